@@ -1,0 +1,62 @@
+//! Procedural macros of [pypwext](https://docs.rs/pypwext). Depend on `pypwext`
+//! and use them from there: the generated code calls into it.
+//!
+//! Every macro runs the same four passes over the function and the whole
+//! pypwext stack on it: `ast` (read), `attr` (arguments), `valid` (rules),
+//! `expand` (code). The topmost pypwext attribute does the work for the stack.
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod symbol;
+mod valid;
+
+use proc_macro::TokenStream;
+
+use ast::{LayerKind, Stack};
+use ctxt::Ctxt;
+
+/// Collects `ErrorAction::Continue` errors into the current error collector.
+///
+/// See the `pypwext` crate docs for the semantics and an example.
+#[proc_macro_attribute]
+pub fn collect_errors(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::CollectErrors, args.into(), item.into()).into()
+}
+
+fn expand_stack(
+    top: LayerKind,
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let stack = match Stack::parse(top, args, item.clone()) {
+        Ok(stack) => stack,
+        // Not a function we can wrap: say so, and keep the item for the IDE.
+        Err(err) => {
+            let mut out = err.to_compile_error();
+            out.extend(item);
+            return out;
+        }
+    };
+
+    let mut cx = Ctxt::new();
+    valid::check_stack(&mut cx, &stack.attrs);
+    let layers: Vec<attr::Layer> = stack
+        .attrs
+        .iter()
+        .filter_map(|stack_attr| attr::parse(&mut cx, stack_attr))
+        .collect();
+    if layers.len() == stack.attrs.len() {
+        valid::check_layers(&mut cx, &stack.function, &layers);
+    }
+
+    if cx.error_count() > 0 {
+        // The user's function as written, minus our attributes, so that
+        // completion and go-to-definition keep working while they fix it.
+        let mut out = cx.into_compile_errors();
+        quote::ToTokens::to_tokens(&stack.function, &mut out);
+        return out;
+    }
+    expand::expand(&stack.function, &layers)
+}

@@ -1,0 +1,59 @@
+//! Pass 3: the rules of the stack as a whole and of each layer on this
+//! function. Every broken rule is reported, each at the tokens that break it.
+
+use syn::{ReturnType, Type};
+
+use crate::ast::{Function, LayerKind, StackAttr};
+use crate::attr::{CollectErrors, Layer};
+use crate::ctxt::Ctxt;
+
+/// Rules about which attributes stand on the function, before their arguments
+/// are read.
+pub(crate) fn check_stack(cx: &mut Ctxt, attrs: &[StackAttr]) {
+    let mut seen: Vec<LayerKind> = Vec::with_capacity(attrs.len());
+    for attr in attrs {
+        if seen.contains(&attr.kind) {
+            cx.syn_error(syn::Error::new(
+                attr.span,
+                format_args!(
+                    "`#[{}]` is written twice on this function; keep one",
+                    attr.kind.symbol()
+                ),
+            ));
+        }
+        seen.push(attr.kind);
+    }
+}
+
+/// Rules about each layer on this particular function.
+pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, layers: &[Layer]) {
+    for layer in layers {
+        match layer {
+            Layer::CollectErrors(collect) => check_collect_errors(cx, function, collect),
+        }
+    }
+}
+
+fn check_collect_errors(cx: &mut Ctxt, function: &Function, _collect: &CollectErrors) {
+    let sig = &function.sig;
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(
+            constness,
+            "`#[collect_errors]` cannot go on a `const fn`; remove `const`",
+        );
+    }
+    match &sig.output {
+        ReturnType::Default => cx.error_spanned_by(
+            &sig.ident,
+            "`#[collect_errors]` needs a function that returns `Result<Option<T>, PwError>` or `Result<(), PwError>`; add one of these return types",
+        ),
+        ReturnType::Type(_, ty) => {
+            if let Type::ImplTrait(_) = **ty {
+                cx.error_spanned_by(
+                    ty,
+                    "`#[collect_errors]` cannot see through `impl Trait`; return `Result<Option<T>, PwError>` or `Result<(), PwError>`",
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests of pypwext live in `tests/`; this library is empty.

@@ -1,0 +1,1 @@
+//! The cases are in `ui/`; `tests/ui.rs` runs them.
