@@ -3,7 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
@@ -62,13 +62,22 @@ pub(crate) struct Function {
     pub(crate) body: TokenStream,
 }
 
-impl Parse for Function {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+impl Function {
+    /// Reads a function item; the errors name the attribute `top`.
+    fn parse(top: LayerKind, input: ParseStream<'_>) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
-        let sig: Signature = input.parse()?;
+        let sig: Signature = input.parse().map_err(|err| {
+            syn::Error::new(
+                err.span(),
+                format_args!("`#[{}]` goes on a function: {err}", top.symbol()),
+            )
+        })?;
         if input.peek(syn::Token![;]) {
-            return Err(input.error("pypwext attributes need a function with a body"));
+            return Err(input.error(format_args!(
+                "`#[{}]` needs a function with a body; put it on the implementation, not on the declaration",
+                top.symbol()
+            )));
         }
         let body: proc_macro2::Group = input.parse()?;
         if body.delimiter() != proc_macro2::Delimiter::Brace {
@@ -105,12 +114,7 @@ impl Stack {
     /// Reads the stack. `Err` carries the tokens to emit as they were: the item
     /// is not a function this crate can wrap.
     pub(crate) fn parse(top: LayerKind, args: TokenStream, item: TokenStream) -> syn::Result<Stack> {
-        let mut function: Function = syn::parse2(item).map_err(|err| {
-            syn::Error::new(
-                err.span(),
-                format_args!("`#[{}]` goes on a function: {err}", top.symbol()),
-            )
-        })?;
+        let mut function = (|input: ParseStream<'_>| Function::parse(top, input)).parse2(item)?;
 
         let mut attrs = vec![StackAttr {
             kind: top,

@@ -19,13 +19,12 @@ pub(crate) struct CollectErrors {
     pub(crate) log: bool,
 }
 
-/// The arguments of `attr`, or `None` when they hold errors (all reported).
-pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Option<Layer> {
-    let errors_before = cx.error_count();
-    let layer = match attr.kind {
+/// The arguments of `attr`. Each problem is reported to `cx` and the setting
+/// keeps its default, so the rules of `valid.rs` can still be checked.
+pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Layer {
+    match attr.kind {
         LayerKind::CollectErrors => Layer::CollectErrors(parse_collect_errors(cx, attr)),
-    };
-    (cx.error_count() == errors_before).then_some(layer)
+    }
 }
 
 fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {

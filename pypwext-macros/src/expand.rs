@@ -70,20 +70,30 @@ fn collect_errors(
     } else {
         format_ident!("collect_errors_sync")
     };
-    let call = return_type_checked(sig, |first, last, ty| {
-        quote_spanned!(first=> ::pypwext::__private::#helper::<)
+    let absorb = return_type_checked(sig, |first, last, ty| {
+        quote_spanned!(first=> ::pypwext::__private::absorb::<)
             .into_iter()
             .chain(ty.into_token_stream())
             .chain(quote_spanned!(last=> >))
             .collect()
     });
-    quote!(#call(&#opts, #inner))
+    quote!(::pypwext::__private::#helper(&#opts, #inner, #absorb))
 }
 
-/// Names the helper with the function's return type as its type argument, and
-/// spans the path over the whole return type: an unmet bound on the helper is
+/// Names a bounded helper with the function's return type as its type
+/// argument, and spans the path over the whole return type: an unmet bound is
 /// then reported at the user's return type, not at the attribute.
 fn return_type_checked(sig: &syn::Signature, build: impl FnOnce(Span, Span, &syn::Type) -> TokenStream) -> TokenStream {
+    let (first, last) = return_type_span(sig);
+    match &sig.output {
+        ReturnType::Type(_, ty) => build(first, last, ty),
+        // `valid.rs` refuses this before expansion.
+        ReturnType::Default => build(first, last, &syn::parse_quote!(())),
+    }
+}
+
+/// The spans of the first and last tokens of the return type.
+fn return_type_span(sig: &syn::Signature) -> (Span, Span) {
     match &sig.output {
         ReturnType::Type(_, ty) => {
             let tokens = ty.to_token_stream();
@@ -93,9 +103,8 @@ fn return_type_checked(sig: &syn::Signature, build: impl FnOnce(Span, Span, &syn
                 .next()
                 .map_or_else(Span::call_site, |t| t.span());
             let last = tokens.into_iter().last().map_or_else(Span::call_site, |t| t.span());
-            build(first, last, ty)
+            (first, last)
         }
-        // `valid.rs` refuses this before expansion.
-        ReturnType::Default => build(Span::call_site(), Span::call_site(), &syn::parse_quote!(())),
+        ReturnType::Default => (Span::call_site(), Span::call_site()),
     }
 }

@@ -45,11 +45,9 @@ fn expand_stack(
     let layers: Vec<attr::Layer> = stack
         .attrs
         .iter()
-        .filter_map(|stack_attr| attr::parse(&mut cx, stack_attr))
+        .map(|stack_attr| attr::parse(&mut cx, stack_attr))
         .collect();
-    if layers.len() == stack.attrs.len() {
-        valid::check_layers(&mut cx, &stack.function, &layers);
-    }
+    valid::check_layers(&mut cx, &stack.function, &stack.attrs, &layers);
 
     if cx.error_count() > 0 {
         // The user's function as written, minus our attributes, so that

@@ -25,9 +25,15 @@ pub(crate) fn check_stack(cx: &mut Ctxt, attrs: &[StackAttr]) {
     }
 }
 
-/// Rules about each layer on this particular function.
-pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, layers: &[Layer]) {
-    for layer in layers {
+/// Rules about each layer on this particular function. A layer written twice
+/// is checked once: the second one is already an error.
+pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, attrs: &[StackAttr], layers: &[Layer]) {
+    let mut seen: Vec<LayerKind> = Vec::with_capacity(layers.len());
+    for (attr, layer) in attrs.iter().zip(layers) {
+        if seen.contains(&attr.kind) {
+            continue;
+        }
+        seen.push(attr.kind);
         match layer {
             Layer::CollectErrors(collect) => check_collect_errors(cx, function, collect),
         }

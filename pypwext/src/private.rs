@@ -61,9 +61,6 @@ impl Collectable for Result<(), PwError> {
     }
 }
 
-/// Names `R` in a position the compiler reports against the user's return type.
-pub const fn assert_collectable<R: Collectable>() {}
-
 /// The collector a root should install: `None` when one is already current.
 fn fresh_root_collector(opts: &CollectErrors) -> Option<ErrorCollector> {
     if opts.root && current_collector().is_none() {
@@ -75,6 +72,10 @@ fn fresh_root_collector(opts: &CollectErrors) -> Option<ErrorCollector> {
 
 /// Collects `result`'s error into the current collector when it is a
 /// `Continue` error and a collector is installed.
+///
+/// The only item here bounded by [`Collectable`]: generated code names it as
+/// `absorb::<ReturnType>`, spanned over the user's return type, so a return
+/// type that does not fit is reported once, there.
 pub fn absorb<R: Collectable>(opts: &CollectErrors, result: R) -> R {
     let Some(collector) = current_collector() else {
         return result;
@@ -91,16 +92,24 @@ pub fn absorb<R: Collectable>(opts: &CollectErrors, result: R) -> R {
     }
 }
 
-/// The `#[collect_errors]` layer around a sync body.
-pub fn collect_errors_sync<R: Collectable>(opts: &CollectErrors, body: impl FnOnce() -> R) -> R {
+/// The `#[collect_errors]` layer around a sync body; `absorb` is [`absorb`].
+///
+/// `absorb` is a fn pointer, not a generic: the future of the async twin then
+/// does not carry `absorb::<R>`'s bound in its type, which would report a wrong
+/// return type a second time, at the attribute.
+pub fn collect_errors_sync<R>(opts: &CollectErrors, body: impl FnOnce() -> R, absorb: fn(&CollectErrors, R) -> R) -> R {
     match fresh_root_collector(opts) {
         Some(collector) => collector.sync_scope(|| absorb(opts, body())),
         None => absorb(opts, body()),
     }
 }
 
-/// The `#[collect_errors]` layer around an async body.
-pub async fn collect_errors_async<R: Collectable>(opts: &CollectErrors, body: impl Future<Output = R>) -> R {
+/// The `#[collect_errors]` layer around an async body; `absorb` is [`absorb`].
+pub async fn collect_errors_async<R>(
+    opts: &CollectErrors,
+    body: impl Future<Output = R>,
+    absorb: fn(&CollectErrors, R) -> R,
+) -> R {
     match fresh_root_collector(opts) {
         Some(collector) => collector.scope(async { absorb(opts, body.await) }).await,
         None => absorb(opts, body.await),
@@ -130,30 +139,38 @@ mod tests {
 
     #[test]
     fn without_a_collector_errors_pass_through() {
-        let out: Result<Option<u8>, PwError> = collect_errors_sync(&PLAIN, || Err(continue_error()));
+        let out: Result<Option<u8>, PwError> = collect_errors_sync(&PLAIN, || Err(continue_error()), absorb);
         assert_eq!(out.unwrap_err().code(), StatusCode::CONFLICT);
     }
 
     #[test]
     fn root_collects_and_is_gone_afterwards() {
-        let seen = collect_errors_sync(&ROOT, || -> Result<Option<usize>, PwError> {
-            let inner: Result<(), PwError> = collect_errors_sync(&PLAIN, || Err(continue_error()));
-            assert!(inner.is_ok());
-            Ok(Some(current_collector().unwrap().len()))
-        });
+        let seen = collect_errors_sync(
+            &ROOT,
+            || -> Result<Option<usize>, PwError> {
+                let inner: Result<(), PwError> = collect_errors_sync(&PLAIN, || Err(continue_error()), absorb);
+                assert!(inner.is_ok());
+                Ok(Some(current_collector().unwrap().len()))
+            },
+            absorb,
+        );
         assert_eq!(seen.unwrap(), Some(1));
         assert!(current_collector().is_none());
     }
 
     #[test]
     fn raise_errors_are_never_collected() {
-        let out = collect_errors_sync(&ROOT, || -> Result<Option<u8>, PwError> {
-            let raised: Result<Option<u8>, PwError> =
-                collect_errors_sync(&PLAIN, || Err(PwError::new(StatusCode::BAD_GATEWAY, "stop")));
-            assert_eq!(raised.unwrap_err().code(), StatusCode::BAD_GATEWAY);
-            assert!(current_collector().unwrap().is_empty());
-            Ok(None)
-        });
+        let out = collect_errors_sync(
+            &ROOT,
+            || -> Result<Option<u8>, PwError> {
+                let raised: Result<Option<u8>, PwError> =
+                    collect_errors_sync(&PLAIN, || Err(PwError::new(StatusCode::BAD_GATEWAY, "stop")), absorb);
+                assert_eq!(raised.unwrap_err().code(), StatusCode::BAD_GATEWAY);
+                assert!(current_collector().unwrap().is_empty());
+                Ok(None)
+            },
+            absorb,
+        );
         assert!(out.is_ok());
     }
 
@@ -161,23 +178,32 @@ mod tests {
     fn nested_root_reuses_the_current_collector() {
         let outer = ErrorCollector::new();
         outer.sync_scope(|| {
-            let _: Result<(), PwError> = collect_errors_sync(&ROOT, || {
-                assert!(current_collector().unwrap().same_as(&outer));
-                Err(continue_error())
-            });
+            let _: Result<(), PwError> = collect_errors_sync(
+                &ROOT,
+                || {
+                    assert!(current_collector().unwrap().same_as(&outer));
+                    Err(continue_error())
+                },
+                absorb,
+            );
         });
         assert_eq!(outer.len(), 1);
     }
 
     #[tokio::test]
     async fn async_root_collects_across_awaits() {
-        let out = collect_errors_async(&ROOT, async {
-            for _ in 0..3 {
-                tokio::task::yield_now().await;
-                let _: Result<(), PwError> = collect_errors_async(&PLAIN, async { Err(continue_error()) }).await;
-            }
-            Ok::<_, PwError>(Some(current_collector().unwrap().len()))
-        })
+        let out = collect_errors_async(
+            &ROOT,
+            async {
+                for _ in 0..3 {
+                    tokio::task::yield_now().await;
+                    let _: Result<(), PwError> =
+                        collect_errors_async(&PLAIN, async { Err(continue_error()) }, absorb).await;
+                }
+                Ok::<_, PwError>(Some(current_collector().unwrap().len()))
+            },
+            absorb,
+        )
         .await;
         assert_eq!(out.unwrap(), Some(3));
         assert!(current_collector().is_none());
