@@ -32,9 +32,9 @@ fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
     let mut log = Flag::new(LOG);
     parse_args(cx, attr, &[ROOT, LOG], |cx, meta| {
         if meta.path == ROOT {
-            root.set_bare(cx, &meta)?;
+            root.set_bare(cx, meta)?;
         } else if meta.path == LOG {
-            log.set_bool(cx, &meta)?;
+            log.set_bool(cx, meta)?;
         } else {
             return Ok(false);
         }

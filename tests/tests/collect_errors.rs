@@ -28,8 +28,11 @@ fn validate(value: i64) -> Result<(), PwError> {
     Ok(())
 }
 
+/// What was found, and what was collected.
+type Report = (Vec<String>, Vec<PwError>);
+
 #[collect_errors(root)]
-fn batch(ids: &[u32]) -> Result<Option<(Vec<String>, Vec<PwError>)>, PwError> {
+fn batch(ids: &[u32]) -> Result<Option<Report>, PwError> {
     let mut found = Vec::new();
     for id in ids {
         if let Some(item) = lookup(*id)? {
@@ -130,7 +133,7 @@ fn errors_keep_every_field_through_the_collector() {
 #[collect_errors]
 async fn fetch(id: u32) -> Result<Option<u32>, PwError> {
     tokio::task::yield_now().await;
-    if id % 3 == 0 {
+    if id.is_multiple_of(3) {
         return Err(continue_error(StatusCode::NOT_FOUND, &format!("missing {id}")));
     }
     let doubled = checked_double(id)?;
