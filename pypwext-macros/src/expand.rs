@@ -58,9 +58,11 @@ fn collect_errors(
 ) -> TokenStream {
     let opts = format_ident!("__PYPWEXT_COLLECT_ERRORS");
     let CollectErrors { root, log, .. } = collect;
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
     statics.extend(quote! {
         static #opts: ::pypwext::__private::CollectErrors = ::pypwext::__private::CollectErrors {
             function: #name,
+            line: #line,
             root: #root,
             log: #log,
         };

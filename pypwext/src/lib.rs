@@ -58,7 +58,8 @@
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
 
 pub mod errors;
-mod logging;
+pub mod lambda;
+pub mod logging;
 
 #[doc(hidden)]
 #[path = "private.rs"]

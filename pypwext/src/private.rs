@@ -11,6 +11,8 @@ use crate::errors::{ErrorCollector, PwError, current_collector};
 pub struct CollectErrors {
     /// The annotated function's name, for the log line.
     pub function: &'static str,
+    /// The line of the function's name, for the log line.
+    pub line: u32,
     /// Install a fresh collector when none is current.
     pub root: bool,
     /// Log each collected error at WARNING.
@@ -83,7 +85,7 @@ pub fn absorb<R: Collectable>(opts: &CollectErrors, result: R) -> R {
     match result.into_continue_error() {
         Ok(err) => {
             if opts.log {
-                crate::logging::collected_error(opts.function, &err);
+                crate::logging::collected_error(opts.function, opts.line, &err);
             }
             collector.add(err);
             R::collected()
@@ -124,11 +126,13 @@ mod tests {
 
     const ROOT: CollectErrors = CollectErrors {
         function: "root",
+        line: 1,
         root: true,
         log: false,
     };
     const PLAIN: CollectErrors = CollectErrors {
         function: "plain",
+        line: 2,
         root: false,
         log: false,
     };

@@ -1,0 +1,168 @@
+//! Structured logging: one Powertools-compatible JSON line per `tracing` event.
+//!
+//! ```
+//! use pypwext::logging;
+//!
+//! let sink = logging::MemoryWriter::new();
+//! let subscriber = logging::builder()
+//!     .service("order-service")
+//!     .level(tracing::Level::INFO)
+//!     .writer(sink.clone())
+//!     .build();
+//! tracing::subscriber::with_default(subscriber, || {
+//!     tracing::info!(order_id = 42, "order accepted");
+//!     tracing::debug!("not written: below INFO");
+//! });
+//! let lines = sink.lines();
+//! assert_eq!(lines.len(), 1);
+//! let line: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+//! assert_eq!(line["level"], "INFO");
+//! assert_eq!(line["message"], "order accepted");
+//! assert_eq!(line["service"], "order-service");
+//! assert_eq!(line["order_id"], 42);
+//! ```
+//!
+//! A line has these keys, in this order: `level` (`VERBOSE` for TRACE,
+//! `DEBUG`, `INFO`, `WARNING`, `ERROR`), `location` (`<fn>:<line>`), `message`,
+//! `timestamp` (`2021-11-24 13:38:50,673+0000`, UTC), `service`; then, when
+//! present, `classification` (left out for `NA`), `type` (left out for `STD`),
+//! `operation`, the invocation's `cold_start`, `function_name`,
+//! `function_memory_size`, `function_arn`, `function_request_id`,
+//! `correlation_id`, `xray_trace_id` (see [`crate::lambda::Invocation`]),
+//! `exception`, `exception_name`; then the event's other fields. An event field
+//! named `classification`, `log_type`, `operation`, `location`, `exception` or
+//! `exception_name` fills that key; one named like another key of the line is
+//! written as `event_<name>`.
+//!
+//! Settings, first found wins:
+//!
+//! | setting | sources |
+//! |---|---|
+//! | service | `.service()`, `POWERTOOLS_SERVICE_NAME`, `SERVICE_NAME`, `service_undefined` |
+//! | level | `AWS_LAMBDA_LOG_LEVEL`, `.level()`, `POWERTOOLS_LOG_LEVEL`, `LOG_LEVEL`, `INFO` |
+//! | sampling | `.sample_rate()`, `POWERTOOLS_LOGGER_SAMPLE_RATE` (0 to 1: that share of invocations logs at DEBUG) |
+//!
+//! A variable that is set but not valid is reported on stderr when the logger
+//! is built, and the next source is used.
+
+mod config;
+mod json;
+mod layer;
+mod time;
+mod writer;
+
+use tracing::level_filters::LevelFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
+use tracing_subscriber::layer::{Layered, SubscriberExt as _};
+use tracing_subscriber::registry::Registry;
+
+use crate::errors::PwError;
+pub use layer::PowertoolsLayer;
+pub use writer::MemoryWriter;
+
+pub(crate) use json::DisplayJson;
+
+/// The subscriber [`LoggerBuilder::build`] makes.
+pub type PowertoolsSubscriber = Layered<PowertoolsLayer, Registry>;
+
+/// Starts configuring the logger; see the [module docs](self).
+pub fn builder() -> LoggerBuilder {
+    LoggerBuilder {
+        requested: config::Requested::default(),
+        writer: None,
+    }
+}
+
+/// Configures the Powertools JSON logger.
+#[must_use]
+pub struct LoggerBuilder {
+    requested: config::Requested,
+    writer: Option<BoxMakeWriter>,
+}
+
+impl std::fmt::Debug for LoggerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoggerBuilder")
+            .field("service", &self.requested.service)
+            .field("level", &self.requested.level)
+            .field("sample_rate", &self.requested.sample_rate)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoggerBuilder {
+    /// The `service` of every line; beats `POWERTOOLS_SERVICE_NAME`.
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.requested.service = Some(service.into());
+        self
+    }
+
+    /// The most verbose level written: a `tracing::Level`, or a `LevelFilter`
+    /// (`LevelFilter::OFF` writes nothing). `AWS_LAMBDA_LOG_LEVEL` beats it.
+    pub fn level(mut self, level: impl Into<LevelFilter>) -> Self {
+        self.requested.level = Some(level.into());
+        self
+    }
+
+    /// The share of invocations, from 0 to 1, that log at DEBUG whatever the
+    /// level; beats `POWERTOOLS_LOGGER_SAMPLE_RATE`.
+    pub fn sample_rate(mut self, rate: f64) -> Self {
+        self.requested.sample_rate = Some(rate);
+        self
+    }
+
+    /// Where lines go; stdout by default. Each line is one `write_all` call.
+    pub fn writer<W>(mut self, writer: W) -> Self
+    where
+        W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+    {
+        self.writer = Some(BoxMakeWriter::new(writer));
+        self
+    }
+
+    /// The layer alone, to compose with other layers on a registry.
+    pub fn layer(self) -> PowertoolsLayer {
+        self.layer_with_env(|name| std::env::var(name).ok())
+    }
+
+    fn layer_with_env(self, env: impl Fn(&str) -> Option<String>) -> PowertoolsLayer {
+        let (settings, problems) = config::resolve(&self.requested, env);
+        for problem in problems {
+            // The logger is not running yet: stderr is where Lambda shows this.
+            eprintln!("{problem}");
+        }
+        let writer = self.writer.unwrap_or_else(|| BoxMakeWriter::new(std::io::stdout));
+        PowertoolsLayer::new(settings, writer)
+    }
+
+    /// A subscriber for `tracing::subscriber::with_default` or `set_global_default`.
+    pub fn build(self) -> PowertoolsSubscriber {
+        Registry::default().with(self.layer())
+    }
+
+    /// Installs the logger as the process's global subscriber. When one is
+    /// installed already, that one stays and this says so on stderr.
+    pub fn init(self) {
+        if let Err(err) = self.try_init() {
+            eprintln!("pypwext: the logger was not installed: {err}");
+        }
+    }
+
+    /// Installs the logger as the process's global subscriber, or says why not.
+    pub fn try_init(self) -> Result<(), tracing::subscriber::SetGlobalDefaultError> {
+        tracing::subscriber::set_global_default(self.build())
+    }
+}
+
+/// The WARNING line for an error that `#[collect_errors]` collected: the
+/// error's JSON as the message, its classification as the line's.
+pub(crate) fn collected_error(function: &'static str, line: u32, err: &PwError) {
+    // The field names are those of `layer::field`.
+    tracing::warn!(
+        target: "pypwext::errors",
+        location = %format_args!("{function}:{line}"),
+        classification = err.classification().as_str(),
+        pypwext.message = ?DisplayJson(err),
+    );
+}

@@ -1,0 +1,249 @@
+//! The Powertools JSON line: keys, order, values, escaping, invocation keys.
+
+use pypwext::lambda::Invocation;
+use pypwext::logging::{self, MemoryWriter};
+use pypwext::{ErrorAction, ErrorCollector, InfoClassification, PwError, StatusCode, collect_errors};
+use pypwext_tests::{OrderedObject, is_powertools_timestamp};
+
+/// The 1-based line of this file on which `needle` first appears.
+fn line_of(needle: &str) -> usize {
+    include_str!("log_line.rs")
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap()
+        + 1
+}
+
+fn capture(level: tracing::Level, f: impl FnOnce()) -> Vec<OrderedObject> {
+    let sink = MemoryWriter::new();
+    let subscriber = logging::builder()
+        .service("svc")
+        .level(level)
+        .writer(sink.clone())
+        .build();
+    tracing::subscriber::with_default(subscriber, f);
+    sink.lines().iter().map(|l| OrderedObject::parse(l)).collect()
+}
+
+#[test]
+fn a_plain_event_has_the_envelope_then_its_fields() {
+    let lines = capture(tracing::Level::INFO, || {
+        tracing::info!(
+            order_id = 42,
+            customer = "alice",
+            paid = true,
+            ratio = 0.5,
+            "order accepted"
+        );
+    });
+    assert_eq!(lines.len(), 1);
+    let line = &lines[0];
+    assert_eq!(
+        line.keys(),
+        [
+            "level",
+            "location",
+            "message",
+            "timestamp",
+            "service",
+            "order_id",
+            "customer",
+            "paid",
+            "ratio"
+        ]
+    );
+    assert_eq!(line.get("level").unwrap(), "INFO");
+    assert_eq!(line.get("message").unwrap(), "order accepted");
+    assert_eq!(line.get("service").unwrap(), "svc");
+    assert_eq!(line.get("order_id").unwrap(), 42);
+    assert_eq!(line.get("paid").unwrap(), true);
+    assert_eq!(line.get("ratio").unwrap(), 0.5);
+    let timestamp = line.get("timestamp").unwrap().as_str().unwrap();
+    assert!(is_powertools_timestamp(timestamp), "{timestamp}");
+    let location = line.get("location").unwrap().as_str().unwrap();
+    assert_eq!(
+        location,
+        format!("log_line:{}", line_of("tracing::info!(order_id = 42"))
+    );
+}
+
+#[test]
+fn level_names_are_powertools_names() {
+    let lines = capture(tracing::Level::TRACE, || {
+        tracing::trace!("t");
+        tracing::debug!("d");
+        tracing::info!("i");
+        tracing::warn!("w");
+        tracing::error!("e");
+    });
+    let levels: Vec<&str> = lines
+        .iter()
+        .map(|l| l.get("level").unwrap().as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["VERBOSE", "DEBUG", "INFO", "WARNING", "ERROR"]);
+}
+
+#[test]
+fn fields_never_leak_into_the_next_line() {
+    let lines = capture(tracing::Level::INFO, || {
+        tracing::info!(secret = "s3cr3t", classification = "PII", "first");
+        tracing::info!("second");
+    });
+    assert_eq!(
+        lines[1].keys(),
+        ["level", "location", "message", "timestamp", "service"]
+    );
+    assert_eq!(lines[0].get("classification").unwrap(), "PII");
+}
+
+#[test]
+fn special_fields_take_their_place_and_defaults_are_left_out() {
+    let lines = capture(tracing::Level::INFO, || {
+        tracing::info!(
+            extra = 1,
+            operation = "create-offer",
+            log_type = "AUDIT",
+            classification = "PII",
+            "audited"
+        );
+        tracing::info!(classification = "NA", log_type = "STD", "plain");
+        tracing::info!(service = "forged", cold_start = true, "clash");
+    });
+    assert_eq!(
+        lines[0].keys(),
+        [
+            "level",
+            "location",
+            "message",
+            "timestamp",
+            "service",
+            "classification",
+            "type",
+            "operation",
+            "extra"
+        ]
+    );
+    assert_eq!(lines[0].get("type").unwrap(), "AUDIT");
+    assert_eq!(
+        lines[1].keys(),
+        ["level", "location", "message", "timestamp", "service"]
+    );
+    assert_eq!(
+        lines[2].get("service").unwrap(),
+        "svc",
+        "an event cannot overwrite the envelope"
+    );
+    assert_eq!(lines[2].get("event_service").unwrap(), "forged");
+    assert_eq!(lines[2].get("event_cold_start").unwrap(), true);
+}
+
+#[test]
+fn values_cannot_break_or_forge_a_line() {
+    let evil = "x\"}\n{\"level\":\"ERROR\",\"message\":\"forged\"}\r\n";
+    let sink = MemoryWriter::new();
+    let subscriber = logging::builder().service("svc\n").writer(sink.clone()).build();
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(field = evil, debug = ?evil, "msg {evil}");
+    });
+    let lines = sink.lines();
+    assert_eq!(lines.len(), 1, "one event, one line: {lines:?}");
+    let line = OrderedObject::parse(&lines[0]);
+    assert_eq!(line.get("field").unwrap(), evil);
+    assert_eq!(line.get("debug").unwrap().as_str().unwrap(), format!("{evil:?}"));
+    assert_eq!(line.get("message").unwrap().as_str().unwrap(), format!("msg {evil}"));
+    assert_eq!(line.get("service").unwrap(), "svc\n");
+    assert_eq!(line.get("level").unwrap(), "INFO");
+}
+
+#[test]
+fn errors_are_written_with_their_sources() {
+    let err =
+        PwError::new(StatusCode::BAD_GATEWAY, "order store failed").with_source(std::io::Error::other("timed out"));
+    let lines = capture(tracing::Level::INFO, || {
+        tracing::error!(error = &err as &(dyn std::error::Error + 'static), "failed");
+    });
+    assert_eq!(lines[0].get("error").unwrap(), "order store failed: timed out");
+}
+
+#[test]
+fn invocation_keys_are_on_every_line_of_the_invocation() {
+    let lines = capture(tracing::Level::INFO, || {
+        Invocation::new("req-1")
+            .with_function(
+                "order-service",
+                256,
+                "arn:aws:lambda:eu-west-1:1:function:order-service",
+            )
+            .with_correlation_id("corr-9")
+            .with_xray_trace_id("Root=1-5759e988-bd862e3fe1be46a994272793")
+            .sync_scope(|| {
+                tracing::info!(n = 1, "inside");
+            });
+        tracing::info!("outside");
+    });
+    assert_eq!(
+        lines[0].keys(),
+        [
+            "level",
+            "location",
+            "message",
+            "timestamp",
+            "service",
+            "cold_start",
+            "function_name",
+            "function_memory_size",
+            "function_arn",
+            "function_request_id",
+            "correlation_id",
+            "xray_trace_id",
+            "n"
+        ]
+    );
+    assert_eq!(lines[0].get("function_request_id").unwrap(), "req-1");
+    assert_eq!(lines[0].get("function_memory_size").unwrap(), 256);
+    assert_eq!(
+        lines[1].keys(),
+        ["level", "location", "message", "timestamp", "service"]
+    );
+}
+
+#[collect_errors]
+fn fails_on(flag: bool) -> Result<(), PwError> {
+    if flag {
+        return Err(PwError::new(StatusCode::CONFLICT, "duplicate \"order\"")
+            .with_action(ErrorAction::Continue)
+            .with_classification(InfoClassification::Pii)
+            .with_details(serde_json::json!({"id": 7})));
+    }
+    Ok(())
+}
+
+#[collect_errors(log = false)]
+fn fails_quietly() -> Result<(), PwError> {
+    Err(PwError::new(StatusCode::GONE, "quiet").with_action(ErrorAction::Continue))
+}
+
+#[test]
+fn each_collected_error_is_one_warning_line() {
+    let collector = ErrorCollector::new();
+    let lines = capture(tracing::Level::INFO, || {
+        collector.sync_scope(|| {
+            fails_on(true).unwrap();
+            fails_on(false).unwrap();
+            fails_quietly().unwrap();
+        });
+    });
+    assert_eq!(collector.len(), 2);
+    assert_eq!(lines.len(), 1, "log = false writes nothing");
+    let line = &lines[0];
+    assert_eq!(line.get("level").unwrap(), "WARNING");
+    assert_eq!(line.get("classification").unwrap(), "PII");
+    assert_eq!(
+        line.get("message").unwrap(),
+        &serde_json::json!({"code":409,"action":"CONTINUE","msg":"duplicate \"order\"","classification":"PII","details":{"id":7}})
+    );
+    assert_eq!(
+        line.get("location").unwrap(),
+        &format!("fails_on:{}", line_of("fn fails_on("))
+    );
+}
