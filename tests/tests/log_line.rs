@@ -27,6 +27,7 @@ fn capture(level: tracing::Level, f: impl FnOnce()) -> Vec<OrderedObject> {
 
 #[test]
 fn a_plain_event_has_the_envelope_then_its_fields() {
+    let event_line = line!() + 2;
     let lines = capture(tracing::Level::INFO, || {
         tracing::info!(
             order_id = 42,
@@ -61,10 +62,7 @@ fn a_plain_event_has_the_envelope_then_its_fields() {
     let timestamp = line.get("timestamp").unwrap().as_str().unwrap();
     assert!(is_powertools_timestamp(timestamp), "{timestamp}");
     let location = line.get("location").unwrap().as_str().unwrap();
-    assert_eq!(
-        location,
-        format!("log_line:{}", line_of("tracing::info!(order_id = 42"))
-    );
+    assert_eq!(location, format!("log_line:{event_line}"));
 }
 
 #[test]
