@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
-use crate::symbol::{COLLECT_ERRORS, PYPWEXT, Symbol};
+use crate::symbol::{COLLECT_ERRORS, LOGGED, PYPWEXT, Symbol};
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
@@ -16,14 +16,16 @@ use crate::symbol::{COLLECT_ERRORS, PYPWEXT, Symbol};
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub(crate) enum LayerKind {
     CollectErrors,
+    Logged,
 }
 
 impl LayerKind {
-    pub(crate) const ALL: &'static [LayerKind] = &[LayerKind::CollectErrors];
+    pub(crate) const ALL: &'static [LayerKind] = &[LayerKind::CollectErrors, LayerKind::Logged];
 
     pub(crate) fn symbol(self) -> Symbol {
         match self {
             LayerKind::CollectErrors => COLLECT_ERRORS,
+            LayerKind::Logged => LOGGED,
         }
     }
 

@@ -6,11 +6,15 @@ use syn::parse::Parser;
 
 use crate::ast::{LayerKind, StackAttr};
 use crate::ctxt::Ctxt;
-use crate::symbol::{LOG, ROOT, Symbol};
+use crate::symbol::{
+    CLASSIFICATION, CLASSIFICATIONS, LEVEL, LEVELS, LOG, LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, OPERATION,
+    OUT_CLASSIFICATION, OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, REDACT, ROOT, SKIP, Symbol,
+};
 
 /// One layer of the stack with its settings.
 pub(crate) enum Layer {
     CollectErrors(CollectErrors),
+    Logged(Logged),
 }
 
 /// `#[collect_errors(root, log = false)]`
@@ -24,6 +28,7 @@ pub(crate) struct CollectErrors {
 pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Layer {
     match attr.kind {
         LayerKind::CollectErrors => Layer::CollectErrors(parse_collect_errors(cx, attr)),
+        LayerKind::Logged => Layer::Logged(parse_logged(cx, attr)),
     }
 }
 
@@ -43,6 +48,96 @@ fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
     CollectErrors {
         root: root.value.unwrap_or(false),
         log: log.value.unwrap_or(true),
+    }
+}
+
+/// `#[logged(level = "debug", classification = Pii, skip(password), ...)]`
+pub(crate) struct Logged {
+    /// `tracing::Level` constant names: `"DEBUG"`, ….
+    pub(crate) level: &'static str,
+    pub(crate) out_level: &'static str,
+    /// `InfoClassification` variants.
+    pub(crate) classification: &'static str,
+    pub(crate) out_classification: Option<&'static str>,
+    /// `LogEntryType` variants.
+    pub(crate) log_type: &'static str,
+    pub(crate) out_log_type: Option<&'static str>,
+    pub(crate) operation: Option<syn::LitStr>,
+    pub(crate) out_operation: Option<syn::LitStr>,
+    pub(crate) log_exception: bool,
+    /// Parameters left out of the log, as written.
+    pub(crate) skip: Vec<syn::Ident>,
+    /// Parameters logged as `"*****"`, as written.
+    pub(crate) redact: Vec<syn::Ident>,
+}
+
+const LOGGED_ARGS: &[Symbol] = &[
+    LEVEL,
+    OUT_LEVEL,
+    CLASSIFICATION,
+    OUT_CLASSIFICATION,
+    LOG_TYPE,
+    OUT_LOG_TYPE,
+    OPERATION,
+    OUT_OPERATION,
+    LOG_EXCEPTION,
+    SKIP,
+    REDACT,
+];
+
+fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
+    let mut level = Flag::new(LEVEL);
+    let mut out_level = Flag::new(OUT_LEVEL);
+    let mut classification = Flag::new(CLASSIFICATION);
+    let mut out_classification = Flag::new(OUT_CLASSIFICATION);
+    let mut log_type = Flag::new(LOG_TYPE);
+    let mut out_log_type = Flag::new(OUT_LOG_TYPE);
+    let mut operation = Flag::new(OPERATION);
+    let mut out_operation = Flag::new(OUT_OPERATION);
+    let mut log_exception = Flag::new(LOG_EXCEPTION);
+    let mut skip = Flag::new(SKIP);
+    let mut redact = Flag::new(REDACT);
+    parse_args(cx, attr, LOGGED_ARGS, |cx, meta| {
+        let path = &meta.path;
+        if *path == LEVEL {
+            level.set_level(cx, meta)?;
+        } else if *path == OUT_LEVEL {
+            out_level.set_level(cx, meta)?;
+        } else if *path == CLASSIFICATION {
+            classification.set_variant(cx, meta, "InfoClassification", CLASSIFICATIONS)?;
+        } else if *path == OUT_CLASSIFICATION {
+            out_classification.set_variant(cx, meta, "InfoClassification", CLASSIFICATIONS)?;
+        } else if *path == LOG_TYPE {
+            log_type.set_variant(cx, meta, "LogEntryType", LOG_TYPES)?;
+        } else if *path == OUT_LOG_TYPE {
+            out_log_type.set_variant(cx, meta, "LogEntryType", LOG_TYPES)?;
+        } else if *path == OPERATION {
+            operation.set_str(cx, meta)?;
+        } else if *path == OUT_OPERATION {
+            out_operation.set_str(cx, meta)?;
+        } else if *path == LOG_EXCEPTION {
+            log_exception.set_bool(cx, meta)?;
+        } else if *path == SKIP {
+            skip.set_idents(cx, meta)?;
+        } else if *path == REDACT {
+            redact.set_idents(cx, meta)?;
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    });
+    Logged {
+        level: level.value.unwrap_or("DEBUG"),
+        out_level: out_level.value.unwrap_or("INFO"),
+        classification: classification.value.unwrap_or("Na"),
+        out_classification: out_classification.value,
+        log_type: log_type.value.unwrap_or("Std"),
+        out_log_type: out_log_type.value,
+        operation: operation.value,
+        out_operation: out_operation.value,
+        log_exception: log_exception.value.unwrap_or(true),
+        skip: skip.value.unwrap_or_default(),
+        redact: redact.value.unwrap_or_default(),
     }
 }
 
@@ -146,6 +241,116 @@ impl Flag<bool> {
             }) => self.set(cx, meta, b.value),
             other => cx.error_spanned_by(other, format_args!("`{}` takes `true` or `false`", self.word)),
         }
+        Ok(())
+    }
+}
+
+impl Flag<&'static str> {
+    /// `name = "debug"`: one of `LEVELS`, as the `tracing::Level` constant.
+    fn set_level(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let Some(lit) = self.str_value(cx, meta)? else {
+            return Ok(());
+        };
+        let wanted = lit.value().to_ascii_lowercase();
+        match LEVELS.iter().find(|(name, _)| *name == wanted) {
+            Some((_, constant)) => self.set(cx, meta, constant),
+            None => {
+                let names: Vec<String> = LEVELS.iter().map(|(name, _)| format!("`\"{name}\"`")).collect();
+                cx.error_spanned_by(
+                    &lit,
+                    format_args!("unknown level `{}`; expected one of: {}", lit.value(), names.join(", ")),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// `name = Pii` or `name = InfoClassification::Pii`: one of `variants`.
+    fn set_variant(
+        &mut self,
+        cx: &mut Ctxt,
+        meta: &ParseNestedMeta<'_>,
+        enum_name: &str,
+        variants: &'static [&'static str],
+    ) -> syn::Result<()> {
+        let expr: syn::Expr = meta.value()?.parse()?;
+        let last = match &expr {
+            syn::Expr::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        };
+        match last.and_then(|l| variants.iter().find(|v| **v == l)) {
+            Some(variant) => self.set(cx, meta, variant),
+            None => {
+                let names: Vec<String> = variants.iter().map(|v| format!("`{v}`")).collect();
+                cx.error_spanned_by(
+                    &expr,
+                    format_args!(
+                        "unknown {enum_name} `{}`; expected one of: {} (or `{enum_name}::<one of them>`)",
+                        quote::ToTokens::to_token_stream(&expr).to_string().replace(' ', ""),
+                        names.join(", ")
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The string literal of `name = "..."`, or `None` after reporting why not.
+    fn str_value(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<syn::LitStr>> {
+        let expr: syn::Expr = meta.value()?.parse()?;
+        match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => Ok(Some(lit)),
+            other => {
+                cx.error_spanned_by(&other, format_args!("`{}` takes a string, like `\"debug\"`", self.word));
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl Flag<syn::LitStr> {
+    /// `name = "text"`.
+    fn set_str(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let expr: syn::Expr = meta.value()?.parse()?;
+        match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => self.set(cx, meta, lit),
+            other => cx.error_spanned_by(&other, format_args!("`{}` takes a string literal", self.word)),
+        }
+        Ok(())
+    }
+}
+
+impl Flag<Vec<syn::Ident>> {
+    /// `name(a, b, c)`.
+    fn set_idents(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        if !meta.input.peek(syn::token::Paren) {
+            cx.error_spanned_by(
+                &meta.path,
+                format_args!(
+                    "`{0}` takes a list of parameter names: `{0}(password, token)`",
+                    self.word
+                ),
+            );
+            return skip_value(meta);
+        }
+        let mut idents = Vec::new();
+        meta.parse_nested_meta(|inner| {
+            match inner.path.get_ident() {
+                Some(ident) if inner.input.is_empty() || inner.input.peek(syn::Token![,]) => idents.push(ident.clone()),
+                _ => {
+                    cx.error_spanned_by(&inner.path, format_args!("`{}` takes parameter names only", self.word));
+                    skip_value(&inner)?;
+                }
+            }
+            Ok(())
+        })?;
+        self.set(cx, meta, idents);
         Ok(())
     }
 }

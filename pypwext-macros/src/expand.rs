@@ -7,9 +7,10 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ReturnType;
 use syn::ext::IdentExt;
+use syn::spanned::Spanned;
 
 use crate::ast::Function;
-use crate::attr::{CollectErrors, Layer};
+use crate::attr::{CollectErrors, Layer, Logged};
 
 pub(crate) fn expand(function: &Function, layers: &[Layer]) -> TokenStream {
     let Function { attrs, vis, sig, body } = function;
@@ -28,6 +29,7 @@ pub(crate) fn expand(function: &Function, layers: &[Layer]) -> TokenStream {
     for layer in layers.iter().rev() {
         value = match layer {
             Layer::CollectErrors(collect) => collect_errors(collect, &name, sig, is_async, inner, &mut statics),
+            Layer::Logged(logged) => self::logged(logged, &name, sig, is_async, inner, &mut statics),
         };
         inner = if is_async {
             value.clone()
@@ -109,4 +111,111 @@ fn return_type_span(sig: &syn::Signature) -> (Span, Span) {
         }
         ReturnType::Default => (Span::call_site(), Span::call_site()),
     }
+}
+
+/// The parameters bound to a plain name (`x: T`, `mut x: T`), with their
+/// types; `self` and destructuring patterns are not among them.
+pub(crate) fn named_params(sig: &syn::Signature) -> impl Iterator<Item = (&syn::Ident, &syn::Type)> {
+    sig.inputs.iter().filter_map(|input| match input {
+        syn::FnArg::Typed(pat_type) => match &*pat_type.pat {
+            syn::Pat::Ident(pat) if pat.subpat.is_none() => Some((&pat.ident, &*pat_type.ty)),
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    })
+}
+
+fn logged(
+    logged: &Logged,
+    name: &str,
+    sig: &syn::Signature,
+    is_async: bool,
+    inner: TokenStream,
+    statics: &mut TokenStream,
+) -> TokenStream {
+    let meta = format_ident!("__PYPWEXT_LOGGED");
+    let level = format_ident!("{}", logged.level);
+    let out_level = format_ident!("{}", logged.out_level);
+    let classification = format_ident!("{}", logged.classification);
+    let out_classification = format_ident!("{}", logged.out_classification.unwrap_or(logged.classification));
+    let log_type = format_ident!("{}", logged.log_type);
+    let out_log_type = format_ident!("{}", logged.out_log_type.unwrap_or(logged.log_type));
+    let operation = option_str(logged.operation.as_ref());
+    let out_operation = option_str(logged.out_operation.as_ref().or(logged.operation.as_ref()));
+    let log_exception = logged.log_exception;
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    statics.extend(quote! {
+        static #meta: ::pypwext::__private::Logged = ::pypwext::__private::Logged {
+            function: #name,
+            line: #line,
+            level: ::pypwext::__private::Level::#level,
+            out_level: ::pypwext::__private::Level::#out_level,
+            classification: ::pypwext::__private::InfoClassification::#classification,
+            log_type: ::pypwext::__private::LogEntryType::#log_type,
+            operation: #operation,
+            out_classification: ::pypwext::__private::InfoClassification::#out_classification,
+            out_log_type: ::pypwext::__private::LogEntryType::#out_log_type,
+            out_operation: #out_operation,
+            log_exception: #log_exception,
+        };
+    });
+
+    let writer = format_ident!("__pypwext_args");
+    let args = named_params(sig)
+        .filter(|(ident, _)| !logged.skip.contains(ident))
+        .map(|(ident, ty)| {
+            let key = ident.unraw().to_string();
+            if logged.redact.contains(ident) {
+                quote!(#writer.redacted(#key);)
+            } else {
+                // Spanned on the parameter: a type that cannot be rendered is reported there.
+                let value =
+                    quote_spanned!(ty.span()=> (&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
+                quote!(#writer.arg(#key, #value);)
+            }
+        });
+
+    let ret = format_ident!("__pypwext_ret");
+    let ret_param = match &sig.output {
+        ReturnType::Type(_, ty) if !contains_impl_trait(ty) => quote!(#ret: &#ty),
+        ReturnType::Type(..) => quote!(#ret),
+        ReturnType::Default => quote!(#ret: &()),
+    };
+    let (ret_first, _) = return_type_span(sig);
+    let render_ok =
+        quote_spanned!(ret_first=> (&&&::pypwext::__private::render::Wrap(__pypwext_value)).pypwext_render());
+    let helper = if is_async {
+        format_ident!("logged_async")
+    } else {
+        format_ident!("logged_sync")
+    };
+    quote! {{
+        #[allow(unused_imports)]
+        use ::pypwext::__private::render::{
+            ErrorViaDebug as _, ErrorViaDisplay as _, ErrorViaName as _, ErrorViaStd as _, OutcomeOfResult as _,
+            OutcomeOfValue as _, ViaDebug as _, ViaNothing as _, ViaSerialize as _,
+        };
+        let __pypwext_entry = ::pypwext::__private::logged_args(&#meta, |#writer| { #(#args)* });
+        ::pypwext::__private::#helper(&#meta, __pypwext_entry, #inner, |#ret_param, __pypwext_exit| {
+            match (&&::pypwext::__private::render::ProbeOutcome(#ret)).pypwext_outcome() {
+                ::pypwext::__private::render::Outcome::Value(__pypwext_value) => __pypwext_exit.value(#render_ok),
+                ::pypwext::__private::render::Outcome::Error(__pypwext_error) => __pypwext_exit.error(
+                    (&&&&::pypwext::__private::render::WrapError(__pypwext_error)).pypwext_exception()
+                ),
+            }
+        })
+    }}
+}
+
+fn option_str(value: Option<&syn::LitStr>) -> TokenStream {
+    match value {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn contains_impl_trait(ty: &syn::Type) -> bool {
+    ty.to_token_stream()
+        .into_iter()
+        .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl"))
 }

@@ -25,6 +25,19 @@ pub fn collect_errors(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::CollectErrors, args.into(), item.into()).into()
 }
 
+/// Logs entry (arguments), exit (return value) and failure (an `Err` or a
+/// panic) of a function as structured JSON lines.
+///
+/// Arguments: `level` (entry, default `"debug"`), `out_level` (exit, default
+/// `"info"`), `classification`, `log_type`, `operation` and their `out_`
+/// twins (which default to them), `log_exception` (default `true`),
+/// `skip(arg, …)` and `redact(arg, …)`. See the `pypwext` crate docs for an
+/// example.
+#[proc_macro_attribute]
+pub fn logged(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::Logged, args.into(), item.into()).into()
+}
+
 fn expand_stack(
     top: LayerKind,
     args: proc_macro2::TokenStream,

@@ -12,6 +12,34 @@ pub(crate) const COLLECT_ERRORS: Symbol = Symbol("collect_errors");
 pub(crate) const ROOT: Symbol = Symbol("root");
 pub(crate) const LOG: Symbol = Symbol("log");
 
+pub(crate) const LOGGED: Symbol = Symbol("logged");
+pub(crate) const LEVEL: Symbol = Symbol("level");
+pub(crate) const OUT_LEVEL: Symbol = Symbol("out_level");
+pub(crate) const CLASSIFICATION: Symbol = Symbol("classification");
+pub(crate) const OUT_CLASSIFICATION: Symbol = Symbol("out_classification");
+pub(crate) const LOG_TYPE: Symbol = Symbol("log_type");
+pub(crate) const OUT_LOG_TYPE: Symbol = Symbol("out_log_type");
+pub(crate) const OPERATION: Symbol = Symbol("operation");
+pub(crate) const OUT_OPERATION: Symbol = Symbol("out_operation");
+pub(crate) const LOG_EXCEPTION: Symbol = Symbol("log_exception");
+pub(crate) const SKIP: Symbol = Symbol("skip");
+pub(crate) const REDACT: Symbol = Symbol("redact");
+
+/// The level names `level` and `out_level` take, and the `tracing::Level` each means.
+pub(crate) const LEVELS: &[(&str, &str)] = &[
+    ("trace", "TRACE"),
+    ("debug", "DEBUG"),
+    ("info", "INFO"),
+    ("warn", "WARN"),
+    ("warning", "WARN"),
+    ("error", "ERROR"),
+];
+
+/// `InfoClassification`'s variants.
+pub(crate) const CLASSIFICATIONS: &[&str] = &["Na", "AuthorizationInfo", "CorporateSensitiveInfo", "Pii"];
+/// `LogEntryType`'s variants.
+pub(crate) const LOG_TYPES: &[&str] = &["Std", "Audit"];
+
 impl PartialEq<Symbol> for syn::Ident {
     fn eq(&self, word: &Symbol) -> bool {
         self == word.0

@@ -4,8 +4,9 @@
 use syn::{ReturnType, Type};
 
 use crate::ast::{Function, LayerKind, StackAttr};
-use crate::attr::{CollectErrors, Layer};
+use crate::attr::{CollectErrors, Layer, Logged};
 use crate::ctxt::Ctxt;
+use crate::expand::named_params;
 
 /// Rules about which attributes stand on the function, before their arguments
 /// are read.
@@ -36,6 +37,7 @@ pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, attrs: &[StackAtt
         seen.push(attr.kind);
         match layer {
             Layer::CollectErrors(collect) => check_collect_errors(cx, function, collect),
+            Layer::Logged(logged) => check_logged(cx, function, logged),
         }
     }
 }
@@ -60,6 +62,37 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, _collect: &CollectEr
                     "`#[collect_errors]` cannot see through `impl Trait`; return `Result<Option<T>, PwError>` or `Result<(), PwError>`",
                 );
             }
+        }
+    }
+}
+
+fn check_logged(cx: &mut Ctxt, function: &Function, logged: &Logged) {
+    let params: Vec<&syn::Ident> = named_params(&function.sig).map(|(ident, _)| ident).collect();
+    let known: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
+    for (word, list) in [("skip", &logged.skip), ("redact", &logged.redact)] {
+        for name in list {
+            if !params.contains(&name) {
+                let hint = if known.is_empty() {
+                    "it has no named parameters".to_owned()
+                } else {
+                    format!("its parameters are {}", known.join(", "))
+                };
+                cx.error_spanned_by(
+                    name,
+                    format_args!(
+                        "`{word}({name})`: `{}` has no parameter `{name}`; {hint}",
+                        function.sig.ident
+                    ),
+                );
+            }
+        }
+    }
+    for name in &logged.redact {
+        if logged.skip.contains(name) {
+            cx.error_spanned_by(
+                name,
+                format_args!("`{name}` is both skipped and redacted; keep it in one of `skip(..)` or `redact(..)`"),
+            );
         }
     }
 }

@@ -71,4 +71,4 @@ pub use errors::{
 };
 /// The HTTP status code type every [`PwError`] carries (from the `http` crate).
 pub use http::StatusCode;
-pub use pypwext_macros::collect_errors;
+pub use pypwext_macros::{collect_errors, logged};

@@ -5,6 +5,18 @@ use std::future::Future;
 
 use crate::errors::{ErrorCollector, PwError, current_collector};
 
+pub use crate::errors::{InfoClassification, LogEntryType};
+pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
+pub use tracing::Level;
+
+/// The traits and probes `#[logged]` code calls methods through.
+pub mod render {
+    pub use crate::logging::render::{
+        ErrorViaDebug, ErrorViaDisplay, ErrorViaName, ErrorViaStd, Outcome, OutcomeOfResult, OutcomeOfValue,
+        ProbeOutcome, ViaDebug, ViaNothing, ViaSerialize, Wrap, WrapError,
+    };
+}
+
 /// What `#[collect_errors(...)]` was asked to do on one function; a `static`
 /// in the generated code.
 #[derive(Debug)]

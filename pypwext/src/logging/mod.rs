@@ -48,6 +48,8 @@
 mod config;
 mod json;
 mod layer;
+pub(crate) mod logged;
+pub(crate) mod render;
 mod time;
 mod writer;
 
@@ -59,6 +61,8 @@ use tracing_subscriber::registry::Registry;
 
 use crate::errors::PwError;
 pub use layer::PowertoolsLayer;
+/// The target of every line `#[logged]` writes, for filters.
+pub use logged::TARGET as LOGGED_TARGET;
 pub use writer::MemoryWriter;
 
 pub(crate) use json::DisplayJson;

@@ -1,0 +1,316 @@
+//! The runtime of `#[logged]`: the entry, exit and exception lines.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tracing::Level;
+
+use super::json;
+use super::render::{RenderError, RenderValue};
+use crate::errors::{InfoClassification, LogEntryType};
+
+/// The target of every `#[logged]` line, for filters.
+pub const TARGET: &str = "pypwext::logged";
+
+/// What `#[logged(...)]` was asked to do on one function; a `static` in the
+/// generated code.
+#[derive(Debug)]
+pub struct Logged {
+    /// The function's name.
+    pub function: &'static str,
+    /// The line of the function's name.
+    pub line: u32,
+    /// The entry line's level.
+    pub level: Level,
+    /// The exit line's level.
+    pub out_level: Level,
+    /// The entry (and exception) line's classification.
+    pub classification: InfoClassification,
+    /// The entry (and exception) line's type.
+    pub log_type: LogEntryType,
+    /// The entry (and exception) line's operation.
+    pub operation: Option<&'static str>,
+    /// The exit line's classification.
+    pub out_classification: InfoClassification,
+    /// The exit line's type.
+    pub out_log_type: LogEntryType,
+    /// The exit line's operation.
+    pub out_operation: Option<&'static str>,
+    /// Log an `Err` or a panic at ERROR.
+    pub log_exception: bool,
+}
+
+/// Whether an event at `level` with target [`TARGET`] would be written.
+pub(crate) fn level_enabled(level: Level) -> bool {
+    // `enabled!` needs its level as a constant: one callsite per level.
+    match level {
+        Level::TRACE => tracing::enabled!(target: TARGET, Level::TRACE),
+        Level::DEBUG => tracing::enabled!(target: TARGET, Level::DEBUG),
+        Level::INFO => tracing::enabled!(target: TARGET, Level::INFO),
+        Level::WARN => tracing::enabled!(target: TARGET, Level::WARN),
+        Level::ERROR => tracing::enabled!(target: TARGET, Level::ERROR),
+    }
+}
+
+/// One line of a `#[logged]` function.
+struct Line<'a> {
+    meta: &'static Logged,
+    level: Level,
+    message: &'a dyn fmt::Debug,
+    classification: InfoClassification,
+    log_type: LogEntryType,
+    operation: Option<&'static str>,
+    exception: Option<&'a str>,
+    exception_name: Option<&'a str>,
+}
+
+impl Line<'_> {
+    fn emit(&self) {
+        let location = format_args!("{}:{}", self.meta.function, self.meta.line);
+        macro_rules! at {
+            ($level:expr) => {
+                tracing::event!(
+                    target: TARGET,
+                    $level,
+                    location = %location,
+                    classification = self.classification.as_str(),
+                    log_type = self.log_type.as_str(),
+                    operation = self.operation,
+                    exception = self.exception,
+                    exception_name = self.exception_name,
+                    pypwext.message = ?self.message,
+                )
+            };
+        }
+        match self.level {
+            Level::TRACE => at!(Level::TRACE),
+            Level::DEBUG => at!(Level::DEBUG),
+            Level::INFO => at!(Level::INFO),
+            Level::WARN => at!(Level::WARN),
+            Level::ERROR => at!(Level::ERROR),
+        }
+    }
+}
+
+/// Writes JSON that is already JSON through `Debug`, for `pypwext.message`.
+struct RawJson<'a>(&'a [u8]);
+
+impl fmt::Debug for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Made by `json::*` from `&str`s and serde_json: always UTF-8.
+        f.write_str(&String::from_utf8_lossy(self.0))
+    }
+}
+
+/// The arguments, rendered at entry when a line may need them.
+#[derive(Debug, Default)]
+pub struct EntryArgs {
+    /// `{"name":value,…}`, or `None` when nothing needs it.
+    json: Option<Vec<u8>>,
+}
+
+/// Collects the rendered arguments of one call.
+pub struct ArgsWriter {
+    buf: Vec<u8>,
+    empty: bool,
+}
+
+impl ArgsWriter {
+    /// Adds an argument rendered with `Serialize` or `Debug`.
+    pub fn arg(&mut self, name: &str, value: impl RenderValue) {
+        self.key(name);
+        value.render_json(&mut self.buf);
+    }
+
+    /// Adds an argument whose value must not be logged.
+    pub fn redacted(&mut self, name: &str) {
+        self.key(name);
+        self.buf.extend_from_slice(b"\"*****\"");
+    }
+
+    fn key(&mut self, name: &str) {
+        if !std::mem::take(&mut self.empty) {
+            self.buf.push(b',');
+        }
+        json::write_str(&mut self.buf, name);
+        self.buf.push(b':');
+    }
+}
+
+/// Renders the arguments and writes the entry line, when either is needed.
+pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) -> EntryArgs {
+    let entry = level_enabled(meta.level);
+    let for_exception = meta.log_exception && level_enabled(Level::ERROR);
+    if !entry && !for_exception {
+        return EntryArgs { json: None };
+    }
+    let mut writer = ArgsWriter {
+        buf: Vec::with_capacity(64),
+        empty: true,
+    };
+    writer.buf.push(b'{');
+    render(&mut writer);
+    writer.buf.push(b'}');
+    let args = writer.buf;
+    if entry {
+        let message = message_json("Entering", meta.function, "args", &args);
+        Line {
+            meta,
+            level: meta.level,
+            message: &RawJson(&message),
+            classification: meta.classification,
+            log_type: meta.log_type,
+            operation: meta.operation,
+            exception: None,
+            exception_name: None,
+        }
+        .emit();
+    }
+    EntryArgs { json: Some(args) }
+}
+
+/// `{"msg":"<verb> <function>","<key>":<value>}`.
+fn message_json(verb: &str, function: &str, key: &str, value: &[u8]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(value.len() + function.len() + 32);
+    message.extend_from_slice(b"{\"msg\":");
+    json::write_display(&mut message, &format_args!("{verb} {function}"));
+    message.push(b',');
+    json::write_str(&mut message, key);
+    message.push(b':');
+    message.extend_from_slice(value);
+    message.push(b'}');
+    message
+}
+
+/// Writes the exit line, or the exception line for an `Err`.
+pub struct ExitWriter<'a> {
+    meta: &'static Logged,
+    args: &'a EntryArgs,
+}
+
+impl ExitWriter<'_> {
+    /// The function returned `value` (or `Ok(value)`).
+    pub fn value(&mut self, value: impl RenderValue) {
+        if !level_enabled(self.meta.out_level) {
+            return;
+        }
+        let mut rendered = Vec::with_capacity(32);
+        value.render_json(&mut rendered);
+        let message = message_json("Exiting", self.meta.function, "return", &rendered);
+        Line {
+            meta: self.meta,
+            level: self.meta.out_level,
+            message: &RawJson(&message),
+            classification: self.meta.out_classification,
+            log_type: self.meta.out_log_type,
+            operation: self.meta.out_operation,
+            exception: None,
+            exception_name: None,
+        }
+        .emit();
+    }
+
+    /// The function returned `Err(error)`.
+    pub fn error(&mut self, error: impl RenderError) {
+        if !self.meta.log_exception || !level_enabled(Level::ERROR) {
+            return;
+        }
+        exception_line(self.meta, self.args, &error.exception_text(), &error.exception_name());
+    }
+}
+
+fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name: &str) {
+    let message = message_json(
+        "Exception in",
+        meta.function,
+        "args",
+        args.json.as_deref().unwrap_or(b"{}"),
+    );
+    Line {
+        meta,
+        level: Level::ERROR,
+        message: &RawJson(&message),
+        classification: meta.classification,
+        log_type: meta.log_type,
+        operation: meta.operation,
+        exception: Some(exception),
+        exception_name: Some(name),
+    }
+    .emit();
+}
+
+fn panic_line(meta: &'static Logged, args: &EntryArgs, payload: &(dyn Any + Send)) {
+    if !meta.log_exception || !level_enabled(Level::ERROR) {
+        return;
+    }
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("panic with a payload that is not a string");
+    exception_line(meta, args, text, "panic");
+}
+
+/// The `#[logged]` layer around a sync body.
+pub fn logged_sync<R>(
+    meta: &'static Logged,
+    args: EntryArgs,
+    body: impl FnOnce() -> R,
+    exit: impl FnOnce(&R, &mut ExitWriter<'_>),
+) -> R {
+    // The panic is resumed below, so the body's state is never observed after it.
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(ret) => {
+            exit(&ret, &mut ExitWriter { meta, args: &args });
+            ret
+        }
+        Err(payload) => {
+            panic_line(meta, &args, &*payload);
+            resume_unwind(payload)
+        }
+    }
+}
+
+/// The `#[logged]` layer around an async body.
+pub async fn logged_async<R>(
+    meta: &'static Logged,
+    args: EntryArgs,
+    body: impl Future<Output = R>,
+    exit: impl FnOnce(&R, &mut ExitWriter<'_>),
+) -> R {
+    match (CatchUnwind { inner: body }).await {
+        Ok(ret) => {
+            exit(&ret, &mut ExitWriter { meta, args: &args });
+            ret
+        }
+        Err(payload) => {
+            panic_line(meta, &args, &*payload);
+            resume_unwind(payload)
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Polls `inner`, turning a panic into an `Err` with its payload.
+    struct CatchUnwind<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.project().inner;
+        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}

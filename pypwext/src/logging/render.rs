@@ -1,0 +1,300 @@
+//! How `#[logged]` renders arguments, return values and errors: with
+//! `Serialize` when the type has it, else with `Debug`, chosen at the call site
+//! by autoref specialization (the generated code writes `(&&&Wrap(&x))`).
+
+use std::fmt;
+
+use super::json;
+
+/// Something `#[logged]` can write into a log line as a JSON value.
+#[diagnostic::on_unimplemented(
+    message = "`#[logged]` cannot log this value: `{Self}` means its type implements neither `serde::Serialize` nor `std::fmt::Debug`",
+    label = "neither `Serialize` nor `Debug`",
+    note = "derive `Debug` or `Serialize` for the type, or, for an argument, leave it out of the log with `#[logged(skip(name))]`"
+)]
+pub trait RenderValue {
+    /// Appends the value as JSON.
+    fn render_json(&self, buf: &mut Vec<u8>);
+}
+
+/// The probe the generated code calls `.pypwext_render()` on.
+pub struct Wrap<'a, T: ?Sized>(pub &'a T);
+
+/// Renders with `Serialize`.
+pub struct SerializeValue<'a, T: ?Sized>(&'a T);
+/// Renders with `Debug`, as a JSON string.
+pub struct DebugValue<'a, T: ?Sized>(&'a T);
+/// A value of a type that has neither; it implements no [`RenderValue`], so
+/// using it is a compile error at the user's parameter.
+pub struct NotLoggable<'a, T: ?Sized>(#[allow(dead_code)] &'a T);
+
+impl<T: serde::Serialize + ?Sized> RenderValue for SerializeValue<'_, T> {
+    fn render_json(&self, buf: &mut Vec<u8>) {
+        json::write_serialize(buf, self.0);
+    }
+}
+
+impl<T: fmt::Debug + ?Sized> RenderValue for DebugValue<'_, T> {
+    fn render_json(&self, buf: &mut Vec<u8>) {
+        json::write_debug(buf, &self.0);
+    }
+}
+
+/// First choice: `Serialize`.
+pub trait ViaSerialize<'a, T: ?Sized> {
+    /// The renderer for this value.
+    fn pypwext_render(&self) -> SerializeValue<'a, T>;
+}
+
+impl<'a, T: serde::Serialize + ?Sized> ViaSerialize<'a, T> for &&Wrap<'a, T> {
+    fn pypwext_render(&self) -> SerializeValue<'a, T> {
+        SerializeValue(self.0)
+    }
+}
+
+/// Second choice: `Debug`.
+pub trait ViaDebug<'a, T: ?Sized> {
+    /// The renderer for this value.
+    fn pypwext_render(&self) -> DebugValue<'a, T>;
+}
+
+impl<'a, T: fmt::Debug + ?Sized> ViaDebug<'a, T> for &Wrap<'a, T> {
+    fn pypwext_render(&self) -> DebugValue<'a, T> {
+        DebugValue(self.0)
+    }
+}
+
+/// Last resort: a marker that fails to compile where it is used.
+pub trait ViaNothing<'a, T: ?Sized> {
+    /// The marker for this value.
+    fn pypwext_render(&self) -> NotLoggable<'a, T>;
+}
+
+impl<'a, T: ?Sized> ViaNothing<'a, T> for Wrap<'a, T> {
+    fn pypwext_render(&self) -> NotLoggable<'a, T> {
+        NotLoggable(self.0)
+    }
+}
+
+/// What a function returned, as `#[logged]` sees it: a value, or (for a
+/// `Result`) an error.
+pub enum Outcome<'a, T: ?Sized, E: ?Sized> {
+    /// An `Ok` value, or the whole return value when it is not a `Result`.
+    Value(&'a T),
+    /// An `Err` value.
+    Error(&'a E),
+}
+
+/// The probe the generated code calls `.pypwext_outcome()` on.
+pub struct ProbeOutcome<'a, R: ?Sized>(pub &'a R);
+
+/// A `Result`: `Ok` is a value, `Err` an error.
+pub trait OutcomeOfResult<'a, T, E> {
+    /// Splits the result.
+    fn pypwext_outcome(&self) -> Outcome<'a, T, E>;
+}
+
+impl<'a, T, E> OutcomeOfResult<'a, T, E> for &ProbeOutcome<'a, Result<T, E>> {
+    fn pypwext_outcome(&self) -> Outcome<'a, T, E> {
+        match self.0 {
+            Ok(value) => Outcome::Value(value),
+            Err(err) => Outcome::Error(err),
+        }
+    }
+}
+
+/// Any other type: always a value.
+pub trait OutcomeOfValue<'a, R: ?Sized> {
+    /// The value.
+    fn pypwext_outcome(&self) -> Outcome<'a, R, std::convert::Infallible>;
+}
+
+impl<'a, R: ?Sized> OutcomeOfValue<'a, R> for ProbeOutcome<'a, R> {
+    fn pypwext_outcome(&self) -> Outcome<'a, R, std::convert::Infallible> {
+        Outcome::Value(self.0)
+    }
+}
+
+/// An error as the `exception` and `exception_name` keys show it.
+pub trait RenderError {
+    /// The error's text, with its sources for a `std::error::Error`.
+    fn exception_text(&self) -> String;
+    /// The error's type, without module paths.
+    fn exception_name(&self) -> String;
+}
+
+/// The probe the generated code calls `.pypwext_exception()` on.
+pub struct WrapError<'a, E: ?Sized>(pub &'a E);
+
+/// An error rendered through `std::error::Error`, sources included.
+pub struct StdError<'a, E: ?Sized>(&'a E);
+/// An error rendered through `Display`.
+pub struct DisplayError<'a, E: ?Sized>(&'a E);
+/// An error rendered through `Debug`.
+pub struct DebugError<'a, E: ?Sized>(&'a E);
+/// An error type with none of those; logged by its type name alone.
+pub struct OpaqueError<'a, E: ?Sized>(#[allow(dead_code)] &'a E);
+
+impl<E: std::error::Error + 'static> RenderError for StdError<'_, E> {
+    fn exception_text(&self) -> String {
+        super::layer::ErrorChain(self.0).to_string()
+    }
+    fn exception_name(&self) -> String {
+        short_type_name(std::any::type_name::<E>())
+    }
+}
+
+impl<E: fmt::Display + ?Sized> RenderError for DisplayError<'_, E> {
+    fn exception_text(&self) -> String {
+        self.0.to_string()
+    }
+    fn exception_name(&self) -> String {
+        short_type_name(std::any::type_name::<E>())
+    }
+}
+
+impl<E: fmt::Debug + ?Sized> RenderError for DebugError<'_, E> {
+    fn exception_text(&self) -> String {
+        format!("{:?}", self.0)
+    }
+    fn exception_name(&self) -> String {
+        short_type_name(std::any::type_name::<E>())
+    }
+}
+
+impl<E: ?Sized> RenderError for OpaqueError<'_, E> {
+    fn exception_text(&self) -> String {
+        short_type_name(std::any::type_name::<E>())
+    }
+    fn exception_name(&self) -> String {
+        short_type_name(std::any::type_name::<E>())
+    }
+}
+
+/// First choice for errors: `std::error::Error`, with sources.
+pub trait ErrorViaStd<'a, E: ?Sized> {
+    /// The renderer.
+    fn pypwext_exception(&self) -> StdError<'a, E>;
+}
+impl<'a, E: std::error::Error + 'static> ErrorViaStd<'a, E> for &&&WrapError<'a, E> {
+    fn pypwext_exception(&self) -> StdError<'a, E> {
+        StdError(self.0)
+    }
+}
+
+/// Second choice for errors: `Display`.
+pub trait ErrorViaDisplay<'a, E: ?Sized> {
+    /// The renderer.
+    fn pypwext_exception(&self) -> DisplayError<'a, E>;
+}
+impl<'a, E: fmt::Display + ?Sized> ErrorViaDisplay<'a, E> for &&WrapError<'a, E> {
+    fn pypwext_exception(&self) -> DisplayError<'a, E> {
+        DisplayError(self.0)
+    }
+}
+
+/// Third choice for errors: `Debug`.
+pub trait ErrorViaDebug<'a, E: ?Sized> {
+    /// The renderer.
+    fn pypwext_exception(&self) -> DebugError<'a, E>;
+}
+impl<'a, E: fmt::Debug + ?Sized> ErrorViaDebug<'a, E> for &WrapError<'a, E> {
+    fn pypwext_exception(&self) -> DebugError<'a, E> {
+        DebugError(self.0)
+    }
+}
+
+/// Last resort for errors: the type's name.
+pub trait ErrorViaName<'a, E: ?Sized> {
+    /// The renderer.
+    fn pypwext_exception(&self) -> OpaqueError<'a, E>;
+}
+impl<'a, E: ?Sized> ErrorViaName<'a, E> for WrapError<'a, E> {
+    fn pypwext_exception(&self) -> OpaqueError<'a, E> {
+        OpaqueError(self.0)
+    }
+}
+
+/// `alloc::boxed::Box<dyn core::error::Error>` to `Box<dyn Error>`: every
+/// path in a type name cut to its last segment.
+pub(crate) fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    // Where the path being read started in `out`.
+    let mut path_start = 0;
+    let mut chars = full.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            out.truncate(path_start);
+            continue;
+        }
+        out.push(c);
+        if !(c.is_alphanumeric() || c == '_') {
+            path_start = out.len();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+// The borrows are the point: they pick the impl, as in generated code.
+#[allow(clippy::needless_borrow)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize, Debug)]
+    struct Both {
+        a: u8,
+    }
+    #[derive(Debug)]
+    struct DebugOnly {
+        #[allow(dead_code)]
+        b: u8,
+    }
+
+    fn rendered(value: impl RenderValue) -> String {
+        let mut buf = Vec::new();
+        value.render_json(&mut buf);
+        String::from_utf8(buf).unwrap()
+    }
+
+    #[test]
+    fn serialize_is_preferred_then_debug() {
+        assert_eq!(rendered((&&&Wrap(&Both { a: 1 })).pypwext_render()), r#"{"a":1}"#);
+        assert_eq!(
+            rendered((&&&Wrap(&DebugOnly { b: 2 })).pypwext_render()),
+            r#""DebugOnly { b: 2 }""#
+        );
+        assert_eq!(rendered((&&&Wrap("text")).pypwext_render()), r#""text""#);
+    }
+
+    #[test]
+    fn results_split_into_value_and_error() {
+        let ok: Result<u8, String> = Ok(3);
+        assert!(matches!((&&ProbeOutcome(&ok)).pypwext_outcome(), Outcome::Value(3)));
+        let err: Result<u8, String> = Err("bad".into());
+        assert!(matches!((&&ProbeOutcome(&err)).pypwext_outcome(), Outcome::Error(e) if e == "bad"));
+        let plain = 5u8;
+        assert!(matches!((&&ProbeOutcome(&plain)).pypwext_outcome(), Outcome::Value(5)));
+    }
+
+    #[test]
+    fn errors_prefer_the_source_chain() {
+        let io = std::io::Error::other("disk full");
+        assert_eq!((&&&&WrapError(&io)).pypwext_exception().exception_text(), "disk full");
+        assert_eq!((&&&&WrapError(&io)).pypwext_exception().exception_name(), "Error");
+        let text = String::from("plain");
+        assert_eq!((&&&&WrapError(&text)).pypwext_exception().exception_name(), "String");
+    }
+
+    #[test]
+    fn short_type_names() {
+        assert_eq!(short_type_name("pypwext::errors::PwError"), "PwError");
+        assert_eq!(
+            short_type_name("alloc::boxed::Box<dyn core::error::Error + core::marker::Send>"),
+            "Box<dyn Error + Send>"
+        );
+        assert_eq!(short_type_name("(u8, std::io::error::Error)"), "(u8, Error)");
+        assert_eq!(short_type_name("u8"), "u8");
+    }
+}
