@@ -8,7 +8,7 @@ use super::json;
 
 /// Something `#[logged]` can write into a log line as a JSON value.
 #[diagnostic::on_unimplemented(
-    message = "`#[logged]` cannot log this value: `{Self}` means its type implements neither `serde::Serialize` nor `std::fmt::Debug`",
+    message = "`#[logged]` cannot log this value: its type implements neither `serde::Serialize` nor `std::fmt::Debug`",
     label = "neither `Serialize` nor `Debug`",
     note = "derive `Debug` or `Serialize` for the type, or, for an argument, leave it out of the log with `#[logged(skip(name))]`"
 )]
