@@ -1,17 +1,22 @@
 //! Pass 2: each attribute's arguments, parsed into typed settings. Every
 //! problem goes to the `Ctxt`; parsing goes on past it where it can.
 
+use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
+use syn::spanned::Spanned;
 
 use crate::ast::{LayerKind, StackAttr};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    CLASSIFICATION, CLASSIFICATIONS, LEVEL, LEVELS, LOG, LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, OPERATION,
-    OUT_CLASSIFICATION, OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, REDACT, ROOT, SKIP, Symbol,
+    CLASSIFICATION, CLASSIFICATIONS, CORRELATION_ID_PATH, INJECT_LAMBDA_CONTEXT, LEVEL, LEVELS, LOG, LOG_EVENT,
+    LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, OPERATION, OUT_CLASSIFICATION, OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, REDACT,
+    ROOT, SKIP, Symbol,
 };
 
 /// One layer of the stack with its settings.
+// A handful of these live for one expansion: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Layer {
     CollectErrors(CollectErrors),
     Logged(Logged),
@@ -69,6 +74,12 @@ pub(crate) struct Logged {
     pub(crate) skip: Vec<syn::Ident>,
     /// Parameters logged as `"*****"`, as written.
     pub(crate) redact: Vec<syn::Ident>,
+    /// `inject_lambda_context`, where it is written.
+    pub(crate) inject_lambda_context: Option<Span>,
+    /// A string literal or a path to a `&str` constant.
+    pub(crate) correlation_id_path: Option<syn::Expr>,
+    /// `log_event`, where it is written, when on.
+    pub(crate) log_event: Option<Span>,
 }
 
 const LOGGED_ARGS: &[Symbol] = &[
@@ -83,6 +94,9 @@ const LOGGED_ARGS: &[Symbol] = &[
     LOG_EXCEPTION,
     SKIP,
     REDACT,
+    INJECT_LAMBDA_CONTEXT,
+    CORRELATION_ID_PATH,
+    LOG_EVENT,
 ];
 
 fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
@@ -97,6 +111,9 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
     let mut log_exception = Flag::new(LOG_EXCEPTION);
     let mut skip = Flag::new(SKIP);
     let mut redact = Flag::new(REDACT);
+    let mut inject = Flag::new(INJECT_LAMBDA_CONTEXT);
+    let mut correlation_id_path = Flag::new(CORRELATION_ID_PATH);
+    let mut log_event = Flag::new(LOG_EVENT);
     parse_args(cx, attr, LOGGED_ARGS, |cx, meta| {
         let path = &meta.path;
         if *path == LEVEL {
@@ -121,6 +138,12 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
             skip.set_idents(cx, meta)?;
         } else if *path == REDACT {
             redact.set_idents(cx, meta)?;
+        } else if *path == INJECT_LAMBDA_CONTEXT {
+            inject.set_bare(cx, meta)?;
+        } else if *path == CORRELATION_ID_PATH {
+            correlation_id_path.set_correlation_path(cx, meta)?;
+        } else if *path == LOG_EVENT {
+            log_event.set_bool(cx, meta)?;
         } else {
             return Ok(false);
         }
@@ -138,6 +161,13 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
         log_exception: log_exception.value.unwrap_or(true),
         skip: skip.value.unwrap_or_default(),
         redact: redact.value.unwrap_or_default(),
+        inject_lambda_context: inject.written_at,
+        correlation_id_path: correlation_id_path.value,
+        log_event: if log_event.value == Some(true) {
+            log_event.written_at
+        } else {
+            None
+        },
     }
 }
 
@@ -194,11 +224,17 @@ fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
 struct Flag<T> {
     word: Symbol,
     value: Option<T>,
+    /// Where the setting is written.
+    written_at: Option<Span>,
 }
 
 impl<T> Flag<T> {
     fn new(word: Symbol) -> Self {
-        Flag { word, value: None }
+        Flag {
+            word,
+            value: None,
+            written_at: None,
+        }
     }
 
     fn set(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, value: T) {
@@ -206,7 +242,69 @@ impl<T> Flag<T> {
             cx.error_spanned_by(&meta.path, format_args!("`{}` is given twice; keep one", self.word));
         } else {
             self.value = Some(value);
+            self.written_at = Some(meta.path.span());
         }
+    }
+}
+
+impl Flag<syn::Expr> {
+    /// `correlation_id_path = "a.b"` (checked here) or `= SOME_CONSTANT`.
+    fn set_correlation_path(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        let expr: syn::Expr = meta.value()?.parse()?;
+        match &expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => {
+                if let Err(reason) = check_correlation_path(&lit.value()) {
+                    cx.error_spanned_by(
+                        lit,
+                        format_args!(
+                            "this correlation path {reason}; write dotted keys such as `requestContext.requestId` or `headers.\"x-amzn-trace-id\"`, or name a constant of `pypwext::logging::correlation_paths`"
+                        ),
+                    );
+                    return Ok(());
+                }
+            }
+            syn::Expr::Path(_) => {}
+            other => {
+                cx.error_spanned_by(
+                    other,
+                    "`correlation_id_path` takes a string literal or the path of a `&str` constant",
+                );
+                return Ok(());
+            }
+        }
+        self.set(cx, meta, expr);
+        Ok(())
+    }
+}
+
+/// The compile-time check of a literal correlation path: the grammar the
+/// runtime parser (`pypwext::logging::CorrelationPath`) reads.
+fn check_correlation_path(path: &str) -> Result<(), &'static str> {
+    let mut rest = path;
+    loop {
+        let after = if let Some(quoted) = rest.strip_prefix('"') {
+            let end = quoted.find('"').ok_or("has an unclosed quote")?;
+            if end == 0 {
+                return Err("has an empty key");
+            }
+            &quoted[end + 1..]
+        } else {
+            let end = rest.find('.').unwrap_or(rest.len());
+            if end == 0 {
+                return Err("has an empty key");
+            }
+            if !rest[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err("has a key with characters that need double quotes");
+            }
+            &rest[end..]
+        };
+        if after.is_empty() {
+            return Ok(());
+        }
+        rest = after.strip_prefix('.').ok_or("needs a `.` between keys")?;
     }
 }
 

@@ -37,6 +37,13 @@ pub(crate) fn expand(function: &Function, layers: &[Layer]) -> TokenStream {
             quote!(move || #value)
         };
     }
+    let inject = layers.iter().find_map(|layer| match layer {
+        Layer::Logged(logged) if logged.inject_lambda_context.is_some() => Some(logged),
+        _ => None,
+    });
+    if let Some(logged) = inject {
+        value = inject_lambda_context(logged, &name, sig, is_async, value, &mut statics);
+    }
     if is_async {
         value = quote!(#value.await);
     }
@@ -170,7 +177,7 @@ fn logged(
             } else {
                 // Spanned on the parameter: a type that cannot be rendered is reported there.
                 let value =
-                    quote_spanned!(ty.span()=> (&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
+                    quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
                 quote!(#writer.arg(#key, #value);)
             }
         });
@@ -183,17 +190,17 @@ fn logged(
     };
     let (ret_first, _) = return_type_span(sig);
     let render_ok =
-        quote_spanned!(ret_first=> (&&&::pypwext::__private::render::Wrap(__pypwext_value)).pypwext_render());
+        quote_spanned!(ret_first=> (&&&&::pypwext::__private::render::Wrap(__pypwext_value)).pypwext_render());
     let helper = if is_async {
         format_ident!("logged_async")
     } else {
         format_ident!("logged_sync")
     };
-    quote! {{
+    let block = quote! {{
         #[allow(unused_imports)]
         use ::pypwext::__private::render::{
             ErrorViaDebug as _, ErrorViaDisplay as _, ErrorViaName as _, ErrorViaStd as _, OutcomeOfResult as _,
-            OutcomeOfValue as _, ViaDebug as _, ViaNothing as _, ViaSerialize as _,
+            OutcomeOfValue as _, ViaDebug as _, ViaLogView as _, ViaNothing as _, ViaSerialize as _,
         };
         let __pypwext_entry = ::pypwext::__private::logged_args(&#meta, |#writer| { #(#args)* });
         ::pypwext::__private::#helper(&#meta, __pypwext_entry, #inner, |#ret_param, __pypwext_exit| {
@@ -204,7 +211,44 @@ fn logged(
                 ),
             }
         })
-    }}
+    }};
+    block
+}
+
+/// Runs `block` (the whole stack) as the invocation the handler's first
+/// parameter belongs to, so that every line of every layer carries the Lambda
+/// context keys, wherever `#[logged(inject_lambda_context)]` stands.
+fn inject_lambda_context(
+    logged: &Logged,
+    name: &str,
+    sig: &syn::Signature,
+    is_async: bool,
+    block: TokenStream,
+    statics: &mut TokenStream,
+) -> TokenStream {
+    // `valid.rs` made sure the first parameter is a named one.
+    let Some((event, event_ty)) = named_params(sig).next() else {
+        return block;
+    };
+    let opts = format_ident!("__PYPWEXT_INJECT");
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    let path = match &logged.correlation_id_path {
+        Some(path) => quote!(::core::option::Option::Some(#path)),
+        None => quote!(::core::option::Option::None),
+    };
+    let log_event = logged.log_event.is_some();
+    statics.extend(quote! {
+        static #opts: ::pypwext::__private::InjectLambdaContext =
+            ::pypwext::__private::InjectLambdaContext::new(#name, #line, #path, #log_event);
+    });
+    // Spanned on the event's type: a type that carries no Lambda context is reported there.
+    let injection = quote_spanned!(event_ty.span()=> ::pypwext::__private::prepare_injection(&#event, &#opts));
+    if is_async {
+        // `async move` defers the stack, entry line included, into the invocation.
+        quote!(::pypwext::__private::inject_async(&#opts, #injection, async move { #block.await }))
+    } else {
+        quote!(::pypwext::__private::inject_sync(&#opts, #injection, move || #block))
+    }
 }
 
 fn option_str(value: Option<&syn::LitStr>) -> TokenStream {

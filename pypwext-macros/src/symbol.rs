@@ -24,6 +24,9 @@ pub(crate) const OUT_OPERATION: Symbol = Symbol("out_operation");
 pub(crate) const LOG_EXCEPTION: Symbol = Symbol("log_exception");
 pub(crate) const SKIP: Symbol = Symbol("skip");
 pub(crate) const REDACT: Symbol = Symbol("redact");
+pub(crate) const INJECT_LAMBDA_CONTEXT: Symbol = Symbol("inject_lambda_context");
+pub(crate) const CORRELATION_ID_PATH: Symbol = Symbol("correlation_id_path");
+pub(crate) const LOG_EVENT: Symbol = Symbol("log_event");
 
 /// The level names `level` and `out_level` take, and the `tracing::Level` each means.
 pub(crate) const LEVELS: &[(&str, &str)] = &[

@@ -87,6 +87,27 @@ fn check_logged(cx: &mut Ctxt, function: &Function, logged: &Logged) {
             }
         }
     }
+    if logged.inject_lambda_context.is_none() {
+        if let Some(path) = &logged.correlation_id_path {
+            cx.error_spanned_by(
+                path,
+                "`correlation_id_path` works with `inject_lambda_context`; add `inject_lambda_context` to `#[logged(...)]`",
+            );
+        }
+        if let Some(span) = logged.log_event {
+            cx.syn_error(syn::Error::new(
+                span,
+                "`log_event` works with `inject_lambda_context`; add `inject_lambda_context` to `#[logged(...)]`",
+            ));
+        }
+    } else if named_params(&function.sig).next().is_none()
+        || !matches!(function.sig.inputs.first(), Some(syn::FnArg::Typed(_)))
+    {
+        cx.error_spanned_by(
+            &function.sig.ident,
+            "`inject_lambda_context` reads the Lambda context from the handler's first parameter; take the event (`lambda_http::Request` or `LambdaEvent<T>`) first, bound to a name",
+        );
+    }
     for name in &logged.redact {
         if logged.skip.contains(name) {
             cx.error_spanned_by(

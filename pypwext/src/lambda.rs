@@ -30,7 +30,7 @@ use std::task::{Context, Poll};
 use std::time::SystemTime;
 
 tokio::task_local! {
-    static CURRENT: Arc<Invocation>;
+    static CURRENT: Option<Arc<Invocation>>;
 }
 
 /// Whether an invocation was already started in this process.
@@ -143,7 +143,7 @@ impl Invocation {
 
     /// The invocation the calling code runs in, if any.
     pub fn current() -> Option<Arc<Invocation>> {
-        CURRENT.try_with(Arc::clone).ok()
+        CURRENT.try_with(Option::clone).ok().flatten()
     }
 
     /// Runs `future` as this invocation.
@@ -153,15 +153,25 @@ impl Invocation {
 
     /// Runs `future` as this (shared) invocation, for a task spawned during it.
     pub fn scope_shared<F: Future>(self: Arc<Self>, future: F) -> InvocationScope<F> {
-        InvocationScope {
-            inner: CURRENT.scope(self, future),
-        }
+        scope_optional(Some(self), future)
     }
 
     /// Runs `f` as this invocation.
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(Arc::new(self), f)
+        CURRENT.sync_scope(Some(Arc::new(self)), f)
     }
+}
+
+/// Runs `future` as `invocation`, or as no invocation at all.
+pub(crate) fn scope_optional<F: Future>(invocation: Option<Arc<Invocation>>, future: F) -> InvocationScope<F> {
+    InvocationScope {
+        inner: CURRENT.scope(invocation, future),
+    }
+}
+
+/// Runs `f` as `invocation`, or as no invocation at all.
+pub(crate) fn sync_scope_optional<R>(invocation: Option<Arc<Invocation>>, f: impl FnOnce() -> R) -> R {
+    CURRENT.sync_scope(invocation, f)
 }
 
 pin_project_lite::pin_project! {
@@ -169,7 +179,7 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct InvocationScope<F: Future> {
         #[pin]
-        inner: tokio::task::futures::TaskLocalFuture<Arc<Invocation>, F>,
+        inner: tokio::task::futures::TaskLocalFuture<Option<Arc<Invocation>>, F>,
     }
 }
 
@@ -179,4 +189,144 @@ impl<F: Future> Future for InvocationScope<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.project().inner.poll(cx)
     }
+}
+
+impl From<&lambda_runtime::Context> for Invocation {
+    /// The invocation a Lambda runtime context describes: request id,
+    /// function name, memory, ARN, X-Ray trace id and deadline.
+    fn from(context: &lambda_runtime::Context) -> Self {
+        let mut invocation = Invocation::new(context.request_id.clone());
+        let config = &context.env_config;
+        if !config.function_name.is_empty() || !context.invoked_function_arn.is_empty() {
+            invocation = invocation.with_function(
+                config.function_name.clone(),
+                u32::try_from(config.memory).unwrap_or(0),
+                context.invoked_function_arn.clone(),
+            );
+        }
+        if let Some(trace_id) = context.xray_trace_id.as_deref().filter(|t| !t.is_empty()) {
+            invocation = invocation.with_xray_trace_id(trace_id);
+        }
+        if context.deadline > 0 {
+            invocation =
+                invocation.with_deadline(std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
+        }
+        invocation
+    }
+}
+
+/// A handler's event that carries the Lambda context: what
+/// `#[logged(inject_lambda_context)]` reads the invocation from.
+#[diagnostic::on_unimplemented(
+    message = "`inject_lambda_context` cannot read the Lambda context from `{Self}`",
+    label = "not a Lambda event",
+    note = "the handler's first parameter must be a `lambda_http::Request` or a `lambda_runtime::LambdaEvent<T>` with `T: Serialize`"
+)]
+pub trait LambdaEventSource {
+    /// The runtime's context of the invocation, if the event carries one.
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context>;
+
+    /// The value at `path` in the event, as text.
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String>;
+
+    /// The event as JSON, for `log_event`; secrets in headers are redacted.
+    fn event_json(&self) -> serde_json::Value;
+}
+
+impl<T: serde::Serialize> LambdaEventSource for lambda_runtime::LambdaEvent<T> {
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
+        Some(&self.context)
+    }
+
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String> {
+        path.find_in(&serde_json::to_value(&self.payload).ok()?)
+    }
+
+    fn event_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.payload)
+            .unwrap_or_else(|err| serde_json::Value::String(format!("<event not serializable: {err}>")))
+    }
+}
+
+impl<E: LambdaEventSource + ?Sized> LambdaEventSource for &E {
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
+        (**self).lambda_context()
+    }
+
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String> {
+        (**self).correlation_id(path)
+    }
+
+    fn event_json(&self) -> serde_json::Value {
+        (**self).event_json()
+    }
+}
+
+/// Headers whose values never reach a log line.
+pub(crate) const REDACTED_HEADERS: &[&str] = &["authorization", "cookie", "x-amz-security-token"];
+
+impl LambdaEventSource for lambda_http::Request {
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
+        lambda_http::RequestExt::lambda_context_ref(self)
+    }
+
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String> {
+        use lambda_http::RequestExt as _;
+        let mut keys = path.keys();
+        match (keys.next()?, keys.next(), keys.next()) {
+            ("headers", Some(name), None) => self.headers().get(name)?.to_str().ok().map(str::to_owned),
+            ("queryStringParameters", Some(name), None) => {
+                self.query_string_parameters_ref()?.first(name).map(str::to_owned)
+            }
+            ("pathParameters", Some(name), None) => self.path_parameters_ref()?.first(name).map(str::to_owned),
+            ("requestContext", Some(_), _) => {
+                let context = serde_json::to_value(self.request_context_ref()?).ok()?;
+                let mut value = &context;
+                for key in path.keys().skip(1) {
+                    value = value.get(key)?;
+                }
+                crate::logging::correlation::scalar_text(value)
+            }
+            _ => None,
+        }
+    }
+
+    fn event_json(&self) -> serde_json::Value {
+        request_json(self)
+    }
+}
+
+/// A request as a log line shows it: method, path, query, headers (secrets
+/// redacted) and body.
+pub(crate) fn request_json(request: &lambda_http::Request) -> serde_json::Value {
+    use lambda_http::RequestExt as _;
+    let mut headers = serde_json::Map::new();
+    for (name, value) in request.headers() {
+        let shown = if REDACTED_HEADERS.contains(&name.as_str()) {
+            "*****".to_owned()
+        } else {
+            String::from_utf8_lossy(value.as_bytes()).into_owned()
+        };
+        headers.insert(name.as_str().to_owned(), shown.into());
+    }
+    let query: serde_json::Map<String, serde_json::Value> = request
+        .query_string_parameters_ref()
+        .map(|q| q.iter().map(|(k, v)| (k.to_owned(), v.into())).collect())
+        .unwrap_or_default();
+    let body = match request.body() {
+        lambda_http::Body::Empty => serde_json::Value::Null,
+        lambda_http::Body::Text(text) => text.as_str().into(),
+        lambda_http::Body::Binary(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => text.into(),
+            Err(_) => format!("<{} bytes of binary>", bytes.len()).into(),
+        },
+        _ => serde_json::Value::Null,
+    };
+    serde_json::json!({
+        "method": request.method().as_str(),
+        "path": request.uri().path(),
+        "query": query,
+        "headers": headers,
+        "body": body,
+    })
 }

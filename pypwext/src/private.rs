@@ -6,6 +6,7 @@ use std::future::Future;
 use crate::errors::{ErrorCollector, PwError, current_collector};
 
 pub use crate::errors::{InfoClassification, LogEntryType};
+pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection};
 pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
 pub use tracing::Level;
 
@@ -13,7 +14,7 @@ pub use tracing::Level;
 pub mod render {
     pub use crate::logging::render::{
         ErrorViaDebug, ErrorViaDisplay, ErrorViaName, ErrorViaStd, Outcome, OutcomeOfResult, OutcomeOfValue,
-        ProbeOutcome, ViaDebug, ViaNothing, ViaSerialize, Wrap, WrapError,
+        ProbeOutcome, ViaDebug, ViaLogView, ViaNothing, ViaSerialize, Wrap, WrapError,
     };
 }
 

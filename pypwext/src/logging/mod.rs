@@ -46,6 +46,8 @@
 //! is built, and the next source is used.
 
 mod config;
+pub(crate) mod correlation;
+pub(crate) mod inject;
 mod json;
 mod layer;
 pub(crate) mod logged;
@@ -60,9 +62,11 @@ use tracing_subscriber::layer::{Layered, SubscriberExt as _};
 use tracing_subscriber::registry::Registry;
 
 use crate::errors::PwError;
+pub use correlation::{BadCorrelationPath, CorrelationPath, correlation_paths};
 pub use layer::PowertoolsLayer;
 /// The target of every line `#[logged]` writes, for filters.
 pub use logged::TARGET as LOGGED_TARGET;
+pub use render::LogView;
 pub use writer::MemoryWriter;
 
 pub(crate) use json::DisplayJson;

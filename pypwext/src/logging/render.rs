@@ -1,16 +1,56 @@
-//! How `#[logged]` renders arguments, return values and errors: with
-//! `Serialize` when the type has it, else with `Debug`, chosen at the call site
-//! by autoref specialization (the generated code writes `(&&&Wrap(&x))`).
+//! How `#[logged]` renders arguments, return values and errors: with the
+//! type's [`LogView`] when it has one, else `Serialize`, else `Debug`, chosen
+//! at the call site by autoref specialization (the generated code writes
+//! `(&&&&Wrap(&x))`).
 
 use std::fmt;
 
 use super::json;
 
+/// How a type appears in `#[logged]` lines, when neither its `Serialize` nor
+/// its `Debug` is right for a log: a request whose `Debug` shows the
+/// `Authorization` header, say. Beats both.
+///
+/// ```
+/// use pypwext::logging::LogView;
+///
+/// struct Card { number: String, holder: String }
+///
+/// impl LogView for Card {
+///     fn log_view(&self) -> serde_json::Value {
+///         let last4 = &self.number[self.number.len().saturating_sub(4)..];
+///         serde_json::json!({ "holder": self.holder, "number": format!("**** {last4}") })
+///     }
+/// }
+/// ```
+pub trait LogView {
+    /// The JSON a log line shows for this value.
+    fn log_view(&self) -> serde_json::Value;
+}
+
+impl LogView for lambda_http::Request {
+    /// Method, path, query, headers (`Authorization`, `Cookie` and
+    /// `X-Amz-Security-Token` redacted) and body.
+    fn log_view(&self) -> serde_json::Value {
+        crate::lambda::request_json(self)
+    }
+}
+
+impl<T: serde::Serialize> LogView for lambda_runtime::LambdaEvent<T> {
+    /// The payload and the request id; the rest of the context stays out.
+    fn log_view(&self) -> serde_json::Value {
+        serde_json::json!({
+            "payload": serde_json::to_value(&self.payload).unwrap_or_else(|err| format!("<not serializable: {err}>").into()),
+            "request_id": self.context.request_id,
+        })
+    }
+}
+
 /// Something `#[logged]` can write into a log line as a JSON value.
 #[diagnostic::on_unimplemented(
-    message = "`#[logged]` cannot log this value: its type implements neither `serde::Serialize` nor `std::fmt::Debug`",
-    label = "neither `Serialize` nor `Debug`",
-    note = "derive `Debug` or `Serialize` for the type, or, for an argument, leave it out of the log with `#[logged(skip(name))]`"
+    message = "`#[logged]` cannot log this value: its type implements none of `pypwext::logging::LogView`, `serde::Serialize`, `std::fmt::Debug`",
+    label = "not loggable",
+    note = "derive `Debug` or `Serialize` for the type, implement `LogView`, or, for an argument, leave it out of the log with `#[logged(skip(name))]`"
 )]
 pub trait RenderValue {
     /// Appends the value as JSON.
@@ -19,6 +59,27 @@ pub trait RenderValue {
 
 /// The probe the generated code calls `.pypwext_render()` on.
 pub struct Wrap<'a, T: ?Sized>(pub &'a T);
+
+/// Renders through the type's [`LogView`].
+pub struct ViewValue<'a, T: ?Sized>(&'a T);
+
+impl<T: LogView + ?Sized> RenderValue for ViewValue<'_, T> {
+    fn render_json(&self, buf: &mut Vec<u8>) {
+        json::write_serialize(buf, &self.0.log_view());
+    }
+}
+
+/// First choice: the type's own log view.
+pub trait ViaLogView<'a, T: ?Sized> {
+    /// The renderer for this value.
+    fn pypwext_render(&self) -> ViewValue<'a, T>;
+}
+
+impl<'a, T: LogView + ?Sized> ViaLogView<'a, T> for &&&Wrap<'a, T> {
+    fn pypwext_render(&self) -> ViewValue<'a, T> {
+        ViewValue(self.0)
+    }
+}
 
 /// Renders with `Serialize`.
 pub struct SerializeValue<'a, T: ?Sized>(&'a T);
@@ -40,7 +101,7 @@ impl<T: fmt::Debug + ?Sized> RenderValue for DebugValue<'_, T> {
     }
 }
 
-/// First choice: `Serialize`.
+/// Second choice: `Serialize`.
 pub trait ViaSerialize<'a, T: ?Sized> {
     /// The renderer for this value.
     fn pypwext_render(&self) -> SerializeValue<'a, T>;
@@ -52,7 +113,7 @@ impl<'a, T: serde::Serialize + ?Sized> ViaSerialize<'a, T> for &&Wrap<'a, T> {
     }
 }
 
-/// Second choice: `Debug`.
+/// Third choice: `Debug`.
 pub trait ViaDebug<'a, T: ?Sized> {
     /// The renderer for this value.
     fn pypwext_render(&self) -> DebugValue<'a, T>;

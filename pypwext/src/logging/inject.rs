@@ -1,0 +1,119 @@
+//! The runtime of `#[logged(inject_lambda_context)]`: the invocation scope
+//! from the handler's event, and `log_event`.
+
+use std::sync::{Arc, OnceLock};
+
+use super::correlation::CorrelationPath;
+use super::logged::TARGET;
+use crate::lambda::{Invocation, LambdaEventSource};
+
+/// What `inject_lambda_context` was asked to do on one handler; a `static`
+/// in the generated code.
+#[derive(Debug)]
+pub struct InjectLambdaContext {
+    function: &'static str,
+    line: u32,
+    correlation_id_path: Option<&'static str>,
+    log_event: bool,
+    parsed_path: OnceLock<Option<CorrelationPath>>,
+}
+
+impl InjectLambdaContext {
+    /// The settings of one handler.
+    pub const fn new(
+        function: &'static str,
+        line: u32,
+        correlation_id_path: Option<&'static str>,
+        log_event: bool,
+    ) -> Self {
+        InjectLambdaContext {
+            function,
+            line,
+            correlation_id_path,
+            log_event,
+            parsed_path: OnceLock::new(),
+        }
+    }
+
+    /// The correlation path, parsed on first use. A path that does not parse
+    /// is reported once, at ERROR, and no correlation id is set.
+    fn path(&self) -> Option<&CorrelationPath> {
+        self.parsed_path
+            .get_or_init(|| {
+                let raw = self.correlation_id_path?;
+                CorrelationPath::parse(raw)
+                    .inspect_err(|err| {
+                        tracing::error!(
+                            target: TARGET,
+                            location = %format_args!("{}:{}", self.function, self.line),
+                            "{err}"
+                        );
+                    })
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+/// What the handler runs as: the invocation, and the event to log first.
+#[derive(Debug)]
+pub struct Injection {
+    invocation: Option<Arc<Invocation>>,
+    /// The event as JSON, when `log_event` is on and INFO is written.
+    event: Option<serde_json::Value>,
+}
+
+/// Reads the handler's event before the handler takes it: the invocation
+/// from the event's Lambda context with its correlation id (an event without a
+/// context, such as a request built by hand, keeps the invocation that is
+/// current, if any), and the event itself for `log_event`.
+pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &InjectLambdaContext) -> Injection {
+    let invocation = match event.lambda_context() {
+        Some(context) => {
+            let mut invocation = Invocation::from(context);
+            if let Some(id) = opts.path().and_then(|path| event.correlation_id(path)) {
+                invocation = invocation.with_correlation_id(id);
+            }
+            Some(Arc::new(invocation))
+        }
+        None => Invocation::current(),
+    };
+    let log_event = opts.log_event && tracing::enabled!(target: TARGET, tracing::Level::INFO);
+    Injection {
+        invocation,
+        event: log_event.then(|| event.event_json()),
+    }
+}
+
+fn log_event(opts: &InjectLambdaContext, event: Option<serde_json::Value>) {
+    if let Some(event) = event {
+        tracing::info!(
+            target: TARGET,
+            location = %format_args!("{}:{}", opts.function, opts.line),
+            pypwext.message = ?super::DisplayJson(&event)
+        );
+    }
+}
+
+/// Runs `future` as the handler's invocation, logging the event first.
+pub async fn inject_async<F: std::future::Future>(
+    opts: &InjectLambdaContext,
+    injection: Injection,
+    future: F,
+) -> F::Output {
+    let Injection { invocation, event } = injection;
+    crate::lambda::scope_optional(invocation, async move {
+        log_event(opts, event);
+        future.await
+    })
+    .await
+}
+
+/// Runs `f` as the handler's invocation, logging the event first.
+pub fn inject_sync<R>(opts: &InjectLambdaContext, injection: Injection, f: impl FnOnce() -> R) -> R {
+    let Injection { invocation, event } = injection;
+    crate::lambda::sync_scope_optional(invocation, || {
+        log_event(opts, event);
+        f()
+    })
+}

@@ -1,0 +1,149 @@
+//! Settings from the environment, sampling and cold starts, each in a child
+//! process (`log-probe`) because the environment is process-global.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use pypwext_tests::OrderedObject;
+
+struct Run {
+    lines: Vec<OrderedObject>,
+    stderr: String,
+}
+
+/// Runs the probe with exactly `vars` set among the variables the logger reads.
+fn probe(builder_level: Option<&str>, invocations: usize, vars: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_log-probe"));
+    for var in [
+        "AWS_LAMBDA_LOG_LEVEL",
+        "POWERTOOLS_LOG_LEVEL",
+        "LOG_LEVEL",
+        "POWERTOOLS_SERVICE_NAME",
+        "SERVICE_NAME",
+        "POWERTOOLS_LOGGER_SAMPLE_RATE",
+        "_X_AMZN_TRACE_ID",
+    ] {
+        command.env_remove(var);
+    }
+    command.envs(vars.iter().copied());
+    command.arg(builder_level.unwrap_or("-")).arg(invocations.to_string());
+    let output = command.output().expect("the probe runs");
+    assert!(output.status.success(), "probe failed: {output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    Run {
+        lines: stdout.lines().map(OrderedObject::parse).collect(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn levels(run: &Run) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for line in &run.lines {
+        let level = line.get("level").unwrap().as_str().unwrap().to_owned();
+        if !seen.contains(&level) {
+            seen.push(level);
+        }
+    }
+    seen
+}
+
+#[test]
+fn default_level_is_info_and_service_is_undefined() {
+    let run = probe(None, 1, &[]);
+    assert_eq!(levels(&run), ["INFO", "WARNING", "ERROR"]);
+    assert_eq!(run.lines[0].get("service").unwrap(), "service_undefined");
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn level_precedence_lambda_then_code_then_powertools_then_log_level() {
+    let all = [
+        ("AWS_LAMBDA_LOG_LEVEL", "ERROR"),
+        ("POWERTOOLS_LOG_LEVEL", "DEBUG"),
+        ("LOG_LEVEL", "TRACE"),
+    ];
+    assert_eq!(levels(&probe(Some("WARN"), 1, &all)), ["ERROR"]);
+    assert_eq!(levels(&probe(Some("WARN"), 1, &all[1..])), ["WARNING", "ERROR"]);
+    assert_eq!(
+        levels(&probe(None, 1, &all[1..])),
+        ["DEBUG", "INFO", "WARNING", "ERROR"]
+    );
+    assert_eq!(
+        levels(&probe(None, 1, &all[2..])),
+        ["VERBOSE", "DEBUG", "INFO", "WARNING", "ERROR"]
+    );
+}
+
+#[test]
+fn a_bad_level_is_a_line_on_stderr_and_the_next_source_wins() {
+    let run = probe(None, 1, &[("AWS_LAMBDA_LOG_LEVEL", "LOUD"), ("LOG_LEVEL", "warning")]);
+    assert_eq!(levels(&run), ["WARNING", "ERROR"]);
+    assert!(
+        run.stderr.contains("AWS_LAMBDA_LOG_LEVEL=\"LOUD\" is not a log level"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn service_name_from_the_environment() {
+    let both = [("POWERTOOLS_SERVICE_NAME", "orders"), ("SERVICE_NAME", "legacy")];
+    assert_eq!(probe(None, 1, &both).lines[0].get("service").unwrap(), "orders");
+    assert_eq!(probe(None, 1, &both[1..]).lines[0].get("service").unwrap(), "legacy");
+}
+
+#[test]
+fn cold_start_is_true_for_the_first_invocation_only() {
+    let run = probe(None, 3, &[]);
+    let mut by_request: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+    for line in &run.lines {
+        by_request
+            .entry(line.get("function_request_id").unwrap().as_str().unwrap().to_owned())
+            .or_default()
+            .push(line.get("cold_start").unwrap().as_bool().unwrap());
+    }
+    assert_eq!(by_request["req-0"], [true, true, true]);
+    assert_eq!(by_request["req-1"], [false, false, false]);
+    assert_eq!(by_request["req-2"], [false, false, false]);
+}
+
+#[test]
+fn sampling_is_decided_once_per_invocation() {
+    let invocations = 400;
+    let all = probe(None, invocations, &[("POWERTOOLS_LOGGER_SAMPLE_RATE", "1")]);
+    let debug_lines = all.lines.iter().filter(|l| l.get("level").unwrap() == "DEBUG").count();
+    assert_eq!(debug_lines, 2 * invocations, "rate 1: every invocation logs DEBUG");
+    assert!(
+        !all.lines.iter().any(|l| l.get("level").unwrap() == "VERBOSE"),
+        "sampling is DEBUG, not TRACE"
+    );
+
+    let none = probe(None, invocations, &[("POWERTOOLS_LOGGER_SAMPLE_RATE", "0")]);
+    assert!(!none.lines.iter().any(|l| l.get("level").unwrap() == "DEBUG"));
+
+    let half = probe(None, invocations, &[("POWERTOOLS_LOGGER_SAMPLE_RATE", "0.5")]);
+    let mut debug_per_invocation: BTreeMap<String, usize> = BTreeMap::new();
+    for line in half.lines.iter().filter(|l| l.get("level").unwrap() == "DEBUG") {
+        *debug_per_invocation
+            .entry(line.get("function_request_id").unwrap().as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert!(
+        debug_per_invocation.values().all(|n| *n == 2),
+        "a sampled invocation logs all its DEBUG lines: {debug_per_invocation:?}"
+    );
+    let sampled = debug_per_invocation.len();
+    // Binomial(400, 0.5) has a standard deviation of 10: 200 ± 60 is six of them.
+    assert!(
+        (140..=260).contains(&sampled),
+        "{sampled} of {invocations} sampled at rate 0.5"
+    );
+
+    let bad = probe(None, 1, &[("POWERTOOLS_LOGGER_SAMPLE_RATE", "often")]);
+    assert!(
+        bad.stderr
+            .contains("POWERTOOLS_LOGGER_SAMPLE_RATE=\"often\" is not a sample rate"),
+        "{}",
+        bad.stderr
+    );
+}
