@@ -48,12 +48,84 @@
 //! joined in one task; see [`ErrorCollector`] for carrying the collector into a
 //! spawned task.
 //!
+//! ## Logging: `#[logged]`
+//!
+//! `#[logged]` writes a structured line when the function is entered (its
+//! arguments), when it returns (its return value, or the `Ok` value of a
+//! `Result`) and when it fails (an `Err` or a panic, at ERROR, with
+//! `exception` and `exception_name`). Values are rendered with their
+//! [`LogView`](logging::LogView), else `Serialize`, else `Debug`; a type with
+//! none of them is a compile error on that parameter. Nothing is rendered when
+//! the lines' levels are off. With the [`logging`] subscriber each line is one
+//! Powertools JSON object.
+//!
+//! ```
+//! use pypwext::{logged, logging, PwError, StatusCode};
+//!
+//! #[derive(serde::Serialize)]
+//! struct Customer { name: String }
+//!
+//! #[logged(level = "info", operation = "greet", redact(token), classification = Pii)]
+//! fn greet(customer: &Customer, token: &str) -> Result<String, PwError> {
+//!     if token.is_empty() {
+//!         return Err(PwError::new(StatusCode::UNAUTHORIZED, "no token"));
+//!     }
+//!     Ok(format!("hello {}", customer.name))
+//! }
+//!
+//! let sink = logging::MemoryWriter::new();
+//! let subscriber = logging::builder().service("greeter").writer(sink.clone()).build();
+//! tracing::subscriber::with_default(subscriber, || {
+//!     greet(&Customer { name: "Ada".into() }, "t0ken").unwrap();
+//!     greet(&Customer { name: "Bob".into() }, "").unwrap_err();
+//! });
+//!
+//! let lines: Vec<serde_json::Value> =
+//!     sink.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+//! assert_eq!(lines[0]["message"]["msg"], "Entering greet");
+//! assert_eq!(lines[0]["message"]["args"]["token"], "*****");
+//! assert_eq!(lines[0]["classification"], "PII");
+//! assert_eq!(lines[1]["message"]["return"], "hello Ada");
+//! assert_eq!(lines[3]["level"], "ERROR");
+//! assert_eq!(lines[3]["message"]["msg"], "Exception in greet");
+//! assert_eq!(lines[3]["exception"], "no token");
+//! assert_eq!(lines[3]["exception_name"], "PwError");
+//! ```
+//!
+//! On a Lambda handler, `inject_lambda_context` (with `correlation_id_path`
+//! and `log_event`) puts the invocation's keys (`function_request_id`,
+//! `cold_start`, `correlation_id`, …) on every line of the invocation, as
+//! Powertools' `inject_lambda_context` does:
+//!
+//! ```
+//! use pypwext::{logged, logging::correlation_paths};
+//! use lambda_runtime::LambdaEvent;
+//!
+//! #[logged(inject_lambda_context, correlation_id_path = correlation_paths::EVENT_BRIDGE, log_event)]
+//! async fn handler(event: LambdaEvent<serde_json::Value>) -> Result<(), lambda_runtime::Error> {
+//!     tracing::info!("order placed"); // carries function_request_id, correlation_id = the event's id, …
+//!     Ok(())
+//! }
+//! # let _ = handler;
+//! ```
+//!
 //! ## Stacking attributes
 //!
 //! pypwext attributes compose: the one written on top runs first and returns
 //! last, and the topmost one reads and checks the whole stack, so a stack that
 //! cannot work is a compile error. pypwext recognizes its attributes by name
 //! (`collect_errors` or `pypwext::collect_errors`); do not rename them on import.
+//!
+//! ```
+//! use pypwext::{collect_errors, logged, PwError};
+//!
+//! #[logged(level = "info")]     // 1st in, last out: logs the collected outcome
+//! #[collect_errors(root)]       // 2nd: installs the collector for the body
+//! fn batch(items: &[u32]) -> Result<Option<usize>, PwError> {
+//!     Ok(Some(items.len()))
+//! }
+//! # assert_eq!(batch(&[1, 2]).unwrap(), Some(2));
+//! ```
 
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
 
