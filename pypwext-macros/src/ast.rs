@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
-use crate::symbol::{COLLECT_ERRORS, LOGGED, PYPWEXT, Symbol};
+use crate::symbol::{COLLECT_ERRORS, LOGGED, PYPWEXT, SERVICE_RESPONSE, Symbol};
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
@@ -17,15 +17,18 @@ use crate::symbol::{COLLECT_ERRORS, LOGGED, PYPWEXT, Symbol};
 pub(crate) enum LayerKind {
     CollectErrors,
     Logged,
+    ServiceResponse,
 }
 
 impl LayerKind {
-    pub(crate) const ALL: &'static [LayerKind] = &[LayerKind::CollectErrors, LayerKind::Logged];
+    pub(crate) const ALL: &'static [LayerKind] =
+        &[LayerKind::CollectErrors, LayerKind::Logged, LayerKind::ServiceResponse];
 
     pub(crate) fn symbol(self) -> Symbol {
         match self {
             LayerKind::CollectErrors => COLLECT_ERRORS,
             LayerKind::Logged => LOGGED,
+            LayerKind::ServiceResponse => SERVICE_RESPONSE,
         }
     }
 

@@ -9,9 +9,9 @@ use syn::spanned::Spanned;
 use crate::ast::{LayerKind, StackAttr};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    CLASSIFICATION, CLASSIFICATIONS, CORRELATION_ID_PATH, INJECT_LAMBDA_CONTEXT, LEVEL, LEVELS, LOG, LOG_EVENT,
-    LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, OPERATION, OUT_CLASSIFICATION, OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, REDACT,
-    ROOT, SKIP, Symbol,
+    ALWAYS_RETURN, CLASSIFICATION, CLASSIFICATIONS, CODE_FROM_ERROR, CORRELATION_ID_PATH, INJECT_LAMBDA_CONTEXT,
+    JUST_STATUS_CODE, LEVEL, LEVELS, LOG, LOG_EVENT, LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, OPERATION, OUT_CLASSIFICATION,
+    OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, REDACT, ROOT, SKIP, Symbol,
 };
 
 /// One layer of the stack with its settings.
@@ -20,6 +20,7 @@ use crate::symbol::{
 pub(crate) enum Layer {
     CollectErrors(CollectErrors),
     Logged(Logged),
+    ServiceResponse(ServiceResponse),
 }
 
 /// `#[collect_errors(root, log = false)]`
@@ -34,6 +35,7 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Layer {
     match attr.kind {
         LayerKind::CollectErrors => Layer::CollectErrors(parse_collect_errors(cx, attr)),
         LayerKind::Logged => Layer::Logged(parse_logged(cx, attr)),
+        LayerKind::ServiceResponse => Layer::ServiceResponse(parse_service_response(cx, attr)),
     }
 }
 
@@ -53,6 +55,41 @@ fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
     CollectErrors {
         root: root.value.unwrap_or(false),
         log: log.value.unwrap_or(true),
+    }
+}
+
+/// `#[service_response(just_status_code = false, code_from_error, always_return)]`
+pub(crate) struct ServiceResponse {
+    pub(crate) just_status_code: bool,
+    pub(crate) code_from_error: bool,
+    pub(crate) always_return: bool,
+}
+
+fn parse_service_response(cx: &mut Ctxt, attr: &StackAttr) -> ServiceResponse {
+    let mut just_status_code = Flag::new(JUST_STATUS_CODE);
+    let mut code_from_error = Flag::new(CODE_FROM_ERROR);
+    let mut always_return = Flag::new(ALWAYS_RETURN);
+    parse_args(
+        cx,
+        attr,
+        &[JUST_STATUS_CODE, CODE_FROM_ERROR, ALWAYS_RETURN],
+        |cx, meta| {
+            if meta.path == JUST_STATUS_CODE {
+                just_status_code.set_bool(cx, meta)?;
+            } else if meta.path == CODE_FROM_ERROR {
+                code_from_error.set_bool(cx, meta)?;
+            } else if meta.path == ALWAYS_RETURN {
+                always_return.set_bool(cx, meta)?;
+            } else {
+                return Ok(false);
+            }
+            Ok(true)
+        },
+    );
+    ServiceResponse {
+        just_status_code: just_status_code.value.unwrap_or(true),
+        code_from_error: code_from_error.value.unwrap_or(true),
+        always_return: always_return.value.unwrap_or(true),
     }
 }
 

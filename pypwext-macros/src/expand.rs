@@ -10,39 +10,67 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::ast::Function;
-use crate::attr::{CollectErrors, Layer, Logged};
+use crate::attr::{CollectErrors, Layer, Logged, ServiceResponse};
 
 pub(crate) fn expand(function: &Function, layers: &[Layer]) -> TokenStream {
     let Function { attrs, vis, sig, body } = function;
-    let is_async = sig.asyncness.is_some();
     let name = sig.ident.unraw().to_string();
-
     let mut statics = TokenStream::new();
-    // What the next layer out wraps: a closure (sync) or a future (async).
-    let mut inner = if is_async {
-        quote!(async move #body)
-    } else {
-        quote!(move || #body)
+
+    let service_at = layers
+        .iter()
+        .position(|layer| matches!(layer, Layer::ServiceResponse(_)));
+    let (outer_sig, mut value) = match service_at {
+        // The layers below the response layer see the user's signature; the
+        // response layer turns it into `fn(Request) -> Response`, which the
+        // layers above it see.
+        Some(at) => {
+            let user = Scope {
+                name: &name,
+                sig,
+                is_async: true,
+                above_service: false,
+            };
+            let inner = wrap(&layers[at + 1..], &user, async_body(sig, body), &mut statics);
+            let Layer::ServiceResponse(service) = &layers[at] else {
+                unreachable!("`position` found a response layer here")
+            };
+            let response = service_response(service, &name, sig, inner, &mut statics);
+            let outer = outer_signature(sig);
+            let above = Scope {
+                name: &name,
+                sig: &outer,
+                is_async: true,
+                above_service: true,
+            };
+            let value = wrap(&layers[..at], &above, response, &mut statics);
+            (outer, value)
+        }
+        None => {
+            let is_async = sig.asyncness.is_some();
+            let user = Scope {
+                name: &name,
+                sig,
+                is_async,
+                above_service: false,
+            };
+            let thunk = if is_async {
+                async_body(sig, body)
+            } else {
+                quote!(move || #body)
+            };
+            (sig.clone(), wrap(layers, &user, thunk, &mut statics))
+        }
     };
-    let mut value = TokenStream::new();
-    // Innermost layer first: each wraps what the one below it built.
-    for layer in layers.iter().rev() {
-        value = match layer {
-            Layer::CollectErrors(collect) => collect_errors(collect, &name, sig, is_async, inner, &mut statics),
-            Layer::Logged(logged) => self::logged(logged, &name, sig, is_async, inner, &mut statics),
-        };
-        inner = if is_async {
-            value.clone()
-        } else {
-            quote!(move || #value)
-        };
-    }
+
+    let is_async = outer_sig.asyncness.is_some();
     let inject = layers.iter().find_map(|layer| match layer {
-        Layer::Logged(logged) if logged.inject_lambda_context.is_some() => Some(logged),
+        Layer::Logged(logged) if logged.inject_lambda_context.is_some() => Some(Injection::Logged(logged)),
         _ => None,
     });
-    if let Some(logged) = inject {
-        value = inject_lambda_context(logged, &name, sig, is_async, value, &mut statics);
+    let inject = inject.or(service_at.map(|_| Injection::Service));
+    if let Some(inject) = inject {
+        value = inject_lambda_context(inject, &name, &outer_sig, is_async, value, &mut statics);
     }
     if is_async {
         value = quote!(#value.await);
@@ -50,21 +78,180 @@ pub(crate) fn expand(function: &Function, layers: &[Layer]) -> TokenStream {
 
     quote! {
         #(#attrs)*
-        #vis #sig {
+        #vis #outer_sig {
             #statics
             #value
         }
     }
 }
 
-fn collect_errors(
-    collect: &CollectErrors,
+/// The user's body as a future. An `async` block infers its output from its
+/// returns, so a first `return` of the declared type makes the others coerce
+/// to it (`Err(Box::new(e))` into `Box<dyn Error>`) as in the `async fn`.
+fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
+    match &sig.output {
+        ReturnType::Type(_, ty) if !contains_impl_trait(ty) => quote! {
+            async move {
+                #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
+                if false {
+                    let __pypwext_declared: #ty = loop {};
+                    return __pypwext_declared;
+                }
+                #body
+            }
+        },
+        _ => quote!(async move #body),
+    }
+}
+
+/// What a layer sees: the function's name, the signature at its place in the
+/// stack, and whether it stands above `#[service_response]`.
+struct Scope<'a> {
+    name: &'a str,
+    sig: &'a syn::Signature,
+    is_async: bool,
+    above_service: bool,
+}
+
+/// Wraps `inner` (a future, or a closure for a sync fn) in `layers`,
+/// innermost first; gives a future (async) or a value (sync).
+fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
+    let mut value = None;
+    for layer in layers.iter().rev() {
+        let wrapped = match layer {
+            Layer::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
+            Layer::Logged(logged) => self::logged(logged, scope, inner, statics),
+            // `expand` splits the stack at the response layer.
+            Layer::ServiceResponse(_) => inner,
+        };
+        inner = if scope.is_async {
+            wrapped.clone()
+        } else {
+            quote!(move || #wrapped)
+        };
+        value = Some(wrapped);
+    }
+    // No layer at all only happens below a response layer, in async code.
+    value.unwrap_or(inner)
+}
+
+/// The identifier of the request parameter of a `#[service_response]`
+/// handler: `request` in the logs, invisible to the user's code.
+fn request_ident() -> syn::Ident {
+    syn::Ident::new("request", Span::mixed_site())
+}
+
+/// `async fn name(request: Request) -> Result<Response<Body>, Error>`.
+pub(crate) fn outer_signature(sig: &syn::Signature) -> syn::Signature {
+    let mut outer = sig.clone();
+    let request = request_ident();
+    outer.asyncness = Some(syn::Token![async](sig.ident.span()));
+    outer.inputs = syn::parse_quote!(#request: ::pypwext::__private::lambda_http::Request);
+    outer.output = syn::parse_quote! {
+        -> ::core::result::Result<
+            ::pypwext::__private::lambda_http::Response<::pypwext::__private::lambda_http::Body>,
+            ::pypwext::__private::lambda_http::Error,
+        >
+    };
+    outer
+}
+
+fn service_response(
+    service: &ServiceResponse,
     name: &str,
     sig: &syn::Signature,
-    is_async: bool,
     inner: TokenStream,
     statics: &mut TokenStream,
 ) -> TokenStream {
+    let opts = format_ident!("__PYPWEXT_SERVICE_RESPONSE");
+    let ServiceResponse {
+        just_status_code,
+        code_from_error,
+        always_return,
+    } = service;
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    statics.extend(quote! {
+        static #opts: ::pypwext::__private::service::ServiceResponse = ::pypwext::__private::service::ServiceResponse {
+            function: #name,
+            line: #line,
+            just_status_code: #just_status_code,
+            code_from_error: #code_from_error,
+            always_return: #always_return,
+        };
+    });
+
+    // Extractors borrow the request; one that takes it whole goes last.
+    let params: Vec<&syn::PatType> = sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(pat_type) => Some(pat_type),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    let (takers, borrowers): (Vec<&syn::PatType>, Vec<&syn::PatType>) =
+        params.into_iter().partition(|p| takes_request(&p.ty));
+    let slot = format_ident!("__pypwext_slot");
+    let extractions = borrowers.into_iter().chain(takers).map(|param| {
+        let syn::PatType { pat, ty, .. } = param;
+        let extract = quote_spanned!(ty.span()=> ::pypwext::__private::service::extract::<#ty>(&mut #slot));
+        quote! {
+            let #pat: #ty = match #extract {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(error) => return ::pypwext::__private::service::Handled::Raised(error),
+            };
+        }
+    });
+
+    let (first, _) = return_type_span(sig);
+    let split = return_type_checked(sig, |first, last, ty| {
+        quote_spanned!(first=> <)
+            .into_iter()
+            .chain(ty.into_token_stream())
+            .chain(quote_spanned!(last=> as ::pypwext::__private::service::HandlerResult>::into_result))
+            .collect()
+    });
+    let answer_ok = quote_spanned!(first=> ::pypwext::__private::service::answer(
+        (&&&::pypwext::__private::service::Probe::new(::pypwext::__private::service::OkValue(__pypwext_ok))).pypwext_handled()
+    ));
+    let answer_err = quote_spanned!(first=> ::pypwext::__private::service::answer(
+        (&&&::pypwext::__private::service::Probe::new(::pypwext::__private::service::ErrValue(__pypwext_err))).pypwext_handled()
+    ));
+    let request = request_ident();
+    quote! {
+        ::pypwext::__private::service::service_response(&#opts, #request, move |mut #slot| async move {
+            #[allow(unused_imports)]
+            use ::pypwext::__private::service::{
+                ErrOther as _, ErrPwError as _, NotHandled as _, OkIntoResponse as _, OkPwResponse as _,
+            };
+            #(#extractions)*
+            let _ = &mut #slot;
+            match ::pypwext::__private::service::split_result(#inner, #split).await {
+                ::core::result::Result::Ok(__pypwext_ok) => #answer_ok,
+                ::core::result::Result::Err(__pypwext_err) => #answer_err,
+            }
+        })
+    }
+}
+
+/// Whether an extractor type takes the whole request: `Request`,
+/// `lambda_http::Request`, … (by name; an alias is extracted in order).
+fn takes_request(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(path) => path.path.segments.last().is_some_and(|s| s.ident == "Request"),
+        _ => false,
+    }
+}
+
+fn collect_errors(
+    collect: &CollectErrors,
+    scope: &Scope<'_>,
+    inner: TokenStream,
+    statics: &mut TokenStream,
+) -> TokenStream {
+    let Scope {
+        name, sig, is_async, ..
+    } = *scope;
     let opts = format_ident!("__PYPWEXT_COLLECT_ERRORS");
     let CollectErrors { root, log, .. } = collect;
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
@@ -76,6 +263,11 @@ fn collect_errors(
             log: #log,
         };
     });
+    if scope.above_service {
+        // The response layer below answers every error; this layer only
+        // installs the collector it reads (`valid.rs` made sure of `root`).
+        return quote!(::pypwext::__private::collect_root_async(&#opts, #inner));
+    }
     let helper = if is_async {
         format_ident!("collect_errors_async")
     } else {
@@ -132,14 +324,10 @@ pub(crate) fn named_params(sig: &syn::Signature) -> impl Iterator<Item = (&syn::
     })
 }
 
-fn logged(
-    logged: &Logged,
-    name: &str,
-    sig: &syn::Signature,
-    is_async: bool,
-    inner: TokenStream,
-    statics: &mut TokenStream,
-) -> TokenStream {
+fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
+    let Scope {
+        name, sig, is_async, ..
+    } = *scope;
     let meta = format_ident!("__PYPWEXT_LOGGED");
     let level = format_ident!("{}", logged.level);
     let out_level = format_ident!("{}", logged.out_level);
@@ -215,11 +403,19 @@ fn logged(
     block
 }
 
-/// Runs `block` (the whole stack) as the invocation the handler's first
-/// parameter belongs to, so that every line of every layer carries the Lambda
-/// context keys, wherever `#[logged(inject_lambda_context)]` stands.
+/// Where the Lambda context of the invocation comes from.
+enum Injection<'a> {
+    /// `#[logged(inject_lambda_context, ...)]`: the handler's first parameter.
+    Logged(&'a Logged),
+    /// `#[service_response]`: the request, correlated by its request id.
+    Service,
+}
+
+/// Runs `block` (the whole stack) as the invocation the handler's event
+/// belongs to, so that every line of every layer carries the Lambda context
+/// keys, wherever the layer that asked for it stands.
 fn inject_lambda_context(
-    logged: &Logged,
+    inject: Injection<'_>,
     name: &str,
     sig: &syn::Signature,
     is_async: bool,
@@ -232,14 +428,25 @@ fn inject_lambda_context(
     };
     let opts = format_ident!("__PYPWEXT_INJECT");
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
-    let path = match &logged.correlation_id_path {
-        Some(path) => quote!(::core::option::Option::Some(#path)),
-        None => quote!(::core::option::Option::None),
+    let (paths, log_event) = match inject {
+        Injection::Logged(logged) => {
+            let paths = match &logged.correlation_id_path {
+                Some(path) => quote!(&[#path]),
+                None => quote!(&[]),
+            };
+            (paths, logged.log_event.is_some())
+        }
+        Injection::Service => (
+            quote!(&[
+                ::pypwext::logging::correlation_paths::API_GATEWAY_REST,
+                ::pypwext::logging::correlation_paths::APPLICATION_LOAD_BALANCER,
+            ]),
+            false,
+        ),
     };
-    let log_event = logged.log_event.is_some();
     statics.extend(quote! {
         static #opts: ::pypwext::__private::InjectLambdaContext =
-            ::pypwext::__private::InjectLambdaContext::new(#name, #line, #path, #log_event);
+            ::pypwext::__private::InjectLambdaContext::new(#name, #line, #paths, #log_event);
     });
     // Spanned on the event's type: a type that carries no Lambda context is reported there.
     let injection = quote_spanned!(event_ty.span()=> ::pypwext::__private::prepare_injection(&#event, &#opts));

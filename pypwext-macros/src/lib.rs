@@ -38,6 +38,16 @@ pub fn logged(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::Logged, args.into(), item.into()).into()
 }
 
+/// Turns an `async fn` taking extractors and returning `Result<PwResponse, PwError>`
+/// into a `lambda_http` handler: `async fn(Request) -> Result<Response<Body>, Error>`.
+///
+/// Arguments: `just_status_code` (default `true`), `code_from_error` (default
+/// `true`), `always_return` (default `true`). See `pypwext::service`.
+#[proc_macro_attribute]
+pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::ServiceResponse, args.into(), item.into()).into()
+}
+
 fn expand_stack(
     top: LayerKind,
     args: proc_macro2::TokenStream,

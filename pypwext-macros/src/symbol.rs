@@ -28,6 +28,11 @@ pub(crate) const INJECT_LAMBDA_CONTEXT: Symbol = Symbol("inject_lambda_context")
 pub(crate) const CORRELATION_ID_PATH: Symbol = Symbol("correlation_id_path");
 pub(crate) const LOG_EVENT: Symbol = Symbol("log_event");
 
+pub(crate) const SERVICE_RESPONSE: Symbol = Symbol("service_response");
+pub(crate) const JUST_STATUS_CODE: Symbol = Symbol("just_status_code");
+pub(crate) const CODE_FROM_ERROR: Symbol = Symbol("code_from_error");
+pub(crate) const ALWAYS_RETURN: Symbol = Symbol("always_return");
+
 /// The level names `level` and `out_level` take, and the `tracing::Level` each means.
 pub(crate) const LEVELS: &[(&str, &str)] = &[
     ("trace", "TRACE"),

@@ -6,7 +6,7 @@ use syn::{ReturnType, Type};
 use crate::ast::{Function, LayerKind, StackAttr};
 use crate::attr::{CollectErrors, Layer, Logged};
 use crate::ctxt::Ctxt;
-use crate::expand::named_params;
+use crate::expand::{named_params, outer_signature};
 
 /// Rules about which attributes stand on the function, before their arguments
 /// are read.
@@ -26,23 +26,99 @@ pub(crate) fn check_stack(cx: &mut Ctxt, attrs: &[StackAttr]) {
     }
 }
 
-/// Rules about each layer on this particular function. A layer written twice
-/// is checked once: the second one is already an error.
+/// Rules about each layer on this particular function, where it stands in
+/// the stack. A layer written twice is checked once: the second one is
+/// already an error.
 pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, attrs: &[StackAttr], layers: &[Layer]) {
+    let service_at = layers.iter().position(|l| matches!(l, Layer::ServiceResponse(_)));
+    let outer = service_at.map(|_| outer_signature(&function.sig));
     let mut seen: Vec<LayerKind> = Vec::with_capacity(layers.len());
-    for (attr, layer) in attrs.iter().zip(layers) {
+    for (index, (attr, layer)) in attrs.iter().zip(layers).enumerate() {
         if seen.contains(&attr.kind) {
             continue;
         }
         seen.push(attr.kind);
+        let place = match service_at {
+            Some(at) if index < at => Place::AboveService,
+            Some(at) if index > at => Place::BelowService,
+            _ => Place::Plain,
+        };
         match layer {
-            Layer::CollectErrors(collect) => check_collect_errors(cx, function, collect),
-            Layer::Logged(logged) => check_logged(cx, function, logged),
+            Layer::CollectErrors(collect) => check_collect_errors(cx, function, attr, collect, place),
+            Layer::Logged(logged) => {
+                let sig = match (&outer, place) {
+                    (Some(outer), Place::AboveService) => outer,
+                    _ => &function.sig,
+                };
+                check_logged(cx, sig, attr, logged, place);
+            }
+            Layer::ServiceResponse(_) => check_service_response(cx, function, attr),
         }
     }
 }
 
-fn check_collect_errors(cx: &mut Ctxt, function: &Function, _collect: &CollectErrors) {
+/// Where a layer stands relative to `#[service_response]`.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Place {
+    /// No response layer on the function.
+    Plain,
+    /// Above it: sees `fn(Request) -> Response`.
+    AboveService,
+    /// Below it: sees the user's signature.
+    BelowService,
+}
+
+fn check_service_response(cx: &mut Ctxt, function: &Function, attr: &StackAttr) {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        cx.syn_error(syn::Error::new(
+            attr.span,
+            format_args!(
+                "`#[service_response]` needs an `async fn`: the handler it makes is async; write `async fn {}`",
+                sig.ident
+            ),
+        ));
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(
+            constness,
+            "`#[service_response]` cannot go on a `const fn`; remove `const`",
+        );
+    }
+    if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
+        cx.error_spanned_by(
+            receiver,
+            "`#[service_response]` makes a free handler function; it cannot take `self` (share state through a `static`, such as a `LazyLock`)",
+        );
+    }
+    if let ReturnType::Default = sig.output {
+        cx.error_spanned_by(
+            &sig.ident,
+            "a `#[service_response]` handler returns `Result<R, E>`: `R` is `PwResponse` or `lambda_http::IntoResponse`, `E` is `PwError` or converts into `lambda_http::Error`; add a return type",
+        );
+    }
+}
+
+fn check_collect_errors(cx: &mut Ctxt, function: &Function, attr: &StackAttr, collect: &CollectErrors, place: Place) {
+    match place {
+        Place::AboveService if !collect.root => {
+            cx.syn_error(syn::Error::new(
+                attr.span,
+                "`#[collect_errors]` above `#[service_response]` sees the HTTP response, which has no error to collect; write `#[collect_errors(root)]` to install the collector the response reads, or move it below `#[service_response]`",
+            ));
+            return;
+        }
+        // The response layer turns every error into the response: no return-type rule.
+        Place::AboveService => return,
+        Place::BelowService if collect.root => {
+            cx.syn_error(syn::Error::new(
+                attr.span,
+                "`#[collect_errors(root)]` below `#[service_response]`: the response could never see the errors it collects; move it above `#[service_response]`",
+            ));
+            return;
+        }
+        Place::BelowService | Place::Plain => {}
+    }
     let sig = &function.sig;
     if let Some(constness) = &sig.constness {
         cx.error_spanned_by(
@@ -66,8 +142,15 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, _collect: &CollectEr
     }
 }
 
-fn check_logged(cx: &mut Ctxt, function: &Function, logged: &Logged) {
-    let params: Vec<&syn::Ident> = named_params(&function.sig).map(|(ident, _)| ident).collect();
+fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, attr: &StackAttr, logged: &Logged, place: Place) {
+    if place == Place::BelowService && logged.inject_lambda_context.is_some() {
+        cx.syn_error(syn::Error::new(
+            attr.span,
+            "`inject_lambda_context` below `#[service_response]` has no event to read; the response layer puts the Lambda context on every line by itself, so remove it (or move `#[logged]` above `#[service_response]`)",
+        ));
+        return;
+    }
+    let params: Vec<&syn::Ident> = named_params(sig).map(|(ident, _)| ident).collect();
     let known: Vec<String> = params.iter().map(|p| format!("`{p}`")).collect();
     for (word, list) in [("skip", &logged.skip), ("redact", &logged.redact)] {
         for name in list {
@@ -79,10 +162,7 @@ fn check_logged(cx: &mut Ctxt, function: &Function, logged: &Logged) {
                 };
                 cx.error_spanned_by(
                     name,
-                    format_args!(
-                        "`{word}({name})`: `{}` has no parameter `{name}`; {hint}",
-                        function.sig.ident
-                    ),
+                    format_args!("`{word}({name})`: `{}` has no parameter `{name}`; {hint}", sig.ident),
                 );
             }
         }
@@ -100,11 +180,9 @@ fn check_logged(cx: &mut Ctxt, function: &Function, logged: &Logged) {
                 "`log_event` works with `inject_lambda_context`; add `inject_lambda_context` to `#[logged(...)]`",
             ));
         }
-    } else if named_params(&function.sig).next().is_none()
-        || !matches!(function.sig.inputs.first(), Some(syn::FnArg::Typed(_)))
-    {
+    } else if named_params(sig).next().is_none() || !matches!(sig.inputs.first(), Some(syn::FnArg::Typed(_))) {
         cx.error_spanned_by(
-            &function.sig.ident,
+            &sig.ident,
             "`inject_lambda_context` reads the Lambda context from the handler's first parameter; take the event (`lambda_http::Request` or `LambdaEvent<T>`) first, bound to a name",
         );
     }

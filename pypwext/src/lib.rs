@@ -132,6 +132,7 @@
 pub mod errors;
 pub mod lambda;
 pub mod logging;
+pub mod service;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -143,4 +144,5 @@ pub use errors::{
 };
 /// The HTTP status code type every [`PwError`] carries (from the `http` crate).
 pub use http::StatusCode;
-pub use pypwext_macros::{collect_errors, logged};
+pub use pypwext_macros::{collect_errors, logged, service_response};
+pub use service::{Json, PwResponse};

@@ -10,6 +10,18 @@ pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, i
 pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
 pub use tracing::Level;
 
+/// What `#[service_response]` code calls.
+pub mod service {
+    pub use crate::service::RequestSlot;
+    pub use crate::service::handler::{
+        Answer, ErrOther, ErrPwError, ErrValue, Handled, HandlerResult, NotHandled, OkIntoResponse, OkPwResponse,
+        OkValue, Probe, ServiceResponse, answer, extract, service_response, split_result,
+    };
+}
+/// The HTTP types of the generated handler signature, so that users need not
+/// name `lambda_http` themselves.
+pub use lambda_http;
+
 /// The traits and probes `#[logged]` code calls methods through.
 pub mod render {
     pub use crate::logging::render::{
@@ -116,6 +128,16 @@ pub fn collect_errors_sync<R>(opts: &CollectErrors, body: impl FnOnce() -> R, ab
     match fresh_root_collector(opts) {
         Some(collector) => collector.sync_scope(|| absorb(opts, body())),
         None => absorb(opts, body()),
+    }
+}
+
+/// `#[collect_errors(root)]` above `#[service_response]`: installs a
+/// collector for the call when none is current, and nothing else (the
+/// response layer below turns every error into the response).
+pub async fn collect_root_async<F: Future>(opts: &CollectErrors, body: F) -> F::Output {
+    match fresh_root_collector(opts) {
+        Some(collector) => collector.scope(body).await,
+        None => body.await,
     }
 }
 

@@ -13,9 +13,9 @@ use crate::lambda::{Invocation, LambdaEventSource};
 pub struct InjectLambdaContext {
     function: &'static str,
     line: u32,
-    correlation_id_path: Option<&'static str>,
+    correlation_id_paths: &'static [&'static str],
     log_event: bool,
-    parsed_path: OnceLock<Option<CorrelationPath>>,
+    parsed_paths: OnceLock<Vec<CorrelationPath>>,
 }
 
 impl InjectLambdaContext {
@@ -23,35 +23,37 @@ impl InjectLambdaContext {
     pub const fn new(
         function: &'static str,
         line: u32,
-        correlation_id_path: Option<&'static str>,
+        correlation_id_paths: &'static [&'static str],
         log_event: bool,
     ) -> Self {
         InjectLambdaContext {
             function,
             line,
-            correlation_id_path,
+            correlation_id_paths,
             log_event,
-            parsed_path: OnceLock::new(),
+            parsed_paths: OnceLock::new(),
         }
     }
 
-    /// The correlation path, parsed on first use. A path that does not parse
-    /// is reported once, at ERROR, and no correlation id is set.
-    fn path(&self) -> Option<&CorrelationPath> {
-        self.parsed_path
-            .get_or_init(|| {
-                let raw = self.correlation_id_path?;
-                CorrelationPath::parse(raw)
-                    .inspect_err(|err| {
-                        tracing::error!(
-                            target: TARGET,
-                            location = %format_args!("{}:{}", self.function, self.line),
-                            "{err}"
-                        );
-                    })
-                    .ok()
-            })
-            .as_ref()
+    /// The correlation paths, tried in order, parsed on first use. A path that
+    /// does not parse is reported once, at ERROR, and left out.
+    fn paths(&self) -> &[CorrelationPath] {
+        self.parsed_paths.get_or_init(|| {
+            self.correlation_id_paths
+                .iter()
+                .filter_map(|raw| {
+                    CorrelationPath::parse(raw)
+                        .inspect_err(|err| {
+                            tracing::error!(
+                                target: TARGET,
+                                location = %format_args!("{}:{}", self.function, self.line),
+                                "{err}"
+                            );
+                        })
+                        .ok()
+                })
+                .collect()
+        })
     }
 }
 
@@ -71,7 +73,7 @@ pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &Inject
     let invocation = match event.lambda_context() {
         Some(context) => {
             let mut invocation = Invocation::from(context);
-            if let Some(id) = opts.path().and_then(|path| event.correlation_id(path)) {
+            if let Some(id) = opts.paths().iter().find_map(|path| event.correlation_id(path)) {
                 invocation = invocation.with_correlation_id(id);
             }
             Some(Arc::new(invocation))

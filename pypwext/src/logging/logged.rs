@@ -243,16 +243,20 @@ fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name
     .emit();
 }
 
+/// The message a panic was raised with.
+pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("panic with a payload that is not a string")
+}
+
 fn panic_line(meta: &'static Logged, args: &EntryArgs, payload: &(dyn Any + Send)) {
     if !meta.log_exception || !level_enabled(Level::ERROR) {
         return;
     }
-    let text = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("panic with a payload that is not a string");
-    exception_line(meta, args, text, "panic");
+    exception_line(meta, args, panic_text(payload), "panic");
 }
 
 /// The `#[logged]` layer around a sync body.
@@ -282,7 +286,7 @@ pub async fn logged_async<R>(
     body: impl Future<Output = R>,
     exit: impl FnOnce(&R, &mut ExitWriter<'_>),
 ) -> R {
-    match (CatchUnwind { inner: body }).await {
+    match CatchUnwind::new(body).await {
         Ok(ret) => {
             exit(&ret, &mut ExitWriter { meta, args: &args });
             ret
@@ -296,9 +300,15 @@ pub async fn logged_async<R>(
 
 pin_project_lite::pin_project! {
     /// Polls `inner`, turning a panic into an `Err` with its payload.
-    struct CatchUnwind<F> {
+    pub(crate) struct CatchUnwind<F> {
         #[pin]
         inner: F,
+    }
+}
+
+impl<F> CatchUnwind<F> {
+    pub(crate) fn new(inner: F) -> Self {
+        CatchUnwind { inner }
     }
 }
 

@@ -49,7 +49,7 @@ mod config;
 pub(crate) mod correlation;
 pub(crate) mod inject;
 mod json;
-mod layer;
+pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;
 mod time;

@@ -36,6 +36,13 @@ impl LogView for lambda_http::Request {
     }
 }
 
+impl LogView for http::Response<lambda_http::Body> {
+    /// Status, headers (`Set-Cookie` redacted) and body.
+    fn log_view(&self) -> serde_json::Value {
+        crate::lambda::response_json(self)
+    }
+}
+
 impl<T: serde::Serialize> LogView for lambda_runtime::LambdaEvent<T> {
     /// The payload and the request id; the rest of the context stays out.
     fn log_view(&self) -> serde_json::Value {

@@ -1,0 +1,326 @@
+//! The runtime of `#[service_response]`: run the handler, turn what it
+//! returned (or how it failed) into an HTTP response.
+
+use std::cell::Cell;
+use std::future::Future;
+
+use http::StatusCode;
+use lambda_http::Body;
+
+use super::extract::RequestSlot;
+use super::response::{MergeOptions, PwResponse};
+use crate::errors::{ErrorAction, PwError, current_collector};
+use crate::logging::render::short_type_name;
+
+/// The target of the lines the response layer writes.
+pub const TARGET: &str = "pypwext::service";
+
+/// The most a synchronous Lambda response may carry: 6 MB.
+pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+
+/// What `#[service_response(...)]` was asked to do on one handler; a
+/// `static` in the generated code.
+#[derive(Debug)]
+pub struct ServiceResponse {
+    /// The handler's name.
+    pub function: &'static str,
+    /// The line of the handler's name.
+    pub line: u32,
+    /// Collected errors set the status code only.
+    pub just_status_code: bool,
+    /// A 200 becomes the highest collected error's code.
+    pub code_from_error: bool,
+    /// Every failure becomes a response; `false` lets `Raise` errors, other
+    /// errors and panics fail the invocation.
+    pub always_return: bool,
+}
+
+/// How one call of the handler ended.
+pub enum Handled {
+    /// It returned `Ok(PwResponse)`.
+    Response(PwResponse),
+    /// It returned `Ok` of something else that is `IntoResponse`: passed through.
+    Passthrough(std::pin::Pin<Box<dyn Future<Output = http::Response<Body>> + Send>>),
+    /// It returned `Err(PwError)`, or an extractor refused the request.
+    Raised(PwError),
+    /// It returned another error.
+    Failed {
+        /// The error's text with its sources.
+        text: String,
+        /// The error's type.
+        name: String,
+    },
+}
+
+impl std::fmt::Debug for Handled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Handled::Response(response) => f.debug_tuple("Response").field(response).finish(),
+            Handled::Passthrough(_) => f.write_str("Passthrough(..)"),
+            Handled::Raised(error) => f.debug_tuple("Raised").field(error).finish(),
+            Handled::Failed { text, name } => f
+                .debug_struct("Failed")
+                .field("text", text)
+                .field("name", name)
+                .finish(),
+        }
+    }
+}
+
+/// Makes a [`Handled`] of what a `#[service_response]` probe gave; the
+/// compile error for a value that cannot be an answer is reported here.
+#[diagnostic::on_unimplemented(
+    message = "`#[service_response]` cannot answer with this value",
+    label = "not a `PwResponse`, nor `lambda_http::IntoResponse`, nor an error that converts into `lambda_http::Error`",
+    note = "a `#[service_response]` handler returns `Result<R, E>`: `R` is `PwResponse` or implements `lambda_http::IntoResponse`, `E` is `PwError` or converts into `lambda_http::Error`"
+)]
+pub trait Answer {
+    /// The outcome.
+    fn into_handled(self) -> Handled;
+}
+
+impl Answer for Handled {
+    fn into_handled(self) -> Handled {
+        self
+    }
+}
+
+/// A value that is neither kind of answer; it implements no [`Answer`].
+pub struct NotAnAnswer<T>(#[allow(dead_code)] T);
+
+/// Turns a probe's result into the outcome.
+pub fn answer(value: impl Answer) -> Handled {
+    value.into_handled()
+}
+
+/// The return type of a `#[service_response]` handler: a `Result`.
+#[diagnostic::on_unimplemented(
+    message = "a `#[service_response]` handler returns `Result<R, E>`, not `{Self}`",
+    label = "return `Result<PwResponse, PwError>`, or `R: lambda_http::IntoResponse`, `E: Into<lambda_http::Error>`"
+)]
+pub trait HandlerResult {
+    /// The `Ok` type.
+    type Ok;
+    /// The `Err` type.
+    type Err;
+    /// The result.
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+}
+
+impl<T, E> HandlerResult for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+    fn into_result(self) -> Self {
+        self
+    }
+}
+
+/// Awaits the handler's body and splits its result. `split` is
+/// `<ReturnType as HandlerResult>::into_result`, named in the generated code
+/// over the user's return type: the one place a return type that is not a
+/// `Result` is reported. (A fn pointer, so this future's type carries no bound.)
+pub async fn split_result<R, T, E>(body: impl Future<Output = R>, split: fn(R) -> Result<T, E>) -> Result<T, E> {
+    split(body.await)
+}
+
+/// The probe the generated code calls `.pypwext_handled()` on, for an `Ok`
+/// value or an `Err` value.
+pub struct Probe<T>(Cell<Option<T>>);
+
+impl<T> Probe<T> {
+    /// A probe holding `value`.
+    pub fn new(value: T) -> Self {
+        Probe(Cell::new(Some(value)))
+    }
+
+    /// The value; a probe is asked once.
+    fn take(&self) -> Option<T> {
+        self.0.take()
+    }
+}
+
+fn asked_twice() -> Handled {
+    Handled::Failed {
+        text: "a response probe was asked twice".to_owned(),
+        name: "pypwext".to_owned(),
+    }
+}
+
+/// `Ok(PwResponse)`.
+pub trait OkPwResponse {
+    /// The outcome.
+    fn pypwext_handled(&self) -> Handled;
+}
+
+impl OkPwResponse for &&Probe<OkValue<PwResponse>> {
+    fn pypwext_handled(&self) -> Handled {
+        self.take()
+            .map_or_else(asked_twice, |OkValue(response)| Handled::Response(response))
+    }
+}
+
+/// `Ok(impl IntoResponse)`.
+pub trait OkIntoResponse {
+    /// The outcome.
+    fn pypwext_handled(&self) -> Handled;
+}
+
+impl<T: lambda_http::IntoResponse> OkIntoResponse for &Probe<OkValue<T>> {
+    fn pypwext_handled(&self) -> Handled {
+        self.take().map_or_else(asked_twice, |OkValue(value)| {
+            Handled::Passthrough(value.into_response())
+        })
+    }
+}
+
+/// `Err(PwError)`.
+pub trait ErrPwError {
+    /// The outcome.
+    fn pypwext_handled(&self) -> Handled;
+}
+
+impl ErrPwError for &&Probe<ErrValue<PwError>> {
+    fn pypwext_handled(&self) -> Handled {
+        self.take()
+            .map_or_else(asked_twice, |ErrValue(error)| Handled::Raised(error))
+    }
+}
+
+/// `Err(impl Into<lambda_http::Error>)`.
+pub trait ErrOther {
+    /// The outcome.
+    fn pypwext_handled(&self) -> Handled;
+}
+
+impl<E: Into<lambda_http::Error>> ErrOther for &Probe<ErrValue<E>> {
+    fn pypwext_handled(&self) -> Handled {
+        self.take().map_or_else(asked_twice, |ErrValue(error)| {
+            let name = short_type_name(std::any::type_name::<E>());
+            let boxed: lambda_http::Error = error.into();
+            Handled::Failed {
+                text: crate::logging::layer::ErrorChain(&*boxed).to_string(),
+                name,
+            }
+        })
+    }
+}
+
+/// Anything else: a marker that is no [`Answer`].
+pub trait NotHandled<T> {
+    /// The marker.
+    fn pypwext_handled(&self) -> NotAnAnswer<Option<T>>;
+}
+
+impl<T> NotHandled<T> for Probe<T> {
+    fn pypwext_handled(&self) -> NotAnAnswer<Option<T>> {
+        NotAnAnswer(self.take())
+    }
+}
+
+/// Marks an `Ok` value for the probe.
+pub struct OkValue<T>(pub T);
+/// Marks an `Err` value for the probe.
+pub struct ErrValue<E>(pub E);
+
+/// Extracts one parameter.
+pub fn extract<T: super::FromRequest>(slot: &mut RequestSlot) -> Result<T, PwError> {
+    T::from_request(slot)
+}
+
+/// The `#[service_response]` layer: runs `handler` on the request and answers.
+pub async fn service_response<F, Fut>(
+    opts: &'static ServiceResponse,
+    request: lambda_http::Request,
+    handler: F,
+) -> Result<http::Response<Body>, lambda_http::Error>
+where
+    F: FnOnce(RequestSlot) -> Fut,
+    Fut: Future<Output = Handled>,
+{
+    let outcome = crate::logging::logged::CatchUnwind::new(handler(RequestSlot::new(request))).await;
+    // Taken, not copied: every collected error reaches one response once.
+    let collected = current_collector().map(|c| c.take()).unwrap_or_default();
+    let merge = |raised| MergeOptions {
+        just_status_code: opts.just_status_code,
+        code_from_error: opts.code_from_error,
+        raised,
+    };
+    let response = match outcome {
+        Ok(Handled::Response(response)) => finish(opts, response.into_http(collected, &merge(false))),
+        Ok(Handled::Passthrough(future)) => future.await,
+        Ok(Handled::Raised(error)) => {
+            if !opts.always_return && error.action() == ErrorAction::Raise {
+                return Err(Box::new(error));
+            }
+            finish(opts, PwResponse::from_error(error).into_http(collected, &merge(true)))
+        }
+        Ok(Handled::Failed { text, name }) => {
+            failure_line(opts, &text, &name);
+            if !opts.always_return {
+                return Err(text.into());
+            }
+            internal_server_error()
+        }
+        Err(payload) => {
+            let text = crate::logging::logged::panic_text(&*payload);
+            failure_line(opts, text, "panic");
+            if !opts.always_return {
+                return Err(format!("the handler panicked: {text}").into());
+            }
+            internal_server_error()
+        }
+    };
+    Ok(check_size(opts, response))
+}
+
+fn finish(opts: &ServiceResponse, response: Result<http::Response<Body>, String>) -> http::Response<Body> {
+    response.unwrap_or_else(|problem| {
+        failure_line(opts, &format!("the response cannot be built: {problem}"), "PwResponse");
+        internal_server_error()
+    })
+}
+
+/// A response over Lambda's limit would fail the invocation; answer 500 and say why.
+fn check_size(opts: &ServiceResponse, response: http::Response<Body>) -> http::Response<Body> {
+    let bytes = match response.body() {
+        Body::Empty => 0,
+        Body::Text(text) => text.len(),
+        // Sent base64-encoded: four bytes for every three.
+        Body::Binary(bytes) => bytes.len().div_ceil(3) * 4,
+        _ => 0,
+    };
+    if bytes <= MAX_RESPONSE_BYTES {
+        return response;
+    }
+    failure_line(
+        opts,
+        &format!(
+            "the response body is {bytes} bytes, over Lambda's limit of {MAX_RESPONSE_BYTES}; answer less, or page it"
+        ),
+        "ResponseTooLarge",
+    );
+    internal_server_error()
+}
+
+/// The ERROR line for a failure the caller only sees as a 500.
+fn failure_line(opts: &ServiceResponse, text: &str, name: &str) {
+    tracing::error!(
+        target: TARGET,
+        location = %format_args!("{}:{}", opts.function, opts.line),
+        exception = text,
+        exception_name = name,
+        "Internal Server Error in {}",
+        opts.function
+    );
+}
+
+/// 500 `{"error":"Internal Server Error"}`: nothing of the cause leaks.
+pub(crate) fn internal_server_error() -> http::Response<Body> {
+    let mut response = http::Response::new(Body::Text(r#"{"error":"Internal Server Error"}"#.to_owned()));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(super::response::APPLICATION_JSON),
+    );
+    response
+}
