@@ -51,6 +51,9 @@ impl LayerKind {
 /// A pypwext attribute as written: which one, where, and its argument tokens.
 pub(crate) struct StackAttr {
     pub(crate) kind: LayerKind,
+    /// The path as written, for a stacked attribute (the one being expanded
+    /// was resolved by the compiler already).
+    pub(crate) path: Option<syn::Path>,
     /// The attribute's path, for errors about the attribute as a whole.
     pub(crate) span: Span,
     pub(crate) args: TokenStream,
@@ -123,6 +126,7 @@ impl Stack {
 
         let mut attrs = vec![StackAttr {
             kind: top,
+            path: None,
             span: Span::call_site(),
             args,
         }];
@@ -131,6 +135,7 @@ impl Stack {
             match LayerKind::from_path(attr.path()) {
                 Some(kind) => attrs.push(StackAttr {
                     kind,
+                    path: Some(attr.path().clone()),
                     span: attr.path().span(),
                     args: stack_attr_args(&attr),
                 }),

@@ -9,13 +9,18 @@ use syn::ReturnType;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use crate::ast::Function;
+use crate::ast::{Function, StackAttr};
 use crate::attr::{CollectErrors, Layer, Logged, ServiceResponse};
 
-pub(crate) fn expand(function: &Function, layers: &[Layer]) -> TokenStream {
+pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer]) -> TokenStream {
     let Function { attrs, vis, sig, body } = function;
     let name = sig.ident.unraw().to_string();
     let mut statics = TokenStream::new();
+    // The compiler never resolves the attributes this expansion took off the
+    // function; naming them here keeps their imports from looking unused.
+    for path in stack.iter().filter_map(|attr| attr.path.as_ref()) {
+        statics.extend(quote!(#[allow(unused_imports)] use #path as _;));
+    }
 
     let service_at = layers
         .iter()

@@ -79,5 +79,5 @@ fn expand_stack(
         quote::ToTokens::to_tokens(&stack.function, &mut out);
         return out;
     }
-    expand::expand(&stack.function, &layers)
+    expand::expand(&stack.function, &stack.attrs, &layers)
 }

@@ -22,6 +22,10 @@
 //! # });
 //! ```
 
+mod local;
+
+pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};

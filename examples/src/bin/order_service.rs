@@ -1,0 +1,251 @@
+//! The order service: two µservice handlers built from the pypwext stack.
+//!
+//! - `POST /orders`: `create_order` prices each line of an order; lines that
+//!   cannot be delivered are collected and reported next to the ones that can.
+//! - `POST /offers`: `create_offer` quotes a discounted price for an order.
+//!
+//! How it runs:
+//!
+//! - under the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (deployed,
+//!   or driven by the runtime emulator in the tests): one invocation at a time;
+//! - `order-service --serve`: on `PYPWEXT_LOCAL_ADDR` (default
+//!   `127.0.0.1:9000`) as an API Gateway HTTP API, for `curl`;
+//! - `order-service` (the demo): starts itself on a free local port, sends a
+//!   valid order, a partly failing one, a malformed one and an offer request,
+//!   prints each response with its log lines, and exits.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures_util::future::join_all;
+use pypwext::logging::{self, MemoryWriter};
+use pypwext::{
+    ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, logged, service_response,
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, Serialize)]
+struct Order {
+    customer: String,
+    email: String,
+    items: Vec<OrderLine>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+struct OrderLine {
+    sku: String,
+    quantity: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct PricedLine {
+    sku: String,
+    quantity: u32,
+    total_cents: u64,
+}
+
+/// Price in cents and units in stock.
+fn catalogue(sku: &str) -> Option<(u64, u32)> {
+    match sku {
+        "APPLE" => Some((45, 1_000)),
+        "PEAR" => Some((60, 3)),
+        "MELON" => Some((299, 40)),
+        _ => None,
+    }
+}
+
+/// One line: an unknown product or short stock is worth reporting, not worth
+/// failing the order for (`Continue`); an absurd quantity is (`Raise`).
+#[logged]
+#[collect_errors]
+async fn price_line(line: &OrderLine) -> Result<Option<PricedLine>, PwError> {
+    if line.quantity == 0 || line.quantity > 10_000 {
+        return Err(PwError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("quantity {} of {} is out of range", line.quantity, line.sku),
+        )
+        .with_details(serde_json::json!({ "sku": line.sku, "quantity": line.quantity })));
+    }
+    let Some((cents, stock)) = catalogue(&line.sku) else {
+        return Err(
+            PwError::new(StatusCode::NOT_FOUND, format!("unknown product {}", line.sku))
+                .with_action(ErrorAction::Continue)
+                .with_details(serde_json::json!({ "sku": line.sku })),
+        );
+    };
+    if line.quantity > stock {
+        return Err(
+            PwError::new(StatusCode::CONFLICT, format!("only {stock} of {} in stock", line.sku))
+                .with_action(ErrorAction::Continue)
+                .with_classification(InfoClassification::CorporateSensitiveInfo)
+                .with_details(serde_json::json!({ "sku": line.sku, "requested": line.quantity })),
+        );
+    }
+    Ok(Some(PricedLine {
+        sku: line.sku.clone(),
+        quantity: line.quantity,
+        total_cents: cents * u64::from(line.quantity),
+    }))
+}
+
+/// Every line, concurrently; a `Raise` error from any line fails the order.
+async fn price_lines(order: &Order) -> Result<Vec<PricedLine>, PwError> {
+    let mut priced = Vec::new();
+    for line in join_all(order.items.iter().map(price_line)).await {
+        priced.extend(line?);
+    }
+    Ok(priced)
+}
+
+fn check_customer(order: &Order) -> Result<(), PwError> {
+    if order.customer.trim().is_empty() {
+        return Err(PwError::new(StatusCode::BAD_REQUEST, "an order needs a customer"));
+    }
+    if order.customer == "mallory" {
+        return Err(
+            PwError::new(StatusCode::FORBIDDEN, "customer is blocked").with_classification(InfoClassification::Pii)
+        );
+    }
+    Ok(())
+}
+
+static NEXT_ORDER: AtomicU64 = AtomicU64::new(1000);
+
+/// `POST /orders`: answers 201 with the priced lines and, in `"error"`, the
+/// lines that could not be (`code_from_error = false` keeps the 201).
+#[logged(level = "info", operation = "create-order", redact(request))]
+#[collect_errors(root)]
+#[service_response(just_status_code = false, code_from_error = false)]
+async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+    check_customer(&order)?;
+    let priced = price_lines(&order).await?;
+    if priced.is_empty() {
+        return Err(PwError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no line of the order can be delivered",
+        ));
+    }
+    let total: u64 = priced.iter().map(|l| l.total_cents).sum();
+    tracing::info!(customer = %order.customer, lines = priced.len(), total_cents = total, "order accepted");
+    Ok(PwResponse::new(StatusCode::CREATED)
+        .with_field("order_id", NEXT_ORDER.fetch_add(1, Ordering::Relaxed))
+        .with_field("lines", priced)
+        .with_field("total_cents", total))
+}
+
+/// `POST /offers`: quotes 10% off; with the defaults, lines that cannot be
+/// priced only set the status code.
+#[logged(level = "info", operation = "create-offer", classification = Pii)]
+#[collect_errors(root)]
+#[service_response]
+async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+    check_customer(&order)?;
+    let priced = price_lines(&order).await?;
+    let total: u64 = priced.iter().map(|l| l.total_cents).sum();
+    Ok(PwResponse::ok()
+        .with_field("email", &order.email)
+        .with_field("offer_cents", total - total / 10)
+        .with_field("lines", priced.len()))
+}
+
+/// Routes by path: the generated handlers take a `lambda_http::Request`, so
+/// they compose like any async fn.
+async fn route(request: lambda_http::Request) -> Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error> {
+    match request.uri().path() {
+        "/orders" => create_order(request).await,
+        "/offers" => create_offer(request).await,
+        path => Ok(lambda_http::Response::builder()
+            .status(StatusCode::NOT_FOUND)
+            .header("content-type", "application/json")
+            .body(lambda_http::Body::Text(
+                serde_json::json!({ "error": { "code": 404, "msg": format!("no route {path}"), "classification": "NA" } })
+                    .to_string(),
+            ))?),
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let serve = std::env::args().any(|a| a == "--serve");
+    let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    let outcome = if serve || under_lambda {
+        logging::builder().service("order-service").init();
+        pypwext::lambda::run(route).await
+    } else {
+        demo().await
+    };
+    match outcome {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("order-service: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts the service on a free local port, calls it, prints what happened.
+async fn demo() -> Result<(), lambda_http::Error> {
+    let sink = MemoryWriter::new();
+    logging::builder().service("order-service").writer(sink.clone()).init();
+    let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse()?).await?;
+    let addr = server.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(route, async {
+        let _ = stopped.await;
+    }));
+    println!("order-service demo: serving on http://{addr}\n");
+
+    let calls = [
+        (
+            "a valid order",
+            "/orders",
+            r#"{"customer":"ada","email":"ada@example.com","items":[{"sku":"APPLE","quantity":12},{"sku":"MELON","quantity":2}]}"#,
+        ),
+        (
+            "a partly failing order: an unknown product and short stock are collected",
+            "/orders",
+            r#"{"customer":"bob","email":"bob@example.com","items":[{"sku":"APPLE","quantity":1},{"sku":"KIWI","quantity":1},{"sku":"PEAR","quantity":5}]}"#,
+        ),
+        (
+            "a malformed order: the 400 names the field",
+            "/orders",
+            r#"{"customer":"eve","email":"eve@example.com","items":[{"sku":"APPLE","quantity":"two"}]}"#,
+        ),
+        (
+            "an offer: collected errors only set the status code",
+            "/offers",
+            r#"{"customer":"ada","email":"ada@example.com","items":[{"sku":"MELON","quantity":3},{"sku":"KIWI","quantity":1}]}"#,
+        ),
+    ];
+    for (what, path, body) in calls {
+        println!("== {what}\nPOST {path} {body}");
+        let (status, response) = post(addr, path, body).await?;
+        println!("-> {status} {response}");
+        println!("log lines:");
+        for line in sink.take_lines() {
+            println!("  {line}");
+        }
+        println!();
+    }
+    let _ = stop.send(());
+    serving.await??;
+    println!("order-service demo: done");
+    Ok(())
+}
+
+/// A minimal HTTP/1.1 POST over loopback; the demo needs no HTTP client crate.
+async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> Result<(String, String), lambda_http::Error> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let raw = String::from_utf8_lossy(&raw);
+    let (head, body) = raw.split_once("\r\n\r\n").ok_or("the response has no header end")?;
+    let status_line = head.lines().next().unwrap_or_default();
+    let status = status_line.split_once(' ').map_or("", |(_, status)| status);
+    Ok((status.to_owned(), body.to_owned()))
+}
