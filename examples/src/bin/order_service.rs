@@ -150,7 +150,13 @@ async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
 /// Routes by path: the generated handlers take a `lambda_http::Request`, so
 /// they compose like any async fn.
 async fn route(request: lambda_http::Request) -> Result<lambda_http::Response<lambda_http::Body>, lambda_http::Error> {
-    match request.uri().path() {
+    use lambda_http::RequestExt as _;
+    // API Gateway REST puts the stage in the URI (`/prod/orders`); the raw path has none.
+    let path = match request.raw_http_path() {
+        "" => request.uri().path().to_owned(),
+        raw => raw.to_owned(),
+    };
+    match path.as_str() {
         "/orders" => create_order(request).await,
         "/offers" => create_offer(request).await,
         path => Ok(lambda_http::Response::builder()

@@ -234,7 +234,9 @@ pub(crate) fn to_lambda_request(parts: http::request::Parts, bytes: Bytes) -> la
         log_group: String::new(),
     });
 
+    let path = parts.uri.path().to_owned();
     http::Request::from_parts(parts, body)
+        .with_raw_http_path(path)
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(api_context))
         .with_lambda_context(context)
