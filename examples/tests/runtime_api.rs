@@ -45,7 +45,10 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
             .expect("the order-service binary starts");
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>()
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
         });
 
         let outcomes = api.outcomes(events.len(), Duration::from_secs(60)).await;
@@ -53,11 +56,21 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
         let _ = child.kill();
         let _ = child.wait();
         let lines = reader.join().unwrap();
-        assert_eq!(outcomes.len(), events.len(), "every invocation answered: {outcomes:?}\n{lines:#?}");
+        assert_eq!(
+            outcomes.len(),
+            events.len(),
+            "every invocation answered: {outcomes:?}\n{lines:#?}"
+        );
         Run {
             outcomes: outcomes
                 .into_iter()
-                .map(|o| (o.request_id, o.kind, serde_json::from_str(&o.body).unwrap_or(Value::String(o.body))))
+                .map(|o| {
+                    (
+                        o.request_id,
+                        o.kind,
+                        serde_json::from_str(&o.body).unwrap_or(Value::String(o.body)),
+                    )
+                })
                 .collect(),
             log_lines: lines
                 .iter()
@@ -84,10 +97,16 @@ fn rest_http_and_alb_events_through_the_real_runtime() {
     assert_eq!(rest["isBase64Encoded"], false);
     // lambda_http answers REST with every header in multiValueHeaders.
     assert!(rest["headers"].is_object(), "{rest}");
-    assert_eq!(rest["multiValueHeaders"]["content-type"], serde_json::json!(["application/json"]));
+    assert_eq!(
+        rest["multiValueHeaders"]["content-type"],
+        serde_json::json!(["application/json"])
+    );
     let body = body_of(rest);
     assert_eq!(body["lines"][0]["sku"], "APPLE");
-    assert_eq!(body["error"]["msg"], "unknown product KIWI", "the collected error, reported");
+    assert_eq!(
+        body["error"]["msg"], "unknown product KIWI",
+        "the collected error, reported"
+    );
     assert!(body["error"].get("action").is_none());
 
     // HTTP API v2: single-valued headers, and cookies on their own.
@@ -107,8 +126,13 @@ fn rest_http_and_alb_events_through_the_real_runtime() {
     // Log lines: every one carries the invocation's request id; cold start once.
     let mut cold = Vec::new();
     for line in &run.log_lines {
-        let request_id = line["function_request_id"].as_str().expect("every line has the request id");
-        assert!(["req-rest-1", "req-http-2", "req-alb-3"].contains(&request_id), "{line}");
+        let request_id = line["function_request_id"]
+            .as_str()
+            .expect("every line has the request id");
+        assert!(
+            ["req-rest-1", "req-http-2", "req-alb-3"].contains(&request_id),
+            "{line}"
+        );
         assert_eq!(line["function_name"], "order-service");
         assert_eq!(line["function_memory_size"], 256);
         if line["cold_start"] == true {
@@ -117,11 +141,18 @@ fn rest_http_and_alb_events_through_the_real_runtime() {
     }
     cold.dedup();
     assert_eq!(cold, ["req-rest-1"], "cold_start is true for the first invocation only");
-    let correlations: Vec<&str> = run.log_lines.iter().filter_map(|l| l["correlation_id"].as_str()).collect();
+    let correlations: Vec<&str> = run
+        .log_lines
+        .iter()
+        .filter_map(|l| l["correlation_id"].as_str())
+        .collect();
     assert!(correlations.contains(&"rest-api-request-1"));
     assert!(correlations.contains(&"http-api-request-1"));
     // ALB: the x-amzn-trace-id header, which lambda_http sets to the invocation's trace id.
-    assert!(correlations.contains(&"Root=1-6741a000-req-alb-3;Sampled=1"), "{correlations:?}");
+    assert!(
+        correlations.contains(&"Root=1-6741a000-req-alb-3;Sampled=1"),
+        "{correlations:?}"
+    );
     let all = serde_json::to_string(&run.log_lines).unwrap();
     for secret in ["rest-secret-token", "http-secret-token", "http-secret-cookie"] {
         assert!(!all.contains(secret), "{secret} reached a log line");

@@ -58,13 +58,17 @@ impl Drop for RuntimeApi {
 impl RuntimeApi {
     /// Serves on a free loopback port.
     pub async fn start() -> RuntimeApi {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let state = Arc::new(State::default());
         let served = state.clone();
         let server = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
                 let state = served.clone();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request| answer(state.clone(), request));
@@ -163,11 +167,19 @@ async fn next(state: &State) -> Reply {
     let mut response = reply(200, &invocation.event);
     let headers = response.headers_mut();
     headers.insert("content-type", "application/json".parse().expect("header"));
-    headers.insert("lambda-runtime-aws-request-id", invocation.request_id.parse().expect("header"));
-    headers.insert("lambda-runtime-deadline-ms", deadline_ms.to_string().parse().expect("header"));
+    headers.insert(
+        "lambda-runtime-aws-request-id",
+        invocation.request_id.parse().expect("header"),
+    );
+    headers.insert(
+        "lambda-runtime-deadline-ms",
+        deadline_ms.to_string().parse().expect("header"),
+    );
     headers.insert(
         "lambda-runtime-invoked-function-arn",
-        "arn:aws:lambda:eu-west-1:123456789012:function:order-service".parse().expect("header"),
+        "arn:aws:lambda:eu-west-1:123456789012:function:order-service"
+            .parse()
+            .expect("header"),
     );
     headers.insert("lambda-runtime-trace-id", invocation.trace_id.parse().expect("header"));
     response
@@ -180,7 +192,10 @@ pub fn lambda_env(api: &RuntimeApi) -> Vec<(&'static str, String)> {
         ("AWS_LAMBDA_FUNCTION_NAME", "order-service".to_owned()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".to_owned()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
-        ("AWS_LAMBDA_LOG_STREAM_NAME", "2026/11/22/[$LATEST]0123456789abcdef".to_owned()),
+        (
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "2026/11/22/[$LATEST]0123456789abcdef".to_owned(),
+        ),
         ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/order-service".to_owned()),
         ("AWS_REGION", "eu-west-1".to_owned()),
         ("POWERTOOLS_SERVICE_NAME", "order-service".to_owned()),
