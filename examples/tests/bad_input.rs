@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use support::{RuntimeApi, lambda_env};
 
 const BODIES: usize = 10_000;
-const SEED: u64 = 0x5eed_0f_b0d1e5;
+const SEED: u64 = 0x5eed_0fb0_d1e5;
 
 /// xorshift64*: small, seeded, good enough to vary inputs.
 struct Rng(u64);
@@ -118,7 +118,7 @@ fn event(rng: &mut Rng, index: usize) -> String {
             Err(err) => (base64::engine::general_purpose::STANDARD.encode(err.into_bytes()), true),
         }
     };
-    let path = if index % 2 == 0 { "/orders" } else { "/offers" };
+    let path = if index.is_multiple_of(2) { "/orders" } else { "/offers" };
     json!({
         "version": "2.0",
         "routeKey": format!("POST {path}"),
