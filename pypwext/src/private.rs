@@ -2,6 +2,8 @@
 //! API: names and signatures here change without notice.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use crate::errors::{ErrorCollector, PwError, current_collector};
 
@@ -131,25 +133,88 @@ pub fn collect_errors_sync<R>(opts: &CollectErrors, body: impl FnOnce() -> R, ab
     }
 }
 
-/// `#[collect_errors(root)]` above `#[service_response]`: installs a
-/// collector for the call when none is current, and nothing else (the
-/// response layer below turns every error into the response).
-pub async fn collect_root_async<F: Future>(opts: &CollectErrors, body: F) -> F::Output {
-    match fresh_root_collector(opts) {
-        Some(collector) => collector.scope(body).await,
-        None => body.await,
+// The async layers are hand-written futures, not `async fn`s: an `async fn`
+// keeps its argument future twice in its state (once as the argument, once as
+// the local it is moved into), so every layer of a stack would double the
+// handler's future. These hold it once.
+
+pin_project_lite::pin_project! {
+    /// `#[collect_errors(root)]` above `#[service_response]`: installs a
+    /// collector for the call when none is current, and nothing else (the
+    /// response layer below turns every error into the response).
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct CollectRoot<F> {
+        opts: &'static CollectErrors,
+        // `None` until the first poll decides: the collector current *then* counts.
+        collector: Option<Option<ErrorCollector>>,
+        #[pin]
+        body: F,
+    }
+}
+
+impl<F: Future> Future for CollectRoot<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let opts = *this.opts;
+        match this.collector.get_or_insert_with(|| fresh_root_collector(opts)) {
+            Some(collector) => collector.sync_scope(|| this.body.poll(cx)),
+            None => this.body.poll(cx),
+        }
+    }
+}
+
+/// See [`CollectRoot`].
+pub fn collect_root_async<F: Future>(opts: &'static CollectErrors, body: F) -> CollectRoot<F> {
+    CollectRoot {
+        opts,
+        collector: None,
+        body,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The `#[collect_errors]` layer around an async body.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct CollectErrorsFuture<F: Future> {
+        #[pin]
+        root: CollectRoot<F>,
+        absorb: fn(&CollectErrors, F::Output) -> F::Output,
+    }
+}
+
+impl<F: Future> Future for CollectErrorsFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let absorb = *this.absorb;
+        let root = this.root.project();
+        let opts = *root.opts;
+        let body = root.body;
+        // The result is absorbed inside the root's scope: a root collects its own
+        // `Continue` error too.
+        let poll_and_absorb = || match body.poll(cx) {
+            Poll::Ready(result) => Poll::Ready(absorb(opts, result)),
+            Poll::Pending => Poll::Pending,
+        };
+        match root.collector.get_or_insert_with(|| fresh_root_collector(opts)) {
+            Some(collector) => collector.sync_scope(poll_and_absorb),
+            None => poll_and_absorb(),
+        }
     }
 }
 
 /// The `#[collect_errors]` layer around an async body; `absorb` is [`absorb`].
-pub async fn collect_errors_async<R>(
-    opts: &CollectErrors,
-    body: impl Future<Output = R>,
-    absorb: fn(&CollectErrors, R) -> R,
-) -> R {
-    match fresh_root_collector(opts) {
-        Some(collector) => collector.scope(async { absorb(opts, body.await) }).await,
-        None => absorb(opts, body.await),
+pub fn collect_errors_async<F: Future>(
+    opts: &'static CollectErrors,
+    body: F,
+    absorb: fn(&CollectErrors, F::Output) -> F::Output,
+) -> CollectErrorsFuture<F> {
+    CollectErrorsFuture {
+        root: collect_root_async(opts, body),
+        absorb,
     }
 }
 

@@ -12,7 +12,8 @@
 //! Run with `cargo bench -p pypwext-tests --bench logging`.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+
+mod common;
 
 use criterion::Criterion;
 use pypwext::logged;
@@ -114,61 +115,48 @@ fn bench_emit(c: &mut Criterion) {
     group.finish();
 }
 
-fn median_ns(dir: &Path, group: &str, name: &str) -> Option<f64> {
-    let path = dir.join(group).join(name).join("new").join("estimates.json");
-    let estimates: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    estimates["median"]["point_estimate"].as_f64()
-}
-
-fn summary(dir: &Path) {
-    let m = |group: &str, name: &str| median_ns(dir, group, name);
-    println!("\n== logging benchmark summary (medians) ==");
-    let rows = [
-        ("format", "pypwext"),
-        ("format", "tracing_subscriber_json"),
-        ("logged_off", "unannotated"),
-        ("logged_off", "logged_logger_off"),
-        ("logged_off", "logged_logger_warn"),
-        ("emit", "plain_event_line"),
-        ("emit", "logged_call_two_lines"),
-    ];
-    for (group, name) in rows {
-        match m(group, name) {
-            Some(ns) => println!("{group}/{name}: {ns:.1} ns"),
-            None => println!("{group}/{name}: not measured in this run"),
-        }
-    }
-    let ratio = |label: &str, a: Option<f64>, b: Option<f64>, goal: &str| {
-        if let (Some(a), Some(b)) = (a, b) {
-            println!("{label}: {:.3}x ({goal})", a / b);
-        }
-    };
-    ratio(
-        "ours / tracing-subscriber json",
-        m("format", "pypwext"),
-        m("format", "tracing_subscriber_json"),
-        "goal <= 1.00",
-    );
-    ratio(
-        "logged (logger off) / unannotated",
-        m("logged_off", "logged_logger_off"),
-        m("logged_off", "unannotated"),
-        "goal <= 1.05",
-    );
-    ratio(
-        "logged (logger at WARN) / unannotated",
-        m("logged_off", "logged_logger_warn"),
-        m("logged_off", "unannotated"),
-        "arguments rendered for a possible exception line",
+fn print_summary() {
+    common::summary(
+        "logging benchmark summary",
+        &[
+            ("format", "pypwext"),
+            ("format", "tracing_subscriber_json"),
+            ("logged_off", "unannotated"),
+            ("logged_off", "logged_logger_off"),
+            ("logged_off", "logged_logger_warn"),
+            ("emit", "plain_event_line"),
+            ("emit", "logged_call_two_lines"),
+        ],
+        &[
+            (
+                "ours / tracing-subscriber json",
+                ("format", "pypwext"),
+                ("format", "tracing_subscriber_json"),
+                "goal <= 1.00",
+            ),
+            (
+                "logged (logger off) / unannotated",
+                ("logged_off", "logged_logger_off"),
+                ("logged_off", "unannotated"),
+                "goal <= 1.05",
+            ),
+            (
+                "logged (logger at WARN) / unannotated",
+                ("logged_off", "logged_logger_warn"),
+                ("logged_off", "unannotated"),
+                "arguments rendered for a possible exception line",
+            ),
+        ],
     );
 }
 
 fn main() {
-    let dir: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("criterion");
-    let mut criterion = Criterion::default().output_directory(&dir).configure_from_args();
+    let mut criterion = Criterion::default()
+        .output_directory(&common::criterion_dir())
+        .configure_from_args();
     bench_format(&mut criterion);
     bench_logged_off(&mut criterion);
     bench_emit(&mut criterion);
     criterion.final_summary();
-    summary(&dir);
+    print_summary();
 }

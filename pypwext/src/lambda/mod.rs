@@ -62,12 +62,16 @@ impl Invocation {
     /// the `_X_AMZN_TRACE_ID` environment variable, which the Lambda runtime
     /// sets for each invocation.
     pub fn new(request_id: impl Into<String>) -> Self {
+        Invocation::with_trace_id(request_id.into(), std::env::var("_X_AMZN_TRACE_ID").ok())
+    }
+
+    fn with_trace_id(request_id: String, xray_trace_id: Option<String>) -> Self {
         Invocation {
-            request_id: request_id.into(),
+            request_id,
             function_name: None,
             function_memory_size: None,
             function_arn: None,
-            xray_trace_id: std::env::var("_X_AMZN_TRACE_ID").ok().filter(|v| !v.is_empty()),
+            xray_trace_id: xray_trace_id.filter(|v| !v.is_empty()),
             correlation_id: None,
             deadline: None,
             cold_start: !STARTED.swap(true, Ordering::Relaxed),
@@ -199,7 +203,13 @@ impl From<&lambda_runtime::Context> for Invocation {
     /// The invocation a Lambda runtime context describes: request id,
     /// function name, memory, ARN, X-Ray trace id and deadline.
     fn from(context: &lambda_runtime::Context) -> Self {
-        let mut invocation = Invocation::new(context.request_id.clone());
+        // The context's trace id is the invocation's; the environment variable
+        // (read only when the context has none) is the process's latest.
+        let trace_id = match context.xray_trace_id.as_deref() {
+            Some(id) if !id.is_empty() => Some(id.to_owned()),
+            _ => std::env::var("_X_AMZN_TRACE_ID").ok(),
+        };
+        let mut invocation = Invocation::with_trace_id(context.request_id.clone(), trace_id);
         let config = &context.env_config;
         if !config.function_name.is_empty() || !context.invoked_function_arn.is_empty() {
             invocation = invocation.with_function(
@@ -207,9 +217,6 @@ impl From<&lambda_runtime::Context> for Invocation {
                 u32::try_from(config.memory).unwrap_or(0),
                 context.invoked_function_arn.clone(),
             );
-        }
-        if let Some(trace_id) = context.xray_trace_id.as_deref().filter(|t| !t.is_empty()) {
-            invocation = invocation.with_xray_trace_id(trace_id);
         }
         if context.deadline > 0 {
             invocation =
@@ -283,6 +290,12 @@ impl LambdaEventSource for lambda_http::Request {
                 self.query_string_parameters_ref()?.first(name).map(str::to_owned)
             }
             ("pathParameters", Some(name), None) => self.path_parameters_ref()?.first(name).map(str::to_owned),
+            ("requestContext", Some("requestId"), None) => match self.request_context_ref()? {
+                // The common correlation path, read without serializing the context.
+                lambda_http::request::RequestContext::ApiGatewayV1(context) => context.request_id.clone(),
+                lambda_http::request::RequestContext::ApiGatewayV2(context) => context.request_id.clone(),
+                _ => None,
+            },
             ("requestContext", Some(_), _) => {
                 let context = serde_json::to_value(self.request_context_ref()?).ok()?;
                 let mut value = &context;

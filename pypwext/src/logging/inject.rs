@@ -97,18 +97,44 @@ fn log_event(opts: &InjectLambdaContext, event: Option<serde_json::Value>) {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// Logs the event (if any) at the first poll, then runs the handler.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct LogEventFirst<F> {
+        opts: &'static InjectLambdaContext,
+        event: Option<serde_json::Value>,
+        #[pin]
+        body: F,
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for LogEventFirst<F> {
+    type Output = F::Output;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        let this = self.project();
+        if let Some(event) = this.event.take() {
+            log_event(this.opts, Some(event));
+        }
+        this.body.poll(cx)
+    }
+}
+
 /// Runs `future` as the handler's invocation, logging the event first.
-pub async fn inject_async<F: std::future::Future>(
-    opts: &InjectLambdaContext,
+pub fn inject_async<F: std::future::Future>(
+    opts: &'static InjectLambdaContext,
     injection: Injection,
     future: F,
-) -> F::Output {
+) -> crate::lambda::InvocationScope<LogEventFirst<F>> {
     let Injection { invocation, event } = injection;
-    crate::lambda::scope_optional(invocation, async move {
-        log_event(opts, event);
-        future.await
-    })
-    .await
+    crate::lambda::scope_optional(
+        invocation,
+        LogEventFirst {
+            opts,
+            event,
+            body: future,
+        },
+    )
 }
 
 /// Runs `f` as the handler's invocation, logging the event first.

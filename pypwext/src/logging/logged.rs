@@ -264,7 +264,7 @@ pub fn logged_sync<R>(
     meta: &'static Logged,
     args: EntryArgs,
     body: impl FnOnce() -> R,
-    exit: impl FnOnce(&R, &mut ExitWriter<'_>),
+    exit: fn(&R, &mut ExitWriter<'_>),
 ) -> R {
     // The panic is resumed below, so the body's state is never observed after it.
     match catch_unwind(AssertUnwindSafe(body)) {
@@ -279,22 +279,58 @@ pub fn logged_sync<R>(
     }
 }
 
-/// The `#[logged]` layer around an async body.
-pub async fn logged_async<R>(
+pin_project_lite::pin_project! {
+    /// The `#[logged]` layer around an async body (a hand-written future, so
+    /// that the body's future is held once; see `__private`).
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct LoggedFuture<F: Future> {
+        meta: &'static Logged,
+        args: EntryArgs,
+        exit: fn(&F::Output, &mut ExitWriter<'_>),
+        #[pin]
+        body: CatchUnwind<F>,
+    }
+}
+
+impl<F: Future> Future for LoggedFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        match this.body.poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(ret)) => {
+                (this.exit)(
+                    &ret,
+                    &mut ExitWriter {
+                        meta: this.meta,
+                        args: this.args,
+                    },
+                );
+                Poll::Ready(ret)
+            }
+            Poll::Ready(Err(payload)) => {
+                panic_line(this.meta, this.args, &*payload);
+                resume_unwind(payload)
+            }
+        }
+    }
+}
+
+/// The `#[logged]` layer around an async body. `exit` is a fn pointer (the
+/// generated closure captures nothing), so it is higher-ranked over the
+/// borrows it gets and adds nothing to the future's `Send`-ness.
+pub fn logged_async<F: Future>(
     meta: &'static Logged,
     args: EntryArgs,
-    body: impl Future<Output = R>,
-    exit: impl FnOnce(&R, &mut ExitWriter<'_>),
-) -> R {
-    match CatchUnwind::new(body).await {
-        Ok(ret) => {
-            exit(&ret, &mut ExitWriter { meta, args: &args });
-            ret
-        }
-        Err(payload) => {
-            panic_line(meta, &args, &*payload);
-            resume_unwind(payload)
-        }
+    body: F,
+    exit: fn(&F::Output, &mut ExitWriter<'_>),
+) -> LoggedFuture<F> {
+    LoggedFuture {
+        meta,
+        args,
+        exit,
+        body: CatchUnwind::new(body),
     }
 }
 

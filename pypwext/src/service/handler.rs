@@ -115,12 +115,31 @@ impl<T, E> HandlerResult for Result<T, E> {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// Awaits the handler's body and splits its result; see [`split_result`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct SplitResult<F: Future, T, E> {
+        #[pin]
+        body: F,
+        split: fn(F::Output) -> Result<T, E>,
+    }
+}
+
+impl<F: Future, T, E> Future for SplitResult<F, T, E> {
+    type Output = Result<T, E>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<T, E>> {
+        let this = self.project();
+        this.body.poll(cx).map(*this.split)
+    }
+}
+
 /// Awaits the handler's body and splits its result. `split` is
 /// `<ReturnType as HandlerResult>::into_result`, named in the generated code
 /// over the user's return type: the one place a return type that is not a
 /// `Result` is reported. (A fn pointer, so this future's type carries no bound.)
-pub async fn split_result<R, T, E>(body: impl Future<Output = R>, split: fn(R) -> Result<T, E>) -> Result<T, E> {
-    split(body.await)
+pub fn split_result<F: Future, T, E>(body: F, split: fn(F::Output) -> Result<T, E>) -> SplitResult<F, T, E> {
+    SplitResult { body, split }
 }
 
 /// The probe the generated code calls `.pypwext_handled()` on, for an `Ok`
