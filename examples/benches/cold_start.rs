@@ -16,7 +16,11 @@ const RUNS: usize = 25;
 const EVENT: &str = include_str!("../tests/fixtures/apigw_http_v2.json");
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let mut times = runtime.block_on(async {
         let api = RuntimeApi::start().await;
         let mut times = Vec::with_capacity(RUNS);
@@ -44,5 +48,9 @@ fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("\n== cold start: exec to first response through the Runtime API emulator ({RUNS} runs) ==");
     println!("median: {:.2} ms (goal <= 10 ms)", ms(times[RUNS / 2]));
-    println!("fastest: {:.2} ms, 90th percentile: {:.2} ms", ms(times[0]), ms(times[RUNS * 9 / 10]));
+    println!(
+        "fastest: {:.2} ms, 90th percentile: {:.2} ms",
+        ms(times[0]),
+        ms(times[RUNS * 9 / 10])
+    );
 }

@@ -1,6 +1,8 @@
 //! What the criterion benches share: where criterion writes its estimates,
 //! and a summary of medians and ratios read back from them.
 
+#![allow(dead_code)] // each bench uses its own part of it
+
 use std::path::{Path, PathBuf};
 
 /// The directory criterion writes to, under this build's target dir.
@@ -19,8 +21,14 @@ pub fn median_ns(group: &str, name: &str) -> Option<f64> {
     estimates["median"]["point_estimate"].as_f64()
 }
 
-/// Prints the medians of `rows`, then each ratio `(label, numerator, denominator, goal)`.
-pub fn summary(title: &str, rows: &[(&str, &str)], ratios: &[(&str, (&str, &str), (&str, &str), &str)]) {
+/// A benchmark: `(group, name)`.
+pub type Bench<'a> = (&'a str, &'a str);
+
+/// A ratio to print: `(label, numerator, denominator, goal)`.
+pub type Ratio<'a> = (&'a str, Bench<'a>, Bench<'a>, &'a str);
+
+/// Prints the medians of `rows`, then each ratio.
+pub fn summary(title: &str, rows: &[Bench<'_>], ratios: &[Ratio<'_>]) {
     println!("\n== {title} (medians) ==");
     for (group, name) in rows {
         match median_ns(group, name) {
