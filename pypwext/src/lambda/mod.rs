@@ -23,6 +23,7 @@
 //! ```
 
 mod local;
+pub(crate) mod view;
 
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
 
@@ -313,54 +314,18 @@ impl LambdaEventSource for lambda_http::Request {
     }
 }
 
-/// A header map as a log line shows it: values of secret headers redacted.
+/// A header map as a log line shows it.
 pub(crate) fn headers_json(headers: &http::HeaderMap) -> serde_json::Value {
-    let mut shown = serde_json::Map::new();
-    for (name, value) in headers {
-        let value = if REDACTED_HEADERS.contains(&name.as_str()) {
-            "*****".to_owned()
-        } else {
-            String::from_utf8_lossy(value.as_bytes()).into_owned()
-        };
-        shown.insert(name.as_str().to_owned(), value.into());
-    }
-    shown.into()
-}
-
-/// A body as a log line shows it: text as is, binary as its size.
-fn body_json(body: &lambda_http::Body) -> serde_json::Value {
-    match body {
-        lambda_http::Body::Text(text) => text.as_str().into(),
-        lambda_http::Body::Binary(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => text.into(),
-            Err(_) => format!("<{} bytes of binary>", bytes.len()).into(),
-        },
-        _ => serde_json::Value::Null,
-    }
+    serde_json::to_value(view::HeadersView(headers)).unwrap_or_default()
 }
 
 /// A response as a log line shows it: status, headers (secrets redacted), body.
 pub(crate) fn response_json(response: &http::Response<lambda_http::Body>) -> serde_json::Value {
-    serde_json::json!({
-        "status": response.status().as_u16(),
-        "headers": headers_json(response.headers()),
-        "body": body_json(response.body()),
-    })
+    serde_json::to_value(view::ResponseView(response)).unwrap_or_default()
 }
 
 /// A request as a log line shows it: method, path, query, headers (secrets
 /// redacted) and body.
 pub(crate) fn request_json(request: &lambda_http::Request) -> serde_json::Value {
-    use lambda_http::RequestExt as _;
-    let query: serde_json::Map<String, serde_json::Value> = request
-        .query_string_parameters_ref()
-        .map(|q| q.iter().map(|(k, v)| (k.to_owned(), v.into())).collect())
-        .unwrap_or_default();
-    serde_json::json!({
-        "method": request.method().as_str(),
-        "path": request.uri().path(),
-        "query": query,
-        "headers": headers_json(request.headers()),
-        "body": body_json(request.body()),
-    })
+    serde_json::to_value(view::RequestView(request)).unwrap_or_default()
 }

@@ -101,8 +101,12 @@ struct RawJson<'a>(&'a [u8]);
 
 impl fmt::Debug for RawJson<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Made by `json::*` from `&str`s and serde_json: always UTF-8.
-        f.write_str(&String::from_utf8_lossy(self.0))
+        // Made by `json::*` from `&str`s and serde_json: always UTF-8, so the
+        // lossy path is never taken.
+        match std::str::from_utf8(self.0) {
+            Ok(text) => f.write_str(text),
+            Err(_) => f.write_str(&String::from_utf8_lossy(self.0)),
+        }
     }
 }
 

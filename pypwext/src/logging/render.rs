@@ -26,6 +26,12 @@ use super::json;
 pub trait LogView {
     /// The JSON a log line shows for this value.
     fn log_view(&self) -> serde_json::Value;
+
+    /// Appends the view as JSON. The default serializes [`log_view`](LogView::log_view);
+    /// override it to write straight from `self`, with no intermediate value.
+    fn write_log_view(&self, out: &mut Vec<u8>) {
+        json::write_serialize(out, &self.log_view());
+    }
 }
 
 impl LogView for lambda_http::Request {
@@ -34,12 +40,20 @@ impl LogView for lambda_http::Request {
     fn log_view(&self) -> serde_json::Value {
         crate::lambda::request_json(self)
     }
+
+    fn write_log_view(&self, out: &mut Vec<u8>) {
+        json::write_serialize(out, &crate::lambda::view::RequestView(self));
+    }
 }
 
 impl LogView for http::Response<lambda_http::Body> {
     /// Status, headers (`Set-Cookie` redacted) and body.
     fn log_view(&self) -> serde_json::Value {
         crate::lambda::response_json(self)
+    }
+
+    fn write_log_view(&self, out: &mut Vec<u8>) {
+        json::write_serialize(out, &crate::lambda::view::ResponseView(self));
     }
 }
 
@@ -72,7 +86,7 @@ pub struct ViewValue<'a, T: ?Sized>(&'a T);
 
 impl<T: LogView + ?Sized> RenderValue for ViewValue<'_, T> {
     fn render_json(&self, buf: &mut Vec<u8>) {
-        json::write_serialize(buf, &self.0.log_view());
+        self.0.write_log_view(buf);
     }
 }
 
