@@ -55,6 +55,8 @@ pub struct Invocation {
     /// Whether this invocation logs at DEBUG (`POWERTOOLS_LOGGER_SAMPLE_RATE`);
     /// decided once, by the logger, at the invocation's first event.
     pub(crate) sampled: OnceLock<bool>,
+    /// The invocation's keys as they appear in every log line, written once.
+    pub(crate) log_keys: OnceLock<Box<[u8]>>,
 }
 
 impl Invocation {
@@ -77,6 +79,7 @@ impl Invocation {
             deadline: None,
             cold_start: !STARTED.swap(true, Ordering::Relaxed),
             sampled: OnceLock::new(),
+            log_keys: OnceLock::new(),
         }
     }
 

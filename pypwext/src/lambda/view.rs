@@ -21,7 +21,12 @@ impl Serialize for HeadersView<'_> {
             match (values.next(), values.next()) {
                 (Some(only), None) => map.serialize_entry(name.as_str(), &String::from_utf8_lossy(only.as_bytes()))?,
                 _ => {
-                    let joined: Vec<_> = self.0.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes())).collect();
+                    let joined: Vec<_> = self
+                        .0
+                        .get_all(name)
+                        .iter()
+                        .map(|v| String::from_utf8_lossy(v.as_bytes()))
+                        .collect();
                     map.serialize_entry(name.as_str(), &joined.join(", "))?;
                 }
             }
@@ -107,13 +112,19 @@ mod tests {
         headers.append("accept", "b".parse().unwrap());
         headers.insert("set-cookie", "session=1".parse().unwrap());
         let shown = serde_json::to_value(HeadersView(&headers)).unwrap();
-        assert_eq!(shown, serde_json::json!({"authorization": "*****", "accept": "a, b", "set-cookie": "*****"}));
+        assert_eq!(
+            shown,
+            serde_json::json!({"authorization": "*****", "accept": "a, b", "set-cookie": "*****"})
+        );
     }
 
     #[test]
     fn binary_bodies_show_their_size() {
         let body = lambda_http::Body::Binary(vec![0xff, 0xfe]);
         assert_eq!(serde_json::to_value(BodyView(&body)).unwrap(), "<2 bytes of binary>");
-        assert_eq!(serde_json::to_value(BodyView(&lambda_http::Body::Empty)).unwrap(), serde_json::Value::Null);
+        assert_eq!(
+            serde_json::to_value(BodyView(&lambda_http::Body::Empty)).unwrap(),
+            serde_json::Value::Null
+        );
     }
 }

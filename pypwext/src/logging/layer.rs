@@ -165,7 +165,13 @@ impl PowertoolsLayer {
             line.extend_from_slice(operation);
         }
         if let Some(invocation) = Invocation::current() {
-            write_invocation(line, &invocation);
+            // The same keys on every line of the invocation: escaped once.
+            let keys = invocation.log_keys.get_or_init(|| {
+                let mut keys = Vec::with_capacity(256);
+                write_invocation(&mut keys, &invocation);
+                keys.into_boxed_slice()
+            });
+            line.extend_from_slice(keys);
         }
         if let Some(exception) = special(&specials.exception) {
             line.extend_from_slice(b",\"exception\":");
