@@ -130,19 +130,21 @@
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
 
 pub mod errors;
+pub mod http;
 pub mod lambda;
 pub mod logging;
+mod random;
 pub mod service;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+/// The HTTP status code type every [`PwError`] carries (from the `http` crate).
+pub use ::http::StatusCode;
 pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
     UnknownVariant, current_collector,
 };
-/// The HTTP status code type every [`PwError`] carries (from the `http` crate).
-pub use http::StatusCode;
 pub use pypwext_macros::{collect_errors, logged, service_response};
 pub use service::{Json, PwResponse};

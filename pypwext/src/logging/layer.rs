@@ -102,7 +102,7 @@ impl PowertoolsLayer {
         if self.sample_rate <= 0.0 || *level > LevelFilter::DEBUG {
             return false;
         }
-        Invocation::current().is_some_and(|inv| *inv.sampled.get_or_init(|| random_unit() < self.sample_rate))
+        Invocation::current().is_some_and(|inv| *inv.sampled.get_or_init(|| crate::random::unit() < self.sample_rate))
     }
 
     fn write_event<S>(&self, buffers: &mut Buffers, event: &Event<'_>, ctx: &Context<'_, S>)
@@ -230,16 +230,6 @@ pub(crate) fn level_name(level: &Level) -> &'static str {
         Level::WARN => "WARNING",
         Level::ERROR => "ERROR",
     }
-}
-
-/// A number in [0, 1), different on every call.
-fn random_unit() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    // `RandomState` is seeded per thread and bumped per instance: enough to
-    // pick one invocation in N, no dependency needed.
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(0x9e37_79b9_7f4a_7c15);
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// The buffers one thread reuses for every line it writes.
@@ -433,12 +423,5 @@ mod tests {
         }
         let err = Outer(std::io::Error::other("disk full"));
         assert_eq!(ErrorChain(&err).to_string(), "saving the order failed: disk full");
-    }
-
-    #[test]
-    fn random_unit_is_in_range_and_varies() {
-        let draws: Vec<f64> = (0..64).map(|_| random_unit()).collect();
-        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)));
-        assert!(draws.windows(2).any(|w| w[0] != w[1]));
     }
 }

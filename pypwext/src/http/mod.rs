@@ -1,0 +1,19 @@
+//! HTTP and Lambda calls: [`HttpSession`].
+//!
+//! The session is reqwest with middleware: retries with urllib3's rules
+//! (statuses 429/500/502/503/504 are retried for idempotent methods only, a
+//! failure to connect for every method, `Retry-After` honoured, back-off with
+//! full jitter), never past the Lambda invocation's deadline, and SigV4 for
+//! API Gateway (`*.execute-api.<region>.amazonaws.com`) and for requests that
+//! ask for it with [`SignFor`]. Credentials and the `Authorization` and
+//! `X-Amz-Security-Token` headers never reach a log line.
+
+mod credentials;
+mod retry;
+mod session;
+mod sigv4;
+
+pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
+pub use retry::Deadline;
+pub use session::{HttpSession, HttpSessionBuilder, http_error};
+pub use sigv4::{SignFor, sign_request};

@@ -1,0 +1,231 @@
+//! Retries with urllib3's semantics, the Python pypwext's, inside the
+//! invocation's deadline.
+//!
+//! Written here rather than with reqwest-retry: its `RetryableStrategy` sees
+//! the outcome but not the request, so it cannot retry a 503 for a GET and
+//! not for a POST (urllib3's `allowed_methods`), it does not read
+//! `Retry-After`, and its back-off cannot be cut short by a Lambda deadline.
+
+use std::time::{Duration, SystemTime};
+
+use http::{Extensions, Method, StatusCode};
+use reqwest::{Request, Response};
+use reqwest_middleware::{Middleware, Next};
+
+use crate::lambda::Invocation;
+
+/// When a request must be done by: outside an invocation, set it as a request
+/// extension (`session.get(url).with_extension(Deadline(t))`); inside one, the
+/// invocation's deadline applies by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline(pub SystemTime);
+
+/// The retry rules of a session.
+#[derive(Debug, Clone)]
+pub(crate) struct RetryPolicy {
+    pub(crate) total: u32,
+    pub(crate) backoff_factor: f64,
+    pub(crate) backoff_max: Duration,
+    pub(crate) status_forcelist: Vec<StatusCode>,
+    pub(crate) allowed_methods: Vec<Method>,
+    pub(crate) respect_retry_after: bool,
+    pub(crate) timeout: Duration,
+    /// Kept free before the deadline: time to answer after giving up.
+    pub(crate) deadline_margin: Duration,
+}
+
+/// What to do after one attempt.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Done,
+    /// Retry, after `Retry-After` when the server said so.
+    Retry(Option<Duration>),
+}
+
+impl RetryPolicy {
+    fn method_allowed(&self, method: &Method) -> bool {
+        self.allowed_methods.contains(method)
+    }
+
+    fn verdict(&self, method: &Method, outcome: &reqwest_middleware::Result<Response>) -> Verdict {
+        match outcome {
+            Ok(response) => {
+                let status = response.status();
+                if !self.status_forcelist.contains(&status) || !self.method_allowed(method) {
+                    return Verdict::Done;
+                }
+                // urllib3 honours Retry-After on 413, 429 and 503 only.
+                let honoured = matches!(status.as_u16(), 413 | 429 | 503) && self.respect_retry_after;
+                Verdict::Retry(honoured.then(|| retry_after(response)).flatten())
+            }
+            // Not connected: the request was never sent, so any method may go again.
+            Err(reqwest_middleware::Error::Reqwest(err)) if err.is_connect() => Verdict::Retry(None),
+            // Sent, and then it failed (a timeout, a reset): it may have been
+            // processed, so only idempotent methods go again.
+            Err(reqwest_middleware::Error::Reqwest(_)) if self.method_allowed(method) => Verdict::Retry(None),
+            Err(_) => Verdict::Done,
+        }
+    }
+
+    /// urllib3's back-off before retry number `retry` (1-based): none before
+    /// the first, then `backoff_factor * 2^(retry - 1)`, capped, with full
+    /// jitter (a uniform draw between zero and that).
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        if retry <= 1 || self.backoff_factor <= 0.0 {
+            return Duration::ZERO;
+        }
+        let exponent = i32::try_from(retry - 1).unwrap_or(i32::MAX).min(62);
+        let ceiling = (self.backoff_factor * 2f64.powi(exponent)).min(self.backoff_max.as_secs_f64());
+        Duration::from_secs_f64(ceiling * crate::random::unit())
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate_parse(value)?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form servers send.
+fn httpdate_parse(value: &str) -> Option<SystemTime> {
+    let parts: Vec<&str> = value.split_whitespace().collect();
+    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| m == month)? as i64
+        + 1;
+    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
+    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [h, m, s] = hms.as_slice() else { return None };
+    // Days from civil (Howard Hinnant).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    let secs = u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
+/// The retrying middleware; see the module docs.
+#[derive(Debug)]
+pub(crate) struct RetryMiddleware {
+    pub(crate) policy: RetryPolicy,
+}
+
+/// A request that ran out of time before an attempt could start.
+#[derive(Debug)]
+pub(crate) struct DeadlineReached;
+
+impl std::fmt::Display for DeadlineReached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the invocation's deadline leaves no time for this request")
+    }
+}
+
+impl std::error::Error for DeadlineReached {}
+
+#[async_trait::async_trait]
+impl Middleware for RetryMiddleware {
+    async fn handle(
+        &self,
+        request: Request,
+        extensions: &mut Extensions,
+        next: Next<'_>,
+    ) -> reqwest_middleware::Result<Response> {
+        let policy = &self.policy;
+        let deadline = extensions
+            .get::<Deadline>()
+            .map(|d| d.0)
+            .or_else(|| Invocation::current().and_then(|i| i.deadline()))
+            .map(|d| d.checked_sub(policy.deadline_margin).unwrap_or(SystemTime::UNIX_EPOCH));
+        let remaining = || deadline.map(|d| d.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO));
+        let method = request.method().clone();
+        let mut original = Some(request);
+        let mut retry = 0;
+        loop {
+            let timeout = match remaining() {
+                Some(Duration::ZERO) => return Err(reqwest_middleware::Error::middleware(DeadlineReached)),
+                Some(left) => left.min(policy.timeout),
+                None => policy.timeout,
+            };
+            // A body that cannot be copied (a stream) is sent once, not retried.
+            let Some(mut attempt) = original
+                .as_ref()
+                .and_then(Request::try_clone)
+                .or_else(|| original.take())
+            else {
+                return Err(reqwest_middleware::Error::middleware(DeadlineReached));
+            };
+            *attempt.timeout_mut() = Some(timeout);
+            let outcome = next.clone().run(attempt, extensions).await;
+            if original.is_none() || retry >= policy.total {
+                return outcome;
+            }
+            let Verdict::Retry(after) = policy.verdict(&method, &outcome) else {
+                return outcome;
+            };
+            retry += 1;
+            let pause = after.unwrap_or_else(|| policy.backoff(retry));
+            // No sleep may end past the deadline: then the last answer is the answer.
+            if remaining().is_some_and(|left| pause >= left) {
+                return outcome;
+            }
+            tracing::debug!(
+                target: "pypwext::http",
+                retry,
+                pause_ms = pause.as_millis() as u64,
+                outcome = %match &outcome { Ok(r) => r.status().to_string(), Err(e) => e.to_string() },
+                "retrying"
+            );
+            drop(outcome);
+            tokio::time::sleep(pause).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            total: 5,
+            backoff_factor: 0.5,
+            backoff_max: Duration::from_secs(3),
+            status_forcelist: vec![StatusCode::SERVICE_UNAVAILABLE],
+            allowed_methods: vec![Method::GET],
+            respect_retry_after: true,
+            timeout: Duration::from_secs(1),
+            deadline_margin: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn backoff_follows_urllib3_with_full_jitter() {
+        let p = policy();
+        assert_eq!(p.backoff(1), Duration::ZERO, "no back-off before the first retry");
+        for retry in 2..8 {
+            let ceiling = (0.5 * 2f64.powi(retry as i32 - 1)).min(3.0);
+            for _ in 0..50 {
+                let b = p.backoff(retry).as_secs_f64();
+                assert!((0.0..=ceiling).contains(&b), "retry {retry}: {b} > {ceiling}");
+            }
+        }
+    }
+
+    #[test]
+    fn http_dates_parse() {
+        let t = httpdate_parse("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 784_111_777);
+        assert!(httpdate_parse("soon").is_none());
+    }
+}

@@ -1,0 +1,290 @@
+//! `HttpSession`: a reqwest client with urllib3 retries, the invocation's
+//! deadline, SigV4 and JSON defaults.
+
+use std::sync::{Arc, Once};
+use std::time::Duration;
+
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, StatusCode};
+use reqwest_middleware::{ClientBuilder, ClientWithMiddleware, RequestBuilder};
+
+use super::credentials::{CredentialsProvider, EnvironmentCredentials};
+use super::retry::{RetryMiddleware, RetryPolicy};
+use super::sigv4::SigningMiddleware;
+use crate::errors::PwError;
+
+/// An HTTP client for calling other services: retries with urllib3's rules
+/// (the Python pypwext's), no attempt or back-off past the Lambda
+/// invocation's deadline, SigV4 for API Gateway and Lambda, JSON by default.
+/// Cheap to clone; build one and share it (a `static` `LazyLock`).
+///
+/// ```
+/// use std::time::Duration;
+/// use pypwext::http::HttpSession;
+///
+/// let session = HttpSession::builder()
+///     .timeout(Duration::from_secs(5))
+///     .total_retries(2)
+///     .backoff_factor(0.2)
+///     .build()
+///     .unwrap();
+/// // session.get("https://example.com/orders/1").send().await
+/// # let _ = session;
+/// ```
+#[derive(Debug, Clone)]
+pub struct HttpSession {
+    client: ClientWithMiddleware,
+    region: Option<String>,
+}
+
+/// Configures an [`HttpSession`].
+#[derive(Debug)]
+#[must_use]
+pub struct HttpSessionBuilder {
+    policy: RetryPolicy,
+    default_headers: HeaderMap,
+    region: Option<String>,
+    api_gateway_mapping: bool,
+    credentials: Arc<dyn CredentialsProvider>,
+    problems: Vec<String>,
+}
+
+impl Default for HttpSessionBuilder {
+    fn default() -> Self {
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        default_headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        HttpSessionBuilder {
+            policy: RetryPolicy {
+                total: 3,
+                backoff_factor: 0.5,
+                backoff_max: Duration::from_secs(120),
+                status_forcelist: [429, 500, 502, 503, 504]
+                    .into_iter()
+                    .filter_map(|code| StatusCode::from_u16(code).ok())
+                    .collect(),
+                allowed_methods: vec![
+                    Method::HEAD,
+                    Method::GET,
+                    Method::PUT,
+                    Method::DELETE,
+                    Method::OPTIONS,
+                    Method::TRACE,
+                ],
+                respect_retry_after: true,
+                timeout: Duration::from_secs(30),
+                deadline_margin: Duration::from_millis(100),
+            },
+            default_headers,
+            region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
+            api_gateway_mapping: true,
+            credentials: Arc::new(EnvironmentCredentials),
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl HttpSessionBuilder {
+    /// The most one attempt may take (default 30 s); inside an invocation also
+    /// no more than what is left of it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        if timeout.is_zero() {
+            self.problems.push("timeout must be more than zero".to_owned());
+        }
+        self.policy.timeout = timeout;
+        self
+    }
+
+    /// How many retries at most, whatever the cause (default 3); 0 sends once.
+    pub fn total_retries(mut self, total: u32) -> Self {
+        self.policy.total = total;
+        self
+    }
+
+    /// urllib3's back-off factor in seconds (default 0.5): no pause before the
+    /// first retry, then up to `factor * 2^(n-1)` (full jitter).
+    pub fn backoff_factor(mut self, factor: f64) -> Self {
+        if !(factor.is_finite() && factor >= 0.0) {
+            self.problems.push(format!(
+                "backoff_factor {factor} must be a number of seconds, 0 or more"
+            ));
+        }
+        self.policy.backoff_factor = factor;
+        self
+    }
+
+    /// The longest back-off (default 120 s).
+    pub fn backoff_max(mut self, max: Duration) -> Self {
+        self.policy.backoff_max = max;
+        self
+    }
+
+    /// The statuses that are retried (default 429, 500, 502, 503, 504).
+    pub fn status_forcelist(mut self, statuses: impl IntoIterator<Item = StatusCode>) -> Self {
+        self.policy.status_forcelist = statuses.into_iter().collect();
+        self
+    }
+
+    /// The methods retried after a status or a failure once sent (default
+    /// HEAD, GET, PUT, DELETE, OPTIONS, TRACE: the idempotent ones). A failure
+    /// to connect is retried for every method: nothing was sent.
+    pub fn allowed_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        self.policy.allowed_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Wait as `Retry-After` says on 413, 429 and 503 (default on).
+    pub fn respect_retry_after(mut self, respect: bool) -> Self {
+        self.policy.respect_retry_after = respect;
+        self
+    }
+
+    /// How long before the invocation's deadline the session gives up
+    /// (default 100 ms), leaving time to answer.
+    pub fn deadline_margin(mut self, margin: Duration) -> Self {
+        self.policy.deadline_margin = margin;
+        self
+    }
+
+    /// Adds a header sent with every request (defaults: `Accept` and
+    /// `Content-Type` `application/json`).
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            (Ok(name), Ok(value)) => {
+                self.default_headers.insert(name, value);
+            }
+            _ => self.problems.push(format!("{name:?}: {value:?} is not a valid header")),
+        }
+        self
+    }
+
+    /// Sends no default headers.
+    pub fn no_default_headers(mut self) -> Self {
+        self.default_headers.clear();
+        self
+    }
+
+    /// The region requests are signed for (default `AWS_REGION`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sign requests to `*.execute-api.<region>.amazonaws.com` with SigV4
+    /// (default on).
+    pub fn api_gateway_mapping(mut self, on: bool) -> Self {
+        self.api_gateway_mapping = on;
+        self
+    }
+
+    /// Where credentials for SigV4 come from (default: the environment).
+    pub fn credentials(mut self, provider: impl CredentialsProvider) -> Self {
+        self.credentials = Arc::new(provider);
+        self
+    }
+
+    /// The session, or every setting that was wrong.
+    pub fn build(self) -> Result<HttpSession, PwError> {
+        if !self.problems.is_empty() {
+            return Err(PwError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the HTTP session is misconfigured: {}", self.problems.join("; ")),
+            ));
+        }
+        install_crypto_provider();
+        let client = reqwest::Client::builder()
+            .default_headers(self.default_headers)
+            .build()
+            .map_err(|err| {
+                PwError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the HTTP client cannot start: {err}"),
+                )
+                .with_source(err)
+            })?;
+        let client = ClientBuilder::new(client)
+            .with(RetryMiddleware { policy: self.policy })
+            .with(SigningMiddleware {
+                credentials: self.credentials,
+                region: self.region.clone(),
+                api_gateway_mapping: self.api_gateway_mapping,
+            })
+            .build();
+        Ok(HttpSession {
+            client,
+            region: self.region,
+        })
+    }
+}
+
+/// rustls needs a process-wide crypto provider: ring, once.
+fn install_crypto_provider() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // Another part of the process may have installed one first; that one stays.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl HttpSession {
+    /// Starts configuring a session.
+    pub fn builder() -> HttpSessionBuilder {
+        HttpSessionBuilder::default()
+    }
+
+    /// A session with the defaults.
+    pub fn new() -> Result<HttpSession, PwError> {
+        HttpSession::builder().build()
+    }
+
+    /// The region requests are signed for, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
+    }
+
+    /// A request with any method.
+    pub fn request(&self, method: Method, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// A GET request.
+    pub fn get(&self, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.get(url)
+    }
+
+    /// A POST request (never retried once sent).
+    pub fn post(&self, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.post(url)
+    }
+
+    /// A PUT request.
+    pub fn put(&self, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.put(url)
+    }
+
+    /// A PATCH request (never retried once sent).
+    pub fn patch(&self, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.patch(url)
+    }
+
+    /// A DELETE request.
+    pub fn delete(&self, url: impl reqwest::IntoUrl) -> RequestBuilder {
+        self.client.delete(url)
+    }
+}
+
+/// An HTTP failure as a [`PwError`]: 504 for a timeout or the deadline, 502
+/// for anything else that kept an answer from coming back.
+pub fn http_error(err: reqwest_middleware::Error) -> PwError {
+    let (code, what) = match &err {
+        reqwest_middleware::Error::Reqwest(e) if e.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, "timed out"),
+        reqwest_middleware::Error::Reqwest(e) if e.is_connect() => (StatusCode::BAD_GATEWAY, "could not connect"),
+        reqwest_middleware::Error::Reqwest(_) => (StatusCode::BAD_GATEWAY, "failed"),
+        reqwest_middleware::Error::Middleware(e) if e.is::<super::retry::DeadlineReached>() => {
+            (StatusCode::GATEWAY_TIMEOUT, "ran out of time")
+        }
+        reqwest_middleware::Error::Middleware(_) => (StatusCode::BAD_GATEWAY, "failed"),
+    };
+    let message = format!("the HTTP request {what}: {err}");
+    PwError::new(code, message).with_source(err)
+}
