@@ -1,0 +1,356 @@
+//! The retry rules against scripted servers on loopback (raw TCP, so that a
+//! fault is exactly the fault): exact attempt counts per method, bounded wall
+//! time, never a POST sent twice, and never past the deadline.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use pypwext::http::{Deadline, HttpSession};
+use pypwext::lambda::Invocation;
+use pypwext::logging::{self, MemoryWriter};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpListener;
+
+/// What the server does with one request.
+#[derive(Debug, Clone)]
+enum Fault {
+    Status(u16),
+    RetryAfter(u16, u64),
+    /// Reads the request, then closes the connection without a word.
+    Reset,
+    /// Reads the request and never answers.
+    Hang,
+    /// Promises 100 bytes of body, sends 10, closes.
+    Truncated,
+    /// Waits, then answers 200.
+    SlowHeaders(Duration),
+}
+
+#[derive(Default)]
+struct Log {
+    /// The method of every request received, in order.
+    methods: Vec<String>,
+}
+
+struct Server {
+    addr: SocketAddr,
+    log: Arc<Mutex<Log>>,
+}
+
+impl Server {
+    /// Serves `script` (one fault per request, in order), then 200s.
+    async fn start(script: Vec<Fault>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let log = Arc::new(Mutex::new(Log::default()));
+        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        let served = log.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let log = served.clone();
+                let script = script.clone();
+                tokio::spawn(async move {
+                    // One request per connection: `connection: close` on every answer.
+                    let Some(method) = read_request(&mut stream).await else {
+                        return;
+                    };
+                    log.lock().unwrap().methods.push(method);
+                    let fault = script.lock().unwrap().pop_front();
+                    let answer = |status: u16, extra: &str| {
+                        format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n{extra}\r\nok")
+                    };
+                    match fault {
+                        None => {
+                            let _ = stream.write_all(answer(200, "").as_bytes()).await;
+                        }
+                        Some(Fault::Status(status)) => {
+                            let _ = stream.write_all(answer(status, "").as_bytes()).await;
+                        }
+                        Some(Fault::RetryAfter(status, secs)) => {
+                            let _ = stream
+                                .write_all(answer(status, &format!("retry-after: {secs}\r\n")).as_bytes())
+                                .await;
+                        }
+                        Some(Fault::Reset) => drop(stream),
+                        Some(Fault::Hang) => tokio::time::sleep(Duration::from_secs(60)).await,
+                        Some(Fault::Truncated) => {
+                            let _ = stream
+                                .write_all(
+                                    b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\nconnection: close\r\n\r\n0123456789",
+                                )
+                                .await;
+                        }
+                        Some(Fault::SlowHeaders(delay)) => {
+                            tokio::time::sleep(delay).await;
+                            let _ = stream.write_all(answer(200, "").as_bytes()).await;
+                        }
+                    }
+                });
+            }
+        });
+        Server { addr, log }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}/resource", self.addr)
+    }
+
+    fn attempts(&self, method: &str) -> usize {
+        self.log.lock().unwrap().methods.iter().filter(|m| *m == method).count()
+    }
+}
+
+/// Reads one request's head and body; its method.
+async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(head.split(' ').next()?.to_ascii_uppercase())
+}
+
+fn session(total: u32, timeout: Duration) -> HttpSession {
+    HttpSession::builder()
+        .total_retries(total)
+        .backoff_factor(0.01)
+        .timeout(timeout)
+        .build()
+        .unwrap()
+}
+
+fn run<F: std::future::Future>(future: F) -> F::Output {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(30), future)
+            .await
+            .expect("bounded: 30 s")
+    })
+}
+
+#[test]
+fn a_503_burst_is_retried_for_get_and_never_for_post() {
+    run(async {
+        let server = Server::start(vec![Fault::Status(503), Fault::Status(503)]).await;
+        let session = session(3, Duration::from_secs(5));
+        let response = session.get(server.url()).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(server.attempts("GET"), 3, "two 503s, then the 200");
+
+        let server = Server::start(vec![Fault::Status(503), Fault::Status(503)]).await;
+        let response = session.post(server.url()).body("{}").send().await.unwrap();
+        assert_eq!(response.status(), 503, "a POST answers with its first status");
+        assert_eq!(server.attempts("POST"), 1, "never a second POST");
+    });
+}
+
+#[test]
+fn retries_stop_at_total() {
+    run(async {
+        let server = Server::start(vec![Fault::Status(502); 10]).await;
+        let response = session(3, Duration::from_secs(5))
+            .put(server.url())
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 502);
+        assert_eq!(server.attempts("PUT"), 4, "one try and three retries");
+
+        let server = Server::start(vec![Fault::Status(404)]).await;
+        let response = session(3, Duration::from_secs(5))
+            .get(server.url())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+        assert_eq!(server.attempts("GET"), 1, "404 is not in the status list");
+    });
+}
+
+#[test]
+fn retry_after_is_honoured_and_can_be_ignored() {
+    run(async {
+        let server = Server::start(vec![Fault::RetryAfter(429, 1)]).await;
+        let started = Instant::now();
+        let response = session(2, Duration::from_secs(5))
+            .get(server.url())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(server.attempts("GET"), 2);
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "waited as Retry-After said"
+        );
+
+        let server = Server::start(vec![Fault::RetryAfter(429, 5)]).await;
+        let ignoring = HttpSession::builder()
+            .total_retries(2)
+            .backoff_factor(0.01)
+            .respect_retry_after(false)
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        ignoring.get(server.url()).send().await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2), "did not wait 5 s");
+    });
+}
+
+#[test]
+fn a_reset_after_sending_is_retried_only_for_idempotent_methods() {
+    run(async {
+        let server = Server::start(vec![Fault::Reset, Fault::Reset]).await;
+        let session = session(3, Duration::from_secs(5));
+        assert_eq!(session.get(server.url()).send().await.unwrap().status(), 200);
+        assert_eq!(server.attempts("GET"), 3);
+
+        let server = Server::start(vec![Fault::Reset]).await;
+        assert!(session.post(server.url()).body("{}").send().await.is_err());
+        assert_eq!(
+            server.attempts("POST"),
+            1,
+            "the POST may have been processed: not sent again"
+        );
+    });
+}
+
+#[test]
+fn read_timeouts_and_slow_headers_are_retried_for_get_only() {
+    run(async {
+        let session = session(2, Duration::from_millis(200));
+        let server = Server::start(vec![Fault::Hang, Fault::SlowHeaders(Duration::from_millis(600))]).await;
+        let started = Instant::now();
+        assert_eq!(session.get(server.url()).send().await.unwrap().status(), 200);
+        assert_eq!(server.attempts("GET"), 3);
+        assert!(started.elapsed() < Duration::from_secs(5));
+
+        let server = Server::start(vec![Fault::Hang]).await;
+        let err = session.post(server.url()).body("{}").send().await.unwrap_err();
+        assert!(pypwext::http::http_error(err).code() == 504);
+        assert_eq!(server.attempts("POST"), 1);
+    });
+}
+
+#[test]
+fn a_truncated_body_fails_the_read_not_the_request() {
+    run(async {
+        let server = Server::start(vec![Fault::Truncated]).await;
+        let response = session(3, Duration::from_secs(2))
+            .get(server.url())
+            .send()
+            .await
+            .unwrap();
+        assert!(response.text().await.is_err(), "10 of 100 promised bytes");
+        assert_eq!(
+            server.attempts("GET"),
+            1,
+            "the status was fine: the middleware had nothing to retry"
+        );
+    });
+}
+
+#[test]
+fn a_refused_connection_is_retried_for_every_method() {
+    let sink = MemoryWriter::new();
+    let subscriber = logging::builder()
+        .level(tracing::Level::DEBUG)
+        .writer(sink.clone())
+        .build();
+    tracing::subscriber::with_default(subscriber, || {
+        run(async {
+            // A port nothing listens on: bind, note, close.
+            let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+            let err = session(2, Duration::from_secs(1))
+                .post(format!("http://{closed}/"))
+                .body("{}")
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(pypwext::http::http_error(err).code(), 502);
+        });
+    });
+    let retries = sink
+        .lines()
+        .iter()
+        .filter(|l| l.contains("\"message\":\"retrying\""))
+        .count();
+    assert_eq!(
+        retries,
+        2,
+        "nothing was sent, so even a POST goes again: {:?}",
+        sink.lines()
+    );
+}
+
+#[test]
+fn no_retry_or_pause_goes_past_the_invocation_deadline() {
+    run(async {
+        // Always 503, with back-offs that would take seconds.
+        let server = Server::start(vec![Fault::Status(503); 50]).await;
+        let slow = HttpSession::builder()
+            .total_retries(20)
+            .backoff_factor(1.0)
+            .build()
+            .unwrap();
+        let deadline = SystemTime::now() + Duration::from_millis(1_500);
+        let started = Instant::now();
+        let response = Invocation::new("deadline-test")
+            .with_deadline(deadline)
+            .scope(slow.get(server.url()).send())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 503, "the last answer, when time runs out");
+        assert!(
+            started.elapsed() < Duration::from_millis(1_500),
+            "stopped in time: {:?}",
+            started.elapsed()
+        );
+
+        // One attempt that would hang: cut at the deadline (less the margin), not at 30 s.
+        let server = Server::start(vec![Fault::Hang]).await;
+        let started = Instant::now();
+        let err = HttpSession::new()
+            .unwrap()
+            .get(server.url())
+            .with_extension(Deadline(SystemTime::now() + Duration::from_millis(500)))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(pypwext::http::http_error(err).code(), 504);
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "{:?}",
+            started.elapsed()
+        );
+    });
+}
