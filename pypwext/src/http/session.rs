@@ -46,6 +46,7 @@ pub struct HttpSessionBuilder {
     region: Option<String>,
     api_gateway_mapping: bool,
     credentials: Arc<dyn CredentialsProvider>,
+    resolve: Vec<(String, std::net::SocketAddr)>,
     problems: Vec<String>,
 }
 
@@ -79,6 +80,7 @@ impl Default for HttpSessionBuilder {
             region: std::env::var("AWS_REGION").ok().filter(|r| !r.is_empty()),
             api_gateway_mapping: true,
             credentials: Arc::new(EnvironmentCredentials),
+            resolve: Vec::new(),
             problems: Vec::new(),
         }
     }
@@ -183,6 +185,13 @@ impl HttpSessionBuilder {
         self
     }
 
+    /// Sends requests for `host` to `addr` instead of asking DNS: a VPC
+    /// endpoint, say, or a test server standing in for an AWS host.
+    pub fn resolve(mut self, host: impl Into<String>, addr: std::net::SocketAddr) -> Self {
+        self.resolve.push((host.into(), addr));
+        self
+    }
+
     /// The session, or every setting that was wrong.
     pub fn build(self) -> Result<HttpSession, PwError> {
         if !self.problems.is_empty() {
@@ -192,16 +201,17 @@ impl HttpSessionBuilder {
             ));
         }
         install_crypto_provider();
-        let client = reqwest::Client::builder()
-            .default_headers(self.default_headers)
-            .build()
-            .map_err(|err| {
-                PwError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("the HTTP client cannot start: {err}"),
-                )
-                .with_source(err)
-            })?;
+        let mut client = reqwest::Client::builder().default_headers(self.default_headers);
+        for (host, addr) in &self.resolve {
+            client = client.resolve(host, *addr);
+        }
+        let client = client.build().map_err(|err| {
+            PwError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the HTTP client cannot start: {err}"),
+            )
+            .with_source(err)
+        })?;
         let client = ClientBuilder::new(client)
             .with(RetryMiddleware { policy: self.policy })
             .with(SigningMiddleware {
