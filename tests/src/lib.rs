@@ -63,3 +63,24 @@ pub fn is_powertools_timestamp(s: &str) -> bool {
         })
         && &s[23..] == "+0000"
 }
+
+/// Installs, once per test binary, a global subscriber that takes every event
+/// and writes it nowhere.
+///
+/// `tracing` caches each callsite's interest process-wide, computed the first
+/// time the callsite runs. A test thread with no subscriber would cache
+/// "never", hiding that line from a test that captures it with
+/// `with_default` on another thread. With this global subscriber registered,
+/// no callsite is ever cached as "never", and each scoped subscriber still
+/// filters by its own level. Call it first in every test that logs.
+pub fn install_global_subscriber() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let everything = pypwext::logging::builder()
+            .level(tracing::level_filters::LevelFilter::TRACE)
+            .writer(std::io::sink)
+            .build();
+        // Only this function sets it; a second binary-wide call is a no-op.
+        let _ = tracing::subscriber::set_global_default(everything);
+    });
+}

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use pypwext::http::{Deadline, HttpSession};
 use pypwext::lambda::Invocation;
-use pypwext::logging::{self, MemoryWriter};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
 
@@ -277,39 +276,6 @@ fn a_truncated_body_fails_the_read_not_the_request() {
             "the status was fine: the middleware had nothing to retry"
         );
     });
-}
-
-#[test]
-fn a_refused_connection_is_retried_for_every_method() {
-    let sink = MemoryWriter::new();
-    let subscriber = logging::builder()
-        .level(tracing::Level::DEBUG)
-        .writer(sink.clone())
-        .build();
-    tracing::subscriber::with_default(subscriber, || {
-        run(async {
-            // A port nothing listens on: bind, note, close.
-            let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
-            let err = session(2, Duration::from_secs(1))
-                .post(format!("http://{closed}/"))
-                .body("{}")
-                .send()
-                .await
-                .unwrap_err();
-            assert_eq!(pypwext::http::http_error(err).code(), 502);
-        });
-    });
-    let retries = sink
-        .lines()
-        .iter()
-        .filter(|l| l.contains("\"message\":\"retrying\""))
-        .count();
-    assert_eq!(
-        retries,
-        2,
-        "nothing was sent, so even a POST goes again: {:?}",
-        sink.lines()
-    );
 }
 
 #[test]

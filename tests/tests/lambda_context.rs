@@ -31,6 +31,7 @@ fn context(request_id: &str) -> Context {
 }
 
 fn subscriber(sink: &MemoryWriter) -> logging::PowertoolsSubscriber {
+    pypwext_tests::install_global_subscriber();
     logging::builder()
         .service("orders")
         .level(tracing::Level::INFO)

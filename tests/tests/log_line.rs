@@ -15,6 +15,7 @@ fn line_of(needle: &str) -> usize {
 }
 
 fn capture(level: tracing::Level, f: impl FnOnce()) -> Vec<OrderedObject> {
+    pypwext_tests::install_global_subscriber();
     let sink = MemoryWriter::new();
     let subscriber = logging::builder()
         .service("svc")
@@ -137,6 +138,7 @@ fn special_fields_take_their_place_and_defaults_are_left_out() {
 
 #[test]
 fn values_cannot_break_or_forge_a_line() {
+    pypwext_tests::install_global_subscriber();
     let evil = "x\"}\n{\"level\":\"ERROR\",\"message\":\"forged\"}\r\n";
     let sink = MemoryWriter::new();
     let subscriber = logging::builder().service("svc\n").writer(sink.clone()).build();

@@ -20,6 +20,7 @@ fn line_of(needle: &str) -> usize {
 }
 
 fn capture<R>(level: impl Into<LevelFilter>, f: impl FnOnce() -> R) -> (R, Vec<OrderedObject>) {
+    pypwext_tests::install_global_subscriber();
     let sink = MemoryWriter::new();
     let subscriber = logging::builder()
         .service("svc")

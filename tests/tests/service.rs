@@ -66,6 +66,7 @@ fn call<F>(handler: impl FnOnce(lambda_http::Request) -> F, request: lambda_http
 where
     F: std::future::Future<Output = Result<http::Response<Body>, lambda_http::Error>>,
 {
+    pypwext_tests::install_global_subscriber();
     let sink = MemoryWriter::new();
     let subscriber = logging::builder()
         .service("orders")
@@ -260,6 +261,7 @@ async fn strict(request: lambda_http::Request) -> Result<PwResponse, PwError> {
 
 #[test]
 fn always_return_false_lets_raise_errors_fail_the_invocation() {
+    pypwext_tests::install_global_subscriber();
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let failed = runtime.block_on(strict(request_to("/raise"))).unwrap_err();
     assert_eq!(failed.to_string(), "upstream down");
