@@ -89,7 +89,11 @@ async fn capture_server() -> (SocketAddr, Arc<Mutex<Vec<Captured>>>) {
 
 #[test]
 fn botocore_computes_the_same_authorization_as_our_session() {
+    // scripts/test.sh exports it; the venv it makes also serves a plain `cargo test`.
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/python-venv/bin/python");
     let python = std::env::var("PYPWEXT_PYTHON")
+        .ok()
+        .or_else(|| std::path::Path::new(venv).exists().then(|| venv.to_owned()))
         .expect("PYPWEXT_PYTHON names a Python with botocore: run the tests with scripts/test.sh");
     let credentials = Credentials::new(
         "AKIAPYPWEXTTEST00001",
