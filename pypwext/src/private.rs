@@ -20,6 +20,49 @@ pub mod service {
         OkValue, Probe, ServiceResponse, answer, extract, service_response, split_result,
     };
 }
+/// What `#[http_method]` code calls.
+pub mod http {
+    use std::sync::{LazyLock, OnceLock};
+
+    use crate::errors::PwError;
+    use crate::http::HttpSession;
+
+    pub use crate::http::call::{
+        BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeProbe, DecodeResponse, DecodeText, DecodeUnit,
+        HttpCall, Part, Piece, Place, RequestBody, render, send,
+    };
+
+    /// The session calls use when they name none: built on first use with the
+    /// defaults; a failure to build is every such call's error.
+    pub fn shared_session() -> Result<&'static HttpSession, PwError> {
+        static SHARED: OnceLock<Result<HttpSession, PwError>> = OnceLock::new();
+        SHARED.get_or_init(HttpSession::new).as_ref().map_err(Clone::clone)
+    }
+
+    /// What `session = NAME` may name: an `HttpSession`, or one in a `LazyLock`.
+    #[diagnostic::on_unimplemented(
+        message = "`session = ...` names a `{Self}`, not an `HttpSession`",
+        label = "not an HTTP session",
+        note = "name a `static` holding a `pypwext::http::HttpSession`, directly or in a `LazyLock`"
+    )]
+    pub trait AsSession {
+        /// The session.
+        fn as_session(&self) -> Result<&HttpSession, PwError>;
+    }
+
+    impl AsSession for HttpSession {
+        fn as_session(&self) -> Result<&HttpSession, PwError> {
+            Ok(self)
+        }
+    }
+
+    impl<F: FnOnce() -> HttpSession> AsSession for LazyLock<HttpSession, F> {
+        fn as_session(&self) -> Result<&HttpSession, PwError> {
+            Ok(self)
+        }
+    }
+}
+
 /// The HTTP types of the generated handler signature, so that users need not
 /// name `lambda_http` themselves.
 pub use lambda_http;
@@ -222,7 +265,7 @@ pub fn collect_errors_async<F: Future>(
 mod tests {
     use super::*;
     use crate::errors::ErrorAction;
-    use http::StatusCode;
+    use ::http::StatusCode;
 
     const ROOT: CollectErrors = CollectErrors {
         function: "root",

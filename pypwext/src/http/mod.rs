@@ -8,11 +8,13 @@
 //! ask for it with [`SignFor`]. Credentials and the `Authorization` and
 //! `X-Amz-Security-Token` headers never reach a log line.
 
+pub(crate) mod call;
 mod credentials;
 mod retry;
 mod session;
 mod sigv4;
 
+pub use call::HttpResponse;
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
 pub use retry::Deadline;
 pub use session::{HttpSession, HttpSessionBuilder, http_error};
