@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
-use crate::symbol::{COLLECT_ERRORS, LOGGED, PYPWEXT, SERVICE_RESPONSE, Symbol};
+use crate::symbol::{COLLECT_ERRORS, HTTP_METHOD, LOGGED, PYPWEXT, SERVICE_RESPONSE, Symbol};
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
@@ -18,17 +18,23 @@ pub(crate) enum LayerKind {
     CollectErrors,
     Logged,
     ServiceResponse,
+    HttpMethod,
 }
 
 impl LayerKind {
-    pub(crate) const ALL: &'static [LayerKind] =
-        &[LayerKind::CollectErrors, LayerKind::Logged, LayerKind::ServiceResponse];
+    pub(crate) const ALL: &'static [LayerKind] = &[
+        LayerKind::CollectErrors,
+        LayerKind::Logged,
+        LayerKind::ServiceResponse,
+        LayerKind::HttpMethod,
+    ];
 
     pub(crate) fn symbol(self) -> Symbol {
         match self {
             LayerKind::CollectErrors => COLLECT_ERRORS,
             LayerKind::Logged => LOGGED,
             LayerKind::ServiceResponse => SERVICE_RESPONSE,
+            LayerKind::HttpMethod => HTTP_METHOD,
         }
     }
 

@@ -9,9 +9,10 @@ use syn::spanned::Spanned;
 use crate::ast::{LayerKind, StackAttr};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    ALWAYS_RETURN, CLASSIFICATION, CLASSIFICATIONS, CODE_FROM_ERROR, CORRELATION_ID_PATH, INJECT_LAMBDA_CONTEXT,
-    JUST_STATUS_CODE, LEVEL, LEVELS, LOG, LOG_EVENT, LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, OPERATION, OUT_CLASSIFICATION,
-    OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, REDACT, ROOT, SKIP, Symbol,
+    ALWAYS_RETURN, BODY, CLASSIFICATION, CLASSIFICATIONS, CODE_FROM_ERROR, CORRELATION_ID_PATH, HEADERS, HTTP_METHODS,
+    INJECT_LAMBDA_CONTEXT, JUST_STATUS_CODE, LEVEL, LEVELS, LOG, LOG_EVENT, LOG_EXCEPTION, LOG_TYPE, LOG_TYPES, METHOD,
+    OPERATION, OUT_CLASSIFICATION, OUT_LEVEL, OUT_LOG_TYPE, OUT_OPERATION, PARAMS, REDACT, ROOT, SESSION, SKIP, Symbol,
+    URL,
 };
 
 /// One layer of the stack with its settings.
@@ -21,6 +22,7 @@ pub(crate) enum Layer {
     CollectErrors(CollectErrors),
     Logged(Logged),
     ServiceResponse(ServiceResponse),
+    HttpMethod(HttpMethod),
 }
 
 /// `#[collect_errors(root, log = false)]`
@@ -36,6 +38,7 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Layer {
         LayerKind::CollectErrors => Layer::CollectErrors(parse_collect_errors(cx, attr)),
         LayerKind::Logged => Layer::Logged(parse_logged(cx, attr)),
         LayerKind::ServiceResponse => Layer::ServiceResponse(parse_service_response(cx, attr)),
+        LayerKind::HttpMethod => Layer::HttpMethod(parse_http_method(cx, attr)),
     }
 }
 
@@ -56,6 +59,131 @@ fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
         root: root.value.unwrap_or(false),
         log: log.value.unwrap_or(true),
     }
+}
+
+/// A template as written, parsed.
+pub(crate) struct Template {
+    pub(crate) literal: syn::LitStr,
+    pub(crate) pieces: Vec<crate::template::Piece>,
+}
+
+/// `#[http_method(method = "POST", url = "...", params(k = "{v}"), headers("h" = "{v}"), body = x, session = S)]`
+pub(crate) struct HttpMethod {
+    /// Where the attribute is written.
+    pub(crate) span: Span,
+    pub(crate) method: String,
+    pub(crate) url: Option<Template>,
+    pub(crate) params: Vec<(String, Template)>,
+    pub(crate) headers: Vec<(String, Template)>,
+    pub(crate) body: Option<syn::Ident>,
+    pub(crate) session: Option<syn::Path>,
+}
+
+fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
+    let mut method = Flag::new(METHOD);
+    let mut url: Flag<Template> = Flag::new(URL);
+    let mut params: Flag<Vec<(String, Template)>> = Flag::new(PARAMS);
+    let mut headers: Flag<Vec<(String, Template)>> = Flag::new(HEADERS);
+    let mut body: Flag<syn::Ident> = Flag::new(BODY);
+    let mut session: Flag<syn::Path> = Flag::new(SESSION);
+    parse_args(cx, attr, &[METHOD, URL, PARAMS, HEADERS, BODY, SESSION], |cx, meta| {
+        let path = &meta.path;
+        if *path == METHOD {
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            let upper = lit.value().to_ascii_uppercase();
+            if HTTP_METHODS.contains(&upper.as_str()) {
+                method.set(cx, meta, upper);
+            } else {
+                cx.error_spanned_by(
+                    &lit,
+                    format_args!(
+                        "unknown method `{}`; expected one of: {}",
+                        lit.value(),
+                        HTTP_METHODS
+                            .iter()
+                            .map(|m| format!("`\"{m}\"`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        } else if *path == URL {
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            match crate::template::url(&lit.value()) {
+                Ok(pieces) => url.set(cx, meta, Template { literal: lit, pieces }),
+                Err(why) => cx.error_spanned_by(&lit, why),
+            }
+        } else if *path == PARAMS || *path == HEADERS {
+            let place = if *path == PARAMS {
+                crate::template::Place::Query
+            } else {
+                crate::template::Place::Header
+            };
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let pairs = content.parse_terminated(
+                |input: syn::parse::ParseStream<'_>| {
+                    let key: String = if input.peek(syn::LitStr) {
+                        input.parse::<syn::LitStr>()?.value()
+                    } else {
+                        syn::ext::IdentExt::parse_any(input).map(|i: syn::Ident| i.to_string())?
+                    };
+                    input.parse::<syn::Token![=]>()?;
+                    let value: syn::LitStr = input.parse()?;
+                    Ok((key, value))
+                },
+                syn::Token![,],
+            )?;
+            let mut parsed = Vec::new();
+            for (key, value) in pairs {
+                if place == crate::template::Place::Header && http_header_name_invalid(&key) {
+                    cx.error_spanned_by(&value, format_args!("`{key}` is not a valid header name"));
+                    continue;
+                }
+                match crate::template::pieces(&value.value(), place) {
+                    Ok(pieces) => parsed.push((key, Template { literal: value, pieces })),
+                    Err(why) => cx.error_spanned_by(&value, why),
+                }
+            }
+            if *path == PARAMS {
+                params.set(cx, meta, parsed);
+            } else {
+                headers.set(cx, meta, parsed);
+            }
+        } else if *path == BODY {
+            let ident: syn::Ident = meta.value()?.parse()?;
+            body.set(cx, meta, ident);
+        } else if *path == SESSION {
+            let session_path: syn::Path = meta.value()?.parse()?;
+            session.set(cx, meta, session_path);
+        } else {
+            return Ok(false);
+        }
+        Ok(true)
+    });
+    if url.value.is_none() && cx.error_count() == 0 {
+        cx.syn_error(syn::Error::new(
+            attr.span,
+            "`#[http_method]` needs `url = \"https://...\"`",
+        ));
+    }
+    HttpMethod {
+        span: attr.span,
+        method: method.value.unwrap_or_else(|| "GET".to_owned()),
+        url: url.value,
+        params: params.value.unwrap_or_default(),
+        headers: headers.value.unwrap_or_default(),
+        body: body.value,
+        session: session.value,
+    }
+}
+
+/// A header name must be a token (RFC 9110).
+fn http_header_name_invalid(name: &str) -> bool {
+    name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// `#[service_response(just_status_code = false, code_from_error, always_return)]`

@@ -10,7 +10,9 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::ast::{Function, StackAttr};
-use crate::attr::{CollectErrors, Layer, Logged, ServiceResponse};
+use crate::attr::{CollectErrors, HttpMethod, Layer, Logged, ServiceResponse};
+use crate::symbol::RESPONSE_PARAMS;
+use crate::template::{Part, Piece};
 
 pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer]) -> TokenStream {
     let Function { attrs, vis, sig, body } = function;
@@ -25,11 +27,30 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
     let service_at = layers
         .iter()
         .position(|layer| matches!(layer, Layer::ServiceResponse(_)));
-    let (outer_sig, mut value) = match service_at {
+    let http_at = layers.iter().position(|layer| matches!(layer, Layer::HttpMethod(_)));
+    let (outer_sig, mut value) = match (service_at, http_at) {
+        // The call is the body; the layers above see the signature without
+        // the parameters filled from the answer (`valid.rs` made sure the
+        // call is the last layer).
+        (_, Some(at)) => {
+            let Layer::HttpMethod(http) = &layers[at] else {
+                unreachable!("`position` found a call layer here")
+            };
+            let outer = call_signature(sig);
+            let call = http_call(http, &name, sig, body, &mut statics);
+            let above = Scope {
+                name: &name,
+                sig: &outer,
+                is_async: true,
+                above_service: false,
+            };
+            let value = wrap(&layers[..at], &above, call, &mut statics);
+            (outer, value)
+        }
         // The layers below the response layer see the user's signature; the
         // response layer turns it into `fn(Request) -> Response`, which the
         // layers above it see.
-        Some(at) => {
+        (Some(at), None) => {
             let user = Scope {
                 name: &name,
                 sig,
@@ -51,7 +72,7 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
             let value = wrap(&layers[..at], &above, response, &mut statics);
             (outer, value)
         }
-        None => {
+        (None, None) => {
             let is_async = sig.asyncness.is_some();
             let user = Scope {
                 name: &name,
@@ -127,7 +148,7 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
             Layer::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
             Layer::Logged(logged) => self::logged(logged, scope, inner, statics),
             // `expand` splits the stack at the response layer.
-            Layer::ServiceResponse(_) => inner,
+            Layer::ServiceResponse(_) | Layer::HttpMethod(_) => inner,
         };
         inner = if scope.is_async {
             wrapped.clone()
@@ -474,4 +495,163 @@ fn contains_impl_trait(ty: &syn::Type) -> bool {
     ty.to_token_stream()
         .into_iter()
         .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl"))
+}
+
+/// The signature callers of an `#[http_method]` fn see: without the
+/// parameters filled from the answer.
+fn call_signature(sig: &syn::Signature) -> syn::Signature {
+    let mut outer = sig.clone();
+    outer.inputs = sig
+        .inputs
+        .iter()
+        .filter(|input| match input {
+            syn::FnArg::Typed(pat_type) => match &*pat_type.pat {
+                syn::Pat::Ident(pat) => !RESPONSE_PARAMS.contains(&pat.ident.to_string().as_str()),
+                _ => true,
+            },
+            syn::FnArg::Receiver(_) => true,
+        })
+        .cloned()
+        .collect();
+    outer
+}
+
+/// The pieces of a template as `Piece` constants; `args` collects the
+/// parameters the pieces use, in first-use order.
+fn pieces_tokens(pieces: &[Piece], args: &mut Vec<String>) -> TokenStream {
+    let items = pieces.iter().map(|piece| {
+        let place = format_ident!("{}", piece.place.ident());
+        let part = match &piece.part {
+            Part::Literal(text) => quote!(::pypwext::__private::http::Part::Literal(#text)),
+            Part::Env(name) => quote!(::pypwext::__private::http::Part::Env(#name)),
+            Part::Param(name) => {
+                let index = args.iter().position(|a| a == name).unwrap_or_else(|| {
+                    args.push(name.clone());
+                    args.len() - 1
+                });
+                quote!(::pypwext::__private::http::Part::Arg(#index))
+            }
+        };
+        quote!(::pypwext::__private::http::Piece { part: #part, place: ::pypwext::__private::http::Place::#place })
+    });
+    quote!(&[#(#items),*])
+}
+
+/// The call: a future that sends the request and gives the function's result.
+fn http_call(
+    http: &HttpMethod,
+    name: &str,
+    sig: &syn::Signature,
+    body: &TokenStream,
+    statics: &mut TokenStream,
+) -> TokenStream {
+    let opts = format_ident!("__PYPWEXT_HTTP_CALL");
+    let mut args: Vec<String> = Vec::new();
+    let url = pieces_tokens(http.url.as_ref().map_or(&[][..], |t| &t.pieces), &mut args);
+    let query = http.params.iter().map(|(key, template)| {
+        let pieces = pieces_tokens(&template.pieces, &mut args);
+        quote!((#key, #pieces))
+    });
+    let query: Vec<TokenStream> = query.collect();
+    let headers: Vec<TokenStream> = http
+        .headers
+        .iter()
+        .map(|(key, template)| {
+            let key = key.to_ascii_lowercase();
+            let pieces = pieces_tokens(&template.pieces, &mut args);
+            quote!((#key, #pieces))
+        })
+        .collect();
+    let method = &http.method;
+    let arg_names = &args;
+    statics.extend(quote! {
+        static #opts: ::pypwext::__private::http::HttpCall = ::pypwext::__private::http::HttpCall {
+            function: #name,
+            method: #method,
+            url: #url,
+            query: &[#(#query),*],
+            headers: &[#(#headers),*],
+            arg_names: &[#(#arg_names),*],
+        };
+    });
+
+    let params: Vec<(&syn::Ident, &syn::Type)> = named_params(sig).collect();
+    let arg_refs = args.iter().filter_map(|arg| {
+        let (ident, ty) = params.iter().find(|(ident, _)| *ident == arg)?;
+        // Spanned on the parameter's type: a type without `Display` is reported there.
+        Some(quote_spanned!(ty.span()=> &#ident as &dyn ::core::fmt::Display))
+    });
+    let session = match &http.session {
+        Some(path) => quote_spanned!(path.span()=> ::pypwext::__private::http::AsSession::as_session(&#path)),
+        None => quote!(::pypwext::__private::http::shared_session()),
+    };
+    let request_body = match &http.body {
+        Some(ident) => {
+            let ty = params.iter().find(|(i, _)| *i == ident).map(|(_, ty)| *ty);
+            let span = ty.map_or_else(|| ident.span(), |ty| ty.span());
+            quote_spanned!(span=> ::core::option::Option::Some(
+                (&&&&::pypwext::__private::http::BodyProbe(&#ident)).pypwext_body()
+            ))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+
+    let injected: Vec<(&syn::Ident, &syn::Type)> = params
+        .iter()
+        .copied()
+        .filter(|(ident, _)| RESPONSE_PARAMS.contains(&ident.to_string().as_str()))
+        .collect();
+    let tail = if injected.is_empty() {
+        let ok = crate::valid::http_ok_type(sig).map_or_else(|| quote!(_), |ty| ty.to_token_stream());
+        let (first, _) = return_type_span(sig);
+        // Only the decoding is spanned on the return type (a type that cannot be
+        // decoded is reported there); the conversion of the error is ours.
+        let decode = quote_spanned!(first=>
+            (&&&&::pypwext::__private::http::DecodeProbe::<#ok>::new()).pypwext_decode(__pypwext_answer, #name)
+        );
+        quote!(#decode.map_err(::core::convert::From::from))
+    } else {
+        let binding = |which: &str, value: TokenStream| {
+            injected
+                .iter()
+                .find(|(ident, _)| *ident == which)
+                .map(|(ident, ty)| quote!(let #ident: #ty = #value;))
+        };
+        let code = binding("response_code", quote!(__pypwext_answer.status()));
+        let text = binding("response_body", quote!(__pypwext_answer.text()));
+        let whole = binding("response", quote!(__pypwext_answer));
+        quote! {
+            #code
+            #text
+            #whole
+            #body
+        }
+    };
+    async_body(
+        sig,
+        &quote!({
+            #[allow(unused_imports)]
+            use ::pypwext::__private::http::{
+                BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _, DecodeResponse as _, DecodeText as _,
+                DecodeUnit as _,
+            };
+            let __pypwext_session = match #session {
+                ::core::result::Result::Ok(session) => session,
+                ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
+            };
+            let __pypwext_request_body = #request_body;
+            let __pypwext_answer = match ::pypwext::__private::http::send(
+                &#opts,
+                __pypwext_session,
+                &[#(#arg_refs),*],
+                __pypwext_request_body,
+            )
+            .await
+            {
+                ::core::result::Result::Ok(answer) => answer,
+                ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
+            };
+            #tail
+        }),
+    )
 }

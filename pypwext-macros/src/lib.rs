@@ -10,6 +10,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod symbol;
+mod template;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -46,6 +47,15 @@ pub fn logged(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::ServiceResponse, args.into(), item.into()).into()
+}
+
+/// Turns a function signature into a typed HTTP call: the URL template is
+/// checked against the parameters at compile time, values are checked for
+/// the part of the URL they stand in at run time, and the answer becomes the
+/// return type. See the `pypwext` crate docs.
+#[proc_macro_attribute]
+pub fn http_method(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::HttpMethod, args.into(), item.into()).into()
 }
 
 fn expand_stack(

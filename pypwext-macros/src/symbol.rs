@@ -33,6 +33,21 @@ pub(crate) const JUST_STATUS_CODE: Symbol = Symbol("just_status_code");
 pub(crate) const CODE_FROM_ERROR: Symbol = Symbol("code_from_error");
 pub(crate) const ALWAYS_RETURN: Symbol = Symbol("always_return");
 
+pub(crate) const HTTP_METHOD: Symbol = Symbol("http_method");
+pub(crate) const METHOD: Symbol = Symbol("method");
+pub(crate) const URL: Symbol = Symbol("url");
+pub(crate) const PARAMS: Symbol = Symbol("params");
+pub(crate) const HEADERS: Symbol = Symbol("headers");
+pub(crate) const BODY: Symbol = Symbol("body");
+pub(crate) const SESSION: Symbol = Symbol("session");
+
+/// The methods `#[http_method]` takes. FUNC and EVENT (Lambda invocations)
+/// are planned; see the note of issue 5.
+pub(crate) const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// Parameters filled from the answer, not from the caller.
+pub(crate) const RESPONSE_PARAMS: &[&str] = &["response", "response_body", "response_code"];
+
 /// The level names `level` and `out_level` take, and the `tracing::Level` each means.
 pub(crate) const LEVELS: &[(&str, &str)] = &[
     ("trace", "TRACE"),

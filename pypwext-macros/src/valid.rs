@@ -4,9 +4,11 @@
 use syn::{ReturnType, Type};
 
 use crate::ast::{Function, LayerKind, StackAttr};
-use crate::attr::{CollectErrors, Layer, Logged};
+use crate::attr::{CollectErrors, HttpMethod, Layer, Logged};
 use crate::ctxt::Ctxt;
 use crate::expand::{named_params, outer_signature};
+use crate::symbol::RESPONSE_PARAMS;
+use crate::template::Part;
 
 /// Rules about which attributes stand on the function, before their arguments
 /// are read.
@@ -53,6 +55,10 @@ pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, attrs: &[StackAtt
                 check_logged(cx, sig, attr, logged, place);
             }
             Layer::ServiceResponse(_) => check_service_response(cx, function, attr),
+            Layer::HttpMethod(http) => {
+                let last = index + 1 == attrs.len();
+                check_http_method(cx, function, http, last, service_at.is_some());
+            }
         }
     }
 }
@@ -193,5 +199,141 @@ fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, attr: &StackAttr, logged: &
                 format_args!("`{name}` is both skipped and redacted; keep it in one of `skip(..)` or `redact(..)`"),
             );
         }
+    }
+}
+
+fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last: bool, with_service: bool) {
+    let sig = &function.sig;
+    let at_attr = |cx: &mut Ctxt, message: &str| cx.syn_error(syn::Error::new(http.span, message));
+    if with_service {
+        at_attr(
+            cx,
+            "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
+        );
+        return;
+    }
+    if !last {
+        at_attr(
+            cx,
+            "`#[http_method]` goes below the other pypwext attributes: the call is the function's body, which they wrap",
+        );
+    }
+    if sig.asyncness.is_none() {
+        at_attr(
+            cx,
+            &format!(
+                "`#[http_method]` needs an `async fn`: the call is async; write `async fn {}`",
+                sig.ident
+            ),
+        );
+    }
+    if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
+        cx.error_spanned_by(
+            receiver,
+            "`#[http_method]` makes a free function; it cannot take `self`",
+        );
+    }
+    if http_ok_type(sig).is_none() {
+        let message = "`#[http_method]` returns `Result<T, PwError>`: `T` is `HttpResponse`, `String`, `()` or any `DeserializeOwned` type parsed from the JSON answer";
+        match &sig.output {
+            ReturnType::Type(_, ty) => cx.error_spanned_by(ty, message),
+            ReturnType::Default => cx.error_spanned_by(&sig.ident, message),
+        }
+    }
+
+    let params: Vec<&syn::Ident> = named_params(sig).map(|(ident, _)| ident).collect();
+    let callers: Vec<&syn::Ident> = params
+        .iter()
+        .copied()
+        .filter(|p| !RESPONSE_PARAMS.contains(&p.to_string().as_str()))
+        .collect();
+    let known = callers.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
+    let mut used: Vec<String> = Vec::new();
+    let mut templates: Vec<(&str, &crate::attr::Template)> = Vec::new();
+    if let Some(url) = &http.url {
+        templates.push(("the URL", url));
+    }
+    templates.extend(http.params.iter().map(|(_, t)| ("`params(...)`", t)));
+    templates.extend(http.headers.iter().map(|(_, t)| ("`headers(...)`", t)));
+    for (where_, template) in templates {
+        for piece in &template.pieces {
+            if let Part::Param(name) = &piece.part {
+                if callers.iter().any(|p| *p == name) {
+                    used.push(name.clone());
+                } else {
+                    cx.error_spanned_by(
+                        &template.literal,
+                        format_args!(
+                            "`{{{name}}}` in {where_} names no parameter of `{}`; its parameters are {}",
+                            sig.ident,
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.clone()
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(body) = &http.body {
+        if callers.contains(&body) {
+            used.push(body.to_string());
+        } else {
+            cx.error_spanned_by(
+                body,
+                format_args!("`body = {body}` names no parameter of `{}`", sig.ident),
+            );
+        }
+    }
+    let injected = params.len() != callers.len();
+    if injected {
+        return;
+    }
+    if !function.body.is_empty() && body_has_statements(&function.body) {
+        cx.error_spanned_by(
+            &sig.ident,
+            "a `#[http_method]` function without `response`, `response_body` or `response_code` parameters has an empty body: the call is the body, and the return type says what comes back",
+        );
+    }
+    for param in callers {
+        if !used.iter().any(|u| param == u) {
+            cx.error_spanned_by(
+                param,
+                format_args!(
+                    "parameter `{param}` is not used by the call: put `{{{param}}}` in the URL, `params(...)` or `headers(...)`, or write `body = {param}`"
+                ),
+            );
+        }
+    }
+}
+
+/// Whether a `{ ... }` body holds anything.
+fn body_has_statements(body: &proc_macro2::TokenStream) -> bool {
+    match body.clone().into_iter().next() {
+        Some(proc_macro2::TokenTree::Group(group)) => !group.stream().is_empty(),
+        _ => true,
+    }
+}
+
+/// `T` of a `Result<T, E>` return type, as written.
+pub(crate) fn http_ok_type(sig: &syn::Signature) -> Option<&syn::Type> {
+    let ReturnType::Type(_, ty) = &sig.output else {
+        return None;
+    };
+    let syn::Type::Path(path) = &**ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
     }
 }

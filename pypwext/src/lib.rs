@@ -146,5 +146,5 @@ pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
     UnknownVariant, current_collector,
 };
-pub use pypwext_macros::{collect_errors, logged, service_response};
+pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
 pub use service::{Json, PwResponse};

@@ -63,6 +63,8 @@ pub struct HttpCall {
     pub query: &'static [(&'static str, &'static [Piece])],
     /// Headers: name (checked at compile time), and its value's pieces.
     pub headers: &'static [(&'static str, &'static [Piece])],
+    /// The names of the arguments `Part::Arg` counts, for errors.
+    pub arg_names: &'static [&'static str],
 }
 
 fn value_error(call: &HttpCall, what: &str, place: Place, value: &str, why: &str) -> PwError {
@@ -110,7 +112,8 @@ fn render_pieces(call: &HttpCall, pieces: &[Piece], args: &[&dyn Display], out: 
                         format!("{}: argument {n} is missing", call.function),
                     )
                 })?;
-                (format!("argument {n}"), value)
+                let name = call.arg_names.get(n).copied().unwrap_or("an argument");
+                (format!("`{name}`"), value)
             }
             Part::Env(name) => {
                 let value = std::env::var(name).map_err(|_| {
@@ -464,6 +467,7 @@ mod tests {
                 },
             ],
         )],
+        arg_names: &["region", "port", "segment", "email", "id"],
     };
 
     fn rendered(args: [&str; 5]) -> Result<(reqwest::Url, HeaderMap), PwError> {
@@ -523,6 +527,7 @@ mod tests {
             ],
             query: &[],
             headers: &[],
+            arg_names: &[],
         };
         let err = render(&ENV_CALL, &[]).unwrap_err();
         assert_eq!(err.code(), StatusCode::INTERNAL_SERVER_ERROR);
