@@ -655,3 +655,11 @@ fn http_call(
         }),
     )
 }
+
+/// Whether a function body is `{}`.
+pub(crate) fn is_empty_body(body: &TokenStream) -> bool {
+    match body.clone().into_iter().next() {
+        Some(proc_macro2::TokenTree::Group(group)) => group.stream().is_empty(),
+        _ => false,
+    }
+}

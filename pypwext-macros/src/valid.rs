@@ -291,7 +291,7 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
     if injected {
         return;
     }
-    if !function.body.is_empty() && body_has_statements(&function.body) {
+    if !crate::expand::is_empty_body(&function.body) {
         cx.error_spanned_by(
             &sig.ident,
             "a `#[http_method]` function without `response`, `response_body` or `response_code` parameters has an empty body: the call is the body, and the return type says what comes back",
@@ -306,14 +306,6 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
                 ),
             );
         }
-    }
-}
-
-/// Whether a `{ ... }` body holds anything.
-fn body_has_statements(body: &proc_macro2::TokenStream) -> bool {
-    match body.clone().into_iter().next() {
-        Some(proc_macro2::TokenTree::Group(group)) => !group.stream().is_empty(),
-        _ => true,
     }
 }
 
