@@ -21,7 +21,8 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
         "\"msg\":\"unknown product KIWI\"",
         "-> 400 Bad Request",
         "\"field\":\"items[0].quantity\"",
-        "-> 404 Not Found {\"email\":\"ada@example.com\",\"lines\":1,\"offer_cents\":808}",
+        "-> 404 Not Found {\"delivered\":true,\"email\":\"ada@example.com\",\"lines\":1,\"offer_cents\":808}",
+        "-> 409 Conflict {\"delivered\":false,\"email\":\"nomail@example.com\"",
         "order-service demo: done",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");

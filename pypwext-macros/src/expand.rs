@@ -639,15 +639,13 @@ fn http_call(
                 ::core::result::Result::Ok(session) => session,
                 ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
             };
-            let __pypwext_request_body = #request_body;
-            let __pypwext_answer = match ::pypwext::__private::http::send(
+            let __pypwext_request = ::pypwext::__private::http::prepare(
                 &#opts,
                 __pypwext_session,
                 &[#(#arg_refs),*],
-                __pypwext_request_body,
-            )
-            .await
-            {
+                #request_body,
+            );
+            let __pypwext_answer = match ::pypwext::__private::http::send(&#opts, __pypwext_request).await {
                 ::core::result::Result::Ok(answer) => answer,
                 ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
             };

@@ -29,7 +29,7 @@ pub mod http {
 
     pub use crate::http::call::{
         BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeProbe, DecodeResponse, DecodeText, DecodeUnit,
-        HttpCall, Part, Piece, Place, RequestBody, render, send,
+        HttpCall, Part, Piece, Place, RequestBody, prepare, render, send,
     };
 
     /// The session calls use when they name none: built on first use with the

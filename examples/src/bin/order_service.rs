@@ -2,7 +2,8 @@
 //!
 //! - `POST /orders`: `create_order` prices each line of an order; lines that
 //!   cannot be delivered are collected and reported next to the ones that can.
-//! - `POST /offers`: `create_offer` quotes a discounted price for an order.
+//! - `POST /offers`: `create_offer` quotes a discounted price for an order and
+//!   sends it to an offers service with `#[http_method]` (`send_offer`).
 //!
 //! How it runs:
 //!
@@ -19,7 +20,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use futures_util::future::join_all;
 use pypwext::logging::{self, MemoryWriter};
 use pypwext::{
-    ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, logged, service_response,
+    ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, http_method, logged,
+    service_response,
 };
 use serde::{Deserialize, Serialize};
 
@@ -132,8 +134,47 @@ async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
         .with_field("total_cents", total))
 }
 
-/// `POST /offers`: quotes 10% off; with the defaults, lines that cannot be
-/// priced only set the status code.
+#[derive(Debug, Serialize)]
+struct Offer<'a> {
+    customer: &'a str,
+    offer_cents: u64,
+}
+
+/// Where the offers service listens: an embedded loopback service in the
+/// demo and with `--serve`; not set under Lambda, where no offer is sent.
+static OFFERS_PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+
+/// Sends an offer to the offers service. A refusal is collected (`Continue`):
+/// the quote still answers. The seed's `send_offer`.
+#[collect_errors]
+#[logged(log_exception = false)]
+#[http_method(
+    method = "POST",
+    url = "http://localhost:{port}/{api_version}/offers",
+    params(email = "{email}"),
+    body = offer
+)]
+async fn send_offer(
+    port: u16,
+    api_version: &str,
+    email: &str,
+    offer: &Offer<'_>,
+    response_code: StatusCode,
+    response_body: String,
+) -> Result<Option<String>, PwError> {
+    if response_code.is_success() {
+        return Ok(Some(response_body));
+    }
+    Err(
+        PwError::new(response_code, format!("the offer to {email} was not delivered"))
+            .with_action(ErrorAction::Continue)
+            .with_classification(InfoClassification::Pii)
+            .with_details(serde_json::json!({ "downstream": response_body })),
+    )
+}
+
+/// `POST /offers`: quotes 10% off and sends the offer; with the defaults,
+/// lines that cannot be priced and offers not delivered only set the status.
 #[logged(level = "info", operation = "create-offer", classification = Pii)]
 #[collect_errors(root)]
 #[service_response]
@@ -141,10 +182,48 @@ async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
     check_customer(&order)?;
     let priced = price_lines(&order).await?;
     let total: u64 = priced.iter().map(|l| l.total_cents).sum();
+    let offer = Offer {
+        customer: &order.customer,
+        offer_cents: total - total / 10,
+    };
+    let delivered = match OFFERS_PORT.get() {
+        Some(port) => send_offer(*port, "v1", &order.email, &offer).await?.is_some(),
+        None => false,
+    };
     Ok(PwResponse::ok()
         .with_field("email", &order.email)
-        .with_field("offer_cents", total - total / 10)
-        .with_field("lines", priced.len()))
+        .with_field("offer_cents", offer.offer_cents)
+        .with_field("lines", priced.len())
+        .with_field("delivered", delivered))
+}
+
+/// The embedded offers service: accepts an offer unless the address is on
+/// the do-not-contact list.
+#[service_response]
+async fn offers_inbox(request: lambda_http::Request) -> Result<PwResponse, PwError> {
+    use lambda_http::RequestExt as _;
+    let email = request
+        .query_string_parameters_ref()
+        .and_then(|q| q.first("email"))
+        .unwrap_or_default()
+        .to_owned();
+    if email.starts_with("nomail") {
+        return Err(PwError::new(
+            StatusCode::CONFLICT,
+            "the address is on the do-not-contact list",
+        ));
+    }
+    Ok(PwResponse::new(StatusCode::ACCEPTED).with_field("accepted", email))
+}
+
+/// Starts the embedded offers service on a free loopback port.
+async fn start_offers_service() -> Result<tokio::task::JoinHandle<()>, lambda_http::Error> {
+    let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse()?).await?;
+    let _ = OFFERS_PORT.set(server.local_addr().port());
+    Ok(tokio::spawn(async move {
+        // Lives as long as the process; an error here only stops offers.
+        let _ = server.serve(offers_inbox, std::future::pending()).await;
+    }))
 }
 
 /// Routes by path: the generated handlers take a `lambda_http::Request`, so
@@ -173,9 +252,15 @@ async fn route(request: lambda_http::Request) -> Result<lambda_http::Response<la
 async fn main() -> std::process::ExitCode {
     let serve = std::env::args().any(|a| a == "--serve");
     let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
-    let outcome = if serve || under_lambda {
+    let outcome = if under_lambda {
         logging::builder().service("order-service").init();
         pypwext::lambda::run(route).await
+    } else if serve {
+        logging::builder().service("order-service").init();
+        match start_offers_service().await {
+            Ok(_offers) => pypwext::lambda::run(route).await,
+            Err(err) => Err(err),
+        }
     } else {
         demo().await
     };
@@ -192,6 +277,7 @@ async fn main() -> std::process::ExitCode {
 async fn demo() -> Result<(), lambda_http::Error> {
     let sink = MemoryWriter::new();
     logging::builder().service("order-service").writer(sink.clone()).init();
+    let _offers = start_offers_service().await?;
     let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse()?).await?;
     let addr = server.local_addr();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -217,9 +303,14 @@ async fn demo() -> Result<(), lambda_http::Error> {
             r#"{"customer":"eve","email":"eve@example.com","items":[{"sku":"APPLE","quantity":"two"}]}"#,
         ),
         (
-            "an offer: collected errors only set the status code",
+            "an offer, sent to the offers service by #[http_method]; a line that cannot be priced only sets the status code",
             "/offers",
             r#"{"customer":"ada","email":"ada@example.com","items":[{"sku":"MELON","quantity":3},{"sku":"KIWI","quantity":1}]}"#,
+        ),
+        (
+            "an offer the offers service refuses: collected, and the status says so",
+            "/offers",
+            r#"{"customer":"bob","email":"nomail@example.com","items":[{"sku":"APPLE","quantity":4}]}"#,
         ),
     ];
     for (what, path, body) in calls {

@@ -316,13 +316,15 @@ impl HttpResponse {
     }
 }
 
-/// Sends one call and reads the answer whole.
-pub async fn send(
+/// Builds one call's request: URL, headers, body. Synchronous, so that the
+/// borrowed arguments are done with before anything is awaited (a future
+/// holding `&dyn Display` across an await would not be `Send`).
+pub fn prepare(
     call: &'static HttpCall,
     session: &HttpSession,
     args: &[&dyn Display],
     body: Option<Result<RequestBody, PwError>>,
-) -> Result<HttpResponse, PwError> {
+) -> Result<reqwest_middleware::RequestBuilder, PwError> {
     let (url, headers) = render(call, args)?;
     let method = Method::from_bytes(call.method.as_bytes())
         .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {err}", call.method)))?;
@@ -330,7 +332,15 @@ pub async fn send(
     if let Some(body) = body {
         request = request.body(body?.0);
     }
-    let response = request.send().await.map_err(http_error)?;
+    Ok(request)
+}
+
+/// Sends a prepared call and reads the answer whole.
+pub async fn send(
+    call: &'static HttpCall,
+    request: Result<reqwest_middleware::RequestBuilder, PwError>,
+) -> Result<HttpResponse, PwError> {
+    let response = request?.send().await.map_err(http_error)?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|err| {
