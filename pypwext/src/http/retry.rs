@@ -187,7 +187,10 @@ impl Middleware for RetryMiddleware {
                 "retrying"
             );
             drop(outcome);
-            tokio::time::sleep(pause).await;
+            // A zero sleep would still wait for the timer's next millisecond tick.
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
         }
     }
 }
