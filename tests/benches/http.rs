@@ -27,7 +27,7 @@ static CALLS: AtomicU64 = AtomicU64::new(0);
 #[service_response]
 async fn server(request: lambda_http::Request) -> Result<PwResponse, PwError> {
     let path = request.uri().path();
-    if path.starts_with("/flaky/") && CALLS.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
+    if path.starts_with("/flaky/") && CALLS.fetch_add(1, Ordering::Relaxed).is_multiple_of(2) {
         return Err(PwError::new(StatusCode::SERVICE_UNAVAILABLE, "try again"));
     }
     Ok(PwResponse::ok().with_field("id", 7).with_field("name", "melon"))
