@@ -109,6 +109,46 @@
 //! # let _ = handler;
 //! ```
 //!
+//! ## µservices: `#[service_response]`, and calls: `#[http_method]`
+//!
+//! `#[service_response]` turns an `async fn` taking extractors and returning
+//! `Result<PwResponse, PwError>` into a `lambda_http` handler that answers API
+//! Gateway and ALB; see [`service`]. `#[http_method]` turns a signature into a
+//! typed HTTP call; see [`http`]. Here one calls the other over loopback:
+//!
+//! ```
+//! use pypwext::{http_method, service_response, Json, PwError, PwResponse, StatusCode};
+//!
+//! #[derive(serde::Deserialize, serde::Serialize)]
+//! struct Greeting { name: String }
+//!
+//! #[derive(serde::Deserialize, Debug)]
+//! struct Answer { hello: String }
+//!
+//! #[service_response]
+//! async fn greeter(Json(greeting): Json<Greeting>) -> Result<PwResponse, PwError> {
+//!     if greeting.name.is_empty() {
+//!         return Err(PwError::new(StatusCode::BAD_REQUEST, "a greeting needs a name"));
+//!     }
+//!     Ok(PwResponse::ok().with_field("hello", greeting.name))
+//! }
+//!
+//! #[http_method(method = "POST", url = "http://localhost:{port}/greet", body = greeting)]
+//! async fn greet(port: u16, greeting: &Greeting) -> Result<Answer, PwError> {}
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+//! let port = server.local_addr().port();
+//! tokio::spawn(server.serve(greeter, std::future::pending()));
+//!
+//! let answer = greet(port, &Greeting { name: "Ada".into() }).await.unwrap();
+//! assert_eq!(answer.hello, "Ada");
+//! let refused = greet(port, &Greeting { name: String::new() }).await.unwrap_err();
+//! assert_eq!(refused.code(), StatusCode::BAD_REQUEST);
+//! assert_eq!(refused.details().unwrap()["body"]["error"]["msg"], "a greeting needs a name");
+//! # });
+//! ```
+//!
 //! ## Stacking attributes
 //!
 //! pypwext attributes compose: the one written on top runs first and returns
