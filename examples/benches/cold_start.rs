@@ -7,10 +7,10 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{RuntimeApi, lambda_env};
+use support::{RuntimeApi, start_function};
 
 const RUNS: usize = 25;
 const EVENT: &str = include_str!("../tests/fixtures/apigw_http_v2.json");
@@ -27,13 +27,7 @@ fn main() {
         for run in 0..RUNS {
             api.push(&format!("cold-{run}"), EVENT);
             let started = Instant::now();
-            let mut child = Command::new(env!("CARGO_BIN_EXE_order-service"))
-                .envs(lambda_env(&api))
-                .env("AWS_LAMBDA_LOG_LEVEL", "WARN")
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .expect("the order-service binary starts");
+            let mut child = start_function(&api, "WARN", Stdio::null());
             let outcomes = api.outcomes(run + 1, Duration::from_secs(30)).await;
             let elapsed = started.elapsed();
             let _ = child.kill();

@@ -6,12 +6,12 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use support::{RuntimeApi, lambda_env};
+use support::{RuntimeApi, start_function};
 
 const BODIES: usize = 10_000;
 const SEED: u64 = 0x5eed_0fb0_d1e5;
@@ -154,14 +154,8 @@ fn ten_thousand_bad_bodies_get_designed_answers() {
         for index in 0..BODIES {
             api.push(&format!("fuzz-{index}"), &event(&mut rng, index));
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_order-service"))
-            .envs(lambda_env(&api))
-            // Only failures are of interest; 10 000 invocations' INFO lines are not.
-            .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the order-service binary starts");
+        // ERROR only: the failures are of interest, 10 000 invocations' INFO lines are not.
+        let mut child = start_function(&api, "ERROR", Stdio::piped());
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
         let outcomes = api.outcomes(BODIES, Duration::from_secs(180)).await;

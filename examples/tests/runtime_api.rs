@@ -7,11 +7,11 @@
 mod support;
 
 use std::io::{BufRead as _, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{RuntimeApi, lambda_env};
+use support::{RuntimeApi, start_function};
 
 const REST_V1: &str = include_str!("fixtures/apigw_rest_v1.json");
 const HTTP_V2: &str = include_str!("fixtures/apigw_http_v2.json");
@@ -34,15 +34,7 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
         for (request_id, event) in events {
             api.push(request_id, event);
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_order-service"))
-            .envs(lambda_env(&api))
-            .env_remove("AWS_LAMBDA_LOG_LEVEL")
-            .env_remove("POWERTOOLS_LOG_LEVEL")
-            .env_remove("LOG_LEVEL")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the order-service binary starts");
+        let mut child = start_function(&api, "INFO", Stdio::piped());
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
             BufReader::new(stdout)

@@ -84,3 +84,107 @@ pub fn install_global_subscriber() {
         let _ = tracing::subscriber::set_global_default(everything);
     });
 }
+
+/// Runs `f` with a Powertools logger at `level` (service `svc`) writing to
+/// memory; what `f` returned and the lines it wrote.
+pub fn capture<R>(
+    level: impl Into<tracing::level_filters::LevelFilter>,
+    f: impl FnOnce() -> R,
+) -> (R, Vec<OrderedObject>) {
+    install_global_subscriber();
+    let sink = pypwext::logging::MemoryWriter::new();
+    let subscriber = pypwext::logging::builder()
+        .service("svc")
+        .level(level)
+        .writer(sink.clone())
+        .build();
+    let out = tracing::subscriber::with_default(subscriber, f);
+    (out, sink.lines().iter().map(|l| OrderedObject::parse(l)).collect())
+}
+
+/// The keys of a line, in order, inside an invocation with every key set.
+pub const INVOCATION_LINE_KEYS: &[&str] = &[
+    "level",
+    "location",
+    "message",
+    "timestamp",
+    "service",
+    "cold_start",
+    "function_name",
+    "function_memory_size",
+    "function_arn",
+    "function_request_id",
+    "correlation_id",
+    "xray_trace_id",
+];
+
+/// One HTTP/1.1 request read off a socket by a test server.
+#[derive(Debug, Clone)]
+pub struct RawRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The request-target: path and query.
+    pub target: String,
+    /// The headers as sent (names as written).
+    pub headers: Vec<(String, String)>,
+    /// The body (`content-length` bytes).
+    pub body: Vec<u8>,
+}
+
+impl RawRequest {
+    /// A header's value, by name in any case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one request (head and `content-length` body); `None` when the peer
+/// closes first. Test servers use it to see exactly what a client sent.
+pub async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<RawRequest> {
+    use tokio::io::AsyncReadExt as _;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(n, v)| (n.trim().to_owned(), v.trim().to_owned()))
+        })
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + length {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(RawRequest {
+        method,
+        target,
+        headers,
+        body: buf[head_end..].to_vec(),
+    })
+}

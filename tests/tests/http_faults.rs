@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use pypwext::http::{Deadline, HttpSession};
 use pypwext::lambda::Invocation;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use pypwext_tests::read_request;
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpListener;
 
 /// What the server does with one request.
@@ -55,10 +56,10 @@ impl Server {
                 let script = script.clone();
                 tokio::spawn(async move {
                     // One request per connection: `connection: close` on every answer.
-                    let Some(method) = read_request(&mut stream).await else {
+                    let Some(request) = read_request(&mut stream).await else {
                         return;
                     };
-                    log.lock().unwrap().methods.push(method);
+                    log.lock().unwrap().methods.push(request.method);
                     let fault = script.lock().unwrap().pop_front();
                     let answer = |status: u16, extra: &str| {
                         format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n{extra}\r\nok")
@@ -102,36 +103,6 @@ impl Server {
     fn attempts(&self, method: &str) -> usize {
         self.log.lock().unwrap().methods.iter().filter(|m| *m == method).count()
     }
-}
-
-/// Reads one request's head and body; its method.
-async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<String> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            return None;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end + 4;
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        let n = stream.read(&mut chunk).await.ok()?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(head.split(' ').next()?.to_ascii_uppercase())
 }
 
 fn session(total: u32, timeout: Duration) -> HttpSession {

@@ -7,9 +7,10 @@ use std::sync::{Arc, LazyLock};
 
 use pypwext::http::{HttpResponse, HttpSession};
 use pypwext::{ErrorAction, ErrorCollector, PwError, StatusCode, collect_errors, http_method, logged};
+use pypwext_tests::read_request;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 /// What the echo server saw.
 #[derive(Debug, Deserialize)]
@@ -34,39 +35,14 @@ async fn echo_server() -> (SocketAddr, Arc<AtomicUsize>) {
             };
             let counter = counter.clone();
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let head_end = loop {
-                    let n = stream.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break end + 4;
-                    }
+                let Some(request) = read_request(&mut stream).await else {
+                    return;
                 };
-                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-                let mut lines = head.split("\r\n");
-                let mut request_line = lines.next().unwrap().split(' ');
-                let method = request_line.next().unwrap().to_owned();
-                let target = request_line.next().unwrap().to_owned();
                 let mut headers = serde_json::Map::new();
-                for line in lines.filter(|l| !l.is_empty()) {
-                    let (n, v) = line.split_once(':').unwrap();
-                    headers.insert(n.trim().to_ascii_lowercase(), v.trim().into());
+                for (name, value) in &request.headers {
+                    headers.insert(name.to_ascii_lowercase(), value.clone().into());
                 }
-                let length: usize = headers
-                    .get("content-length")
-                    .and_then(|v| v.as_str()?.parse().ok())
-                    .unwrap_or(0);
-                while buf.len() < head_end + length {
-                    let n = stream.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
+                let (method, target) = (request.method.clone(), request.target.clone());
                 counter.fetch_add(1, Ordering::SeqCst);
                 let (path, query) = target.split_once('?').unwrap_or((&target, ""));
                 let (status, body) = match path.strip_prefix("/status/") {
@@ -78,7 +54,7 @@ async fn echo_server() -> (SocketAddr, Arc<AtomicUsize>) {
                             "path": path,
                             "query": query,
                             "headers": headers,
-                            "body": String::from_utf8_lossy(&buf[head_end..]),
+                            "body": String::from_utf8_lossy(&request.body),
                         })
                         .to_string(),
                     ),

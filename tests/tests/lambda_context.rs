@@ -82,25 +82,9 @@ fn every_line_of_the_invocation_carries_the_context() {
         assert_eq!(line.get("xray_trace_id").unwrap(), "Root=1-req-a");
         assert!(line.get("cold_start").unwrap().is_boolean());
     }
-    let keys = lines[2].keys();
-    assert_eq!(
-        keys,
-        [
-            "level",
-            "location",
-            "message",
-            "timestamp",
-            "service",
-            "cold_start",
-            "function_name",
-            "function_memory_size",
-            "function_arn",
-            "function_request_id",
-            "correlation_id",
-            "xray_trace_id",
-            "detail"
-        ]
-    );
+    let mut expected = pypwext_tests::INVOCATION_LINE_KEYS.to_vec();
+    expected.push("detail");
+    assert_eq!(lines[2].keys(), expected);
 }
 
 #[logged(inject_lambda_context, correlation_id_path = correlation_paths::API_GATEWAY_HTTP, log_event, level = "info")]

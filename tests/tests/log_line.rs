@@ -15,15 +15,7 @@ fn line_of(needle: &str) -> usize {
 }
 
 fn capture(level: tracing::Level, f: impl FnOnce()) -> Vec<OrderedObject> {
-    pypwext_tests::install_global_subscriber();
-    let sink = MemoryWriter::new();
-    let subscriber = logging::builder()
-        .service("svc")
-        .level(level)
-        .writer(sink.clone())
-        .build();
-    tracing::subscriber::with_default(subscriber, f);
-    sink.lines().iter().map(|l| OrderedObject::parse(l)).collect()
+    pypwext_tests::capture(level, f).1
 }
 
 #[test]
@@ -181,24 +173,9 @@ fn invocation_keys_are_on_every_line_of_the_invocation() {
             });
         tracing::info!("outside");
     });
-    assert_eq!(
-        lines[0].keys(),
-        [
-            "level",
-            "location",
-            "message",
-            "timestamp",
-            "service",
-            "cold_start",
-            "function_name",
-            "function_memory_size",
-            "function_arn",
-            "function_request_id",
-            "correlation_id",
-            "xray_trace_id",
-            "n"
-        ]
-    );
+    let mut expected = pypwext_tests::INVOCATION_LINE_KEYS.to_vec();
+    expected.push("n");
+    assert_eq!(lines[0].keys(), expected);
     assert_eq!(lines[0].get("function_request_id").unwrap(), "req-1");
     assert_eq!(lines[0].get("function_memory_size").unwrap(), 256);
     assert_eq!(

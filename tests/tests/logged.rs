@@ -3,7 +3,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pypwext::logging::{self, MemoryWriter};
 use pypwext::{ErrorAction, PwError, StatusCode, collect_errors, current_collector, logged};
 use pypwext_tests::OrderedObject;
 use serde::Serialize;
@@ -19,17 +18,7 @@ fn line_of(needle: &str) -> usize {
         + 1
 }
 
-fn capture<R>(level: impl Into<LevelFilter>, f: impl FnOnce() -> R) -> (R, Vec<OrderedObject>) {
-    pypwext_tests::install_global_subscriber();
-    let sink = MemoryWriter::new();
-    let subscriber = logging::builder()
-        .service("svc")
-        .level(level)
-        .writer(sink.clone())
-        .build();
-    let out = tracing::subscriber::with_default(subscriber, f);
-    (out, sink.lines().iter().map(|l| OrderedObject::parse(l)).collect())
-}
+use pypwext_tests::capture;
 
 fn message(line: &OrderedObject) -> serde_json::Value {
     line.get("message").unwrap().clone()

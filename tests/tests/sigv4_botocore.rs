@@ -10,21 +10,13 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use pypwext::http::{Credentials, HttpSession, SignFor};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use pypwext_tests::{RawRequest, read_request};
+use tokio::io::AsyncWriteExt as _;
 
 const API_HOST: &str = "abc123xyz.execute-api.eu-west-1.amazonaws.com";
 const LAMBDA_HOST: &str = "lambda.eu-west-1.amazonaws.com";
 
-/// One captured request: method, target, headers, body.
-#[derive(Debug, Clone)]
-struct Captured {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-async fn capture_server() -> (SocketAddr, Arc<Mutex<Vec<Captured>>>) {
+async fn capture_server() -> (SocketAddr, Arc<Mutex<Vec<RawRequest>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let captured = Arc::new(Mutex::new(Vec::new()));
@@ -36,48 +28,10 @@ async fn capture_server() -> (SocketAddr, Arc<Mutex<Vec<Captured>>>) {
             };
             let store = store.clone();
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 8192];
-                let head_end = loop {
-                    let n = stream.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break end + 4;
-                    }
+                let Some(request) = read_request(&mut stream).await else {
+                    return;
                 };
-                let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-                let mut lines = head.split("\r\n");
-                let mut request_line = lines.next().unwrap().split(' ');
-                let method = request_line.next().unwrap().to_owned();
-                let target = request_line.next().unwrap().to_owned();
-                let headers: Vec<(String, String)> = lines
-                    .filter(|l| !l.is_empty())
-                    .map(|l| {
-                        let (n, v) = l.split_once(':').unwrap();
-                        (n.trim().to_owned(), v.trim().to_owned())
-                    })
-                    .collect();
-                let length: usize = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                    .map_or(0, |(_, v)| v.parse().unwrap());
-                while buf.len() < head_end + length {
-                    let n = stream.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                }
-                let body = buf[head_end..].to_vec();
-                store.lock().unwrap().push(Captured {
-                    method,
-                    target,
-                    headers,
-                    body,
-                });
+                store.lock().unwrap().push(request);
                 let _ = stream
                     .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
                     .await;
@@ -150,13 +104,7 @@ fn botocore_computes_the_same_authorization_as_our_session() {
     let cases: Vec<serde_json::Value> = captured
         .iter()
         .map(|c| {
-            let host = c
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-                .unwrap()
-                .1
-                .clone();
+            let host = c.header("host").unwrap().to_owned();
             let service = if host.starts_with("lambda.") {
                 "lambda"
             } else {
@@ -188,19 +136,9 @@ fn botocore_computes_the_same_authorization_as_our_session() {
     let expected: Vec<String> = serde_json::from_slice(&output.stdout).unwrap();
 
     for (captured, botocore) in captured.iter().zip(&expected) {
-        let ours = &captured
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-            .unwrap()
-            .1;
+        let ours = captured.header("authorization").unwrap();
         assert_eq!(ours, botocore, "{} {}", captured.method, captured.target);
-        let token = &captured
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
-            .unwrap()
-            .1;
+        let token = captured.header("x-amz-security-token").unwrap();
         assert_eq!(token, "FwoGZXIvYXdzEXAMPLEsessiontoken//with/slashes+and+plus==");
     }
 }

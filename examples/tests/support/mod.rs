@@ -201,3 +201,15 @@ pub fn lambda_env(api: &RuntimeApi) -> Vec<(&'static str, String)> {
         ("POWERTOOLS_SERVICE_NAME", "order-service".to_owned()),
     ]
 }
+
+/// Starts the `order-service` binary as the Lambda service would, against
+/// `api`, logging at `log_level`, with its stdout as given.
+pub fn start_function(api: &RuntimeApi, log_level: &str, stdout: std::process::Stdio) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_order-service"))
+        .envs(lambda_env(api))
+        .env("AWS_LAMBDA_LOG_LEVEL", log_level)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("the order-service binary starts")
+}
