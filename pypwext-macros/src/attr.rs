@@ -81,7 +81,7 @@ pub(crate) struct HttpMethod {
 
 fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
     let mut method = Flag::new(METHOD);
-    let mut url: Flag<Template> = Flag::new(URL);
+    let mut url: Flag<syn::LitStr> = Flag::new(URL);
     let mut params: Flag<Vec<(String, Template)>> = Flag::new(PARAMS);
     let mut headers: Flag<Vec<(String, Template)>> = Flag::new(HEADERS);
     let mut body: Flag<syn::Ident> = Flag::new(BODY);
@@ -108,11 +108,9 @@ fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
                 );
             }
         } else if *path == URL {
+            // Parsed below, once the method says whether it is a URL or a function.
             let lit: syn::LitStr = meta.value()?.parse()?;
-            match crate::template::url(&lit.value()) {
-                Ok(pieces) => url.set(cx, meta, Template { literal: lit, pieces }),
-                Err(why) => cx.error_spanned_by(&lit, why),
-            }
+            url.set(cx, meta, lit);
         } else if *path == PARAMS || *path == HEADERS {
             let place = if *path == PARAMS {
                 crate::template::Place::Query
@@ -161,6 +159,33 @@ fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
         }
         Ok(true)
     });
+    // A Lambda invocation's `url` is the function, its `params` the client context.
+    let method = method.value.unwrap_or_else(|| "GET".to_owned());
+    let lambda = method == "FUNC" || method == "EVENT";
+    let url_template = url.value.as_ref().and_then(|lit| {
+        let parsed = if lambda {
+            crate::template::function(&lit.value())
+        } else {
+            crate::template::url(&lit.value())
+        };
+        match parsed {
+            Ok(pieces) => Some(Template {
+                literal: lit.clone(),
+                pieces,
+            }),
+            Err(why) => {
+                cx.error_spanned_by(lit, why);
+                None
+            }
+        }
+    });
+    if lambda {
+        for (_, template) in params.value.iter_mut().flatten() {
+            for piece in &mut template.pieces {
+                piece.place = crate::template::Place::Context;
+            }
+        }
+    }
     if url.value.is_none() && cx.error_count() == 0 {
         cx.syn_error(syn::Error::new(
             attr.span,
@@ -169,8 +194,8 @@ fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
     }
     HttpMethod {
         span: attr.span,
-        method: method.value.unwrap_or_else(|| "GET".to_owned()),
-        url: url.value,
+        method,
+        url: url_template,
         params: params.value.unwrap_or_default(),
         headers: headers.value.unwrap_or_default(),
         body: body.value,

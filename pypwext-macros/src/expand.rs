@@ -632,8 +632,8 @@ fn http_call(
         &quote!({
             #[allow(unused_imports)]
             use ::pypwext::__private::http::{
-                BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _, DecodeResponse as _, DecodeText as _,
-                DecodeUnit as _,
+                BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _, DecodeLambda as _, DecodeResponse as _,
+                DecodeText as _, DecodeUnit as _,
             };
             let __pypwext_session = match #session {
                 ::core::result::Result::Ok(session) => session,

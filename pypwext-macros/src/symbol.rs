@@ -41,9 +41,11 @@ pub(crate) const HEADERS: Symbol = Symbol("headers");
 pub(crate) const BODY: Symbol = Symbol("body");
 pub(crate) const SESSION: Symbol = Symbol("session");
 
-/// The methods `#[http_method]` takes. FUNC and EVENT (Lambda invocations)
-/// are planned; see the note of issue 5.
-pub(crate) const HTTP_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+/// The methods `#[http_method]` takes: HTTP's, and `FUNC` (invoke a Lambda
+/// function and wait) and `EVENT` (queue an invocation).
+pub(crate) const HTTP_METHODS: &[&str] = &[
+    "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "FUNC", "EVENT",
+];
 
 /// Parameters filled from the answer, not from the caller.
 pub(crate) const RESPONSE_PARAMS: &[&str] = &["response", "response_body", "response_code"];

@@ -9,6 +9,8 @@ pub(crate) enum Place {
     Path,
     Query,
     Header,
+    Function,
+    Context,
 }
 
 impl Place {
@@ -19,6 +21,8 @@ impl Place {
             Place::Path => "Path",
             Place::Query => "Query",
             Place::Header => "Header",
+            Place::Function => "Function",
+            Place::Context => "Context",
         }
     }
 }
@@ -148,6 +152,26 @@ pub(crate) fn url(text: &str) -> Result<Vec<Piece>, String> {
     Ok(out)
 }
 
+/// A Lambda function template: a name, `name:alias`, or an ARN, with placeholders.
+pub(crate) fn function(text: &str) -> Result<Vec<Piece>, String> {
+    let parsed = pieces(text, Place::Function)?;
+    for piece in &parsed {
+        if let Part::Literal(literal) = &piece.part
+            && !literal
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'))
+        {
+            return Err(format!(
+                "`{text}` is not a Lambda function: write a name, `name:alias` or an ARN (`arn:aws:lambda:<region>:<account>:function:<name>`)"
+            ));
+        }
+    }
+    if parsed.is_empty() {
+        return Err("the function to invoke is empty: write its name or ARN".to_owned());
+    }
+    Ok(parsed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +219,18 @@ mod tests {
         assert!(parsed.contains(&param("port", Place::Port)));
         assert!(parsed.contains(&param("id", Place::Path)));
         assert!(parsed.contains(&param("flag", Place::Query)));
+    }
+
+    #[test]
+    fn functions_are_names_aliases_or_arns() {
+        assert!(function("orders-{STAGE}:live").is_ok());
+        assert!(function("arn:aws:lambda:eu-west-1:123456789012:function:orders").is_ok());
+        assert!(
+            function("https://example.com")
+                .unwrap_err()
+                .contains("not a Lambda function")
+        );
+        assert!(function("").is_err());
     }
 
     #[test]

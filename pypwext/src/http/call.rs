@@ -26,6 +26,10 @@ pub enum Place {
     Query,
     /// A header value: anything but CR, LF and other control characters.
     Header,
+    /// A Lambda function name (or a part of one): letters, digits, `-`, `_`.
+    Function,
+    /// A value in a Lambda invocation's client context: any text (JSON-escaped).
+    Context,
 }
 
 /// One piece of a template.
@@ -74,6 +78,8 @@ fn value_error(call: &HttpCall, what: &str, place: Place, value: &str, why: &str
         Place::Path => "a path segment",
         Place::Query => "a query value",
         Place::Header => "a header value",
+        Place::Function => "a function name",
+        Place::Context => "a client context value",
     };
     PwError::new(
         StatusCode::BAD_REQUEST,
@@ -154,6 +160,23 @@ fn render_pieces(call: &HttpCall, pieces: &[Piece], args: &[&dyn Display], out: 
                 out.push_str(&value);
             }
             Place::Path | Place::Query => percent_encode(out, &value),
+            Place::Function => {
+                if value.is_empty()
+                    || !value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                {
+                    return Err(value_error(
+                        call,
+                        &what,
+                        piece.place,
+                        &value,
+                        "only letters, digits, `-` and `_` may",
+                    ));
+                }
+                out.push_str(&value);
+            }
+            Place::Context => out.push_str(&value),
             Place::Header => {
                 if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
                     return Err(value_error(
@@ -306,6 +329,15 @@ impl HttpResponse {
     /// `self`, or, for a status of 300 or more, a `PwError` with that status
     /// and the body in its details.
     pub fn error_for_status(self, function: &str) -> Result<HttpResponse, PwError> {
+        // A Lambda function that failed answers 200 with this header.
+        if let Some(kind) = self.headers.get("x-amz-function-error") {
+            let kind = String::from_utf8_lossy(kind.as_bytes()).into_owned();
+            return Err(PwError::new(
+                StatusCode::BAD_GATEWAY,
+                format!("{function}: the function failed ({kind})"),
+            )
+            .with_details(self.error_details()));
+        }
         if self.status.as_u16() < 300 {
             return Ok(self);
         }
@@ -325,10 +357,114 @@ pub fn prepare(
     args: &[&dyn Display],
     body: Option<Result<RequestBody, PwError>>,
 ) -> Result<reqwest_middleware::RequestBuilder, PwError> {
+    if let Some(invocation_type) = lambda_invocation_type(call.method) {
+        return prepare_invocation(call, session, args, body, invocation_type);
+    }
     let (url, headers) = render(call, args)?;
     let method = Method::from_bytes(call.method.as_bytes())
         .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{}: {err}", call.method)))?;
     let mut request = session.request(method, url).headers(headers);
+    if let Some(body) = body {
+        request = request.body(body?.0);
+    }
+    Ok(request)
+}
+
+/// `FUNC` invokes and waits (`RequestResponse`); `EVENT` queues (`Event`).
+fn lambda_invocation_type(method: &str) -> Option<&'static str> {
+    match method {
+        "FUNC" => Some("RequestResponse"),
+        "EVENT" => Some("Event"),
+        _ => None,
+    }
+}
+
+/// The largest client context Lambda accepts, base64-encoded: 3583 bytes.
+pub const MAX_CLIENT_CONTEXT_BYTES: usize = 3583;
+
+/// A Lambda invocation over the Lambda REST API:
+/// `POST {endpoint}/2015-03-31/functions/{name}/invocations`, signed for `lambda`.
+fn prepare_invocation(
+    call: &'static HttpCall,
+    session: &HttpSession,
+    args: &[&dyn Display],
+    body: Option<Result<RequestBody, PwError>>,
+    invocation_type: &'static str,
+) -> Result<reqwest_middleware::RequestBuilder, PwError> {
+    use base64::Engine as _;
+    let mut function = String::new();
+    render_pieces(call, call.url, args, &mut function)?;
+    let endpoint = session.lambda_endpoint().ok_or_else(|| {
+        PwError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "{}: no Lambda endpoint: set AWS_REGION (or the session's region), or AWS_ENDPOINT_URL_LAMBDA",
+                call.function
+            ),
+        )
+    })?;
+    let mut encoded = String::with_capacity(function.len());
+    percent_encode(&mut encoded, &function);
+    let url = format!(
+        "{}/2015-03-31/functions/{encoded}/invocations",
+        endpoint.trim_end_matches('/')
+    );
+    let url = reqwest::Url::parse(&url).map_err(|err| {
+        PwError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{}: {url} is not a URL: {err}", call.function),
+        )
+    })?;
+
+    let mut headers = HeaderMap::new();
+    for (name, value) in call.headers {
+        let mut text = String::new();
+        render_pieces(call, value, args, &mut text)?;
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{name}: {err}")))?;
+        let value = HeaderValue::from_str(&text).map_err(|_| {
+            value_error(
+                call,
+                name.as_str(),
+                Place::Header,
+                &text,
+                "it is not a valid header value",
+            )
+        })?;
+        headers.append(name, value);
+    }
+    headers.insert("x-amz-invocation-type", HeaderValue::from_static(invocation_type));
+    if !call.query.is_empty() {
+        let mut custom = serde_json::Map::new();
+        for (name, value) in call.query {
+            let mut text = String::new();
+            render_pieces(call, value, args, &mut text)?;
+            custom.insert((*name).to_owned(), text.into());
+        }
+        let context = serde_json::json!({ "custom": custom }).to_string();
+        let context = base64::engine::general_purpose::STANDARD.encode(context);
+        if context.len() > MAX_CLIENT_CONTEXT_BYTES {
+            return Err(PwError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "{}: the client context is {} bytes base64-encoded, over Lambda's {MAX_CLIENT_CONTEXT_BYTES}; send less in `params(...)` or put it in the body",
+                    call.function,
+                    context.len()
+                ),
+            ));
+        }
+        let value = HeaderValue::from_str(&context)
+            .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("client context: {err}")))?;
+        headers.insert("x-amz-client-context", value);
+    }
+    let mut request = session
+        .request(Method::POST, url)
+        .headers(headers)
+        .with_extension(super::SignFor {
+            service: "lambda".to_owned(),
+            region: None,
+        })
+        .with_extension(super::retry::RetryThrottled);
     if let Some(body) = body {
         request = request.body(body?.0);
     }
@@ -367,6 +503,65 @@ impl<T> DecodeProbe<T> {
 impl<T> Default for DecodeProbe<T> {
     fn default() -> Self {
         DecodeProbe::new()
+    }
+}
+
+/// What a Lambda invocation answered (`FUNC`/`EVENT`), whatever it was.
+#[derive(Debug, Clone)]
+pub struct LambdaResponse {
+    response: HttpResponse,
+}
+
+impl LambdaResponse {
+    /// The status: 200 for `FUNC`, 202 for `EVENT`, 204 for a dry run.
+    pub fn status(&self) -> StatusCode {
+        self.response.status
+    }
+
+    /// `Unhandled` or `Handled` when the function failed (`X-Amz-Function-Error`).
+    pub fn function_error(&self) -> Option<String> {
+        self.header("x-amz-function-error")
+    }
+
+    /// The tail of the function's log (`X-Amz-Log-Result`, base64-decoded), when asked for.
+    pub fn log_result(&self) -> Option<String> {
+        use base64::Engine as _;
+        let raw = self.header("x-amz-log-result")?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(raw).ok()?;
+        Some(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The version that ran (`X-Amz-Executed-Version`).
+    pub fn executed_version(&self) -> Option<String> {
+        self.header("x-amz-executed-version")
+    }
+
+    /// The payload the function returned.
+    pub fn payload(&self) -> &Bytes {
+        &self.response.body
+    }
+
+    /// The payload parsed as JSON into `T`.
+    pub fn payload_json<T: serde::de::DeserializeOwned>(&self) -> Result<T, PwError> {
+        self.response.json()
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        self.response
+            .headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    }
+}
+
+/// `LambdaResponse`: the invocation's answer itself.
+pub trait DecodeLambda {
+    /// The value.
+    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<LambdaResponse, PwError>;
+}
+impl DecodeLambda for &&&DecodeProbe<LambdaResponse> {
+    fn pypwext_decode(&self, response: HttpResponse, _function: &str) -> Result<LambdaResponse, PwError> {
+        Ok(LambdaResponse { response })
     }
 }
 

@@ -10,11 +10,11 @@
 
 pub(crate) mod call;
 mod credentials;
-mod retry;
+pub(crate) mod retry;
 mod session;
 mod sigv4;
 
-pub use call::HttpResponse;
+pub use call::{HttpResponse, LambdaResponse, MAX_CLIENT_CONTEXT_BYTES};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
 pub use retry::Deadline;
 pub use session::{HttpSession, HttpSessionBuilder, http_error};

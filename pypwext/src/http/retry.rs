@@ -20,6 +20,11 @@ use crate::lambda::Invocation;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline(pub SystemTime);
 
+/// Marks a request whose 429 means "not executed" (a Lambda invocation that
+/// was throttled): retried with `Retry-After` whatever its method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RetryThrottled;
+
 /// The retry rules of a session.
 #[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy {
@@ -47,10 +52,13 @@ impl RetryPolicy {
         self.allowed_methods.contains(method)
     }
 
-    fn verdict(&self, method: &Method, outcome: &reqwest_middleware::Result<Response>) -> Verdict {
+    fn verdict(&self, method: &Method, outcome: &reqwest_middleware::Result<Response>, throttled_ok: bool) -> Verdict {
         match outcome {
             Ok(response) => {
                 let status = response.status();
+                if throttled_ok && status == StatusCode::TOO_MANY_REQUESTS {
+                    return Verdict::Retry(self.respect_retry_after.then(|| retry_after(response)).flatten());
+                }
                 if !self.status_forcelist.contains(&status) || !self.method_allowed(method) {
                     return Verdict::Done;
                 }
@@ -170,7 +178,8 @@ impl Middleware for RetryMiddleware {
             if original.is_none() || retry >= policy.total {
                 return outcome;
             }
-            let Verdict::Retry(after) = policy.verdict(&method, &outcome) else {
+            let throttled_ok = extensions.get::<RetryThrottled>().is_some();
+            let Verdict::Retry(after) = policy.verdict(&method, &outcome, throttled_ok) else {
                 return outcome;
             };
             retry += 1;

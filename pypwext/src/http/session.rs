@@ -35,6 +35,7 @@ use crate::errors::PwError;
 pub struct HttpSession {
     client: ClientWithMiddleware,
     region: Option<String>,
+    lambda_endpoint: Option<String>,
 }
 
 /// Configures an [`HttpSession`].
@@ -47,6 +48,7 @@ pub struct HttpSessionBuilder {
     api_gateway_mapping: bool,
     credentials: Arc<dyn CredentialsProvider>,
     resolve: Vec<(String, std::net::SocketAddr)>,
+    lambda_endpoint: Option<String>,
     problems: Vec<String>,
 }
 
@@ -81,6 +83,10 @@ impl Default for HttpSessionBuilder {
             api_gateway_mapping: true,
             credentials: Arc::new(EnvironmentCredentials),
             resolve: Vec::new(),
+            lambda_endpoint: std::env::var("AWS_ENDPOINT_URL_LAMBDA")
+                .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+                .ok()
+                .filter(|e| !e.is_empty()),
             problems: Vec::new(),
         }
     }
@@ -192,6 +198,14 @@ impl HttpSessionBuilder {
         self
     }
 
+    /// Where Lambda invocations (`FUNC`, `EVENT`) go (default
+    /// `AWS_ENDPOINT_URL_LAMBDA`, else `AWS_ENDPOINT_URL`, else
+    /// `https://lambda.<region>.amazonaws.com`).
+    pub fn lambda_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.lambda_endpoint = Some(endpoint.into());
+        self
+    }
+
     /// The session, or every setting that was wrong.
     pub fn build(self) -> Result<HttpSession, PwError> {
         if !self.problems.is_empty() {
@@ -220,9 +234,15 @@ impl HttpSessionBuilder {
                 api_gateway_mapping: self.api_gateway_mapping,
             })
             .build();
+        let lambda_endpoint = self.lambda_endpoint.or_else(|| {
+            self.region
+                .as_ref()
+                .map(|r| format!("https://lambda.{r}.amazonaws.com"))
+        });
         Ok(HttpSession {
             client,
             region: self.region,
+            lambda_endpoint,
         })
     }
 }
@@ -250,6 +270,11 @@ impl HttpSession {
     /// The region requests are signed for, if any.
     pub fn region(&self) -> Option<&str> {
         self.region.as_deref()
+    }
+
+    /// Where Lambda invocations go, if known.
+    pub fn lambda_endpoint(&self) -> Option<&str> {
+        self.lambda_endpoint.as_deref()
     }
 
     /// A request with any method.
