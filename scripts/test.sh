@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command. Prepares what the tests need that cargo cannot fetch (a
-# Python with botocore, for an independent SigV4 check), then runs every test.
+# Python with botocore, for an independent SigV4 check, and moto's server, a
+# stand-in for Lambda that verifies signatures), then runs every test. The
+# tests start and stop moto_server themselves, on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,9 +11,9 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "test: creating $venv"
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import botocore" 2>/dev/null; then
-    echo "test: installing botocore into $venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2"
+if ! "$venv/bin/python" -c "import botocore, boto3, moto" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
+    echo "test: installing botocore, boto3 and moto[server] into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2" "boto3>=1.34,<2" "moto[server]>=5.1,<6"
 fi
 export PYPWEXT_PYTHON="$PWD/$venv/bin/python"
 

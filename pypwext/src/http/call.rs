@@ -433,7 +433,10 @@ fn prepare_invocation(
         })?;
         headers.append(name, value);
     }
-    headers.insert("x-amz-invocation-type", HeaderValue::from_static(invocation_type));
+    // `headers("x-amz-invocation-type" = "DryRun")` wins over the method's type.
+    if !headers.contains_key("x-amz-invocation-type") {
+        headers.insert("x-amz-invocation-type", HeaderValue::from_static(invocation_type));
+    }
     if !call.query.is_empty() {
         let mut custom = serde_json::Map::new();
         for (name, value) in call.query {
