@@ -10,12 +10,14 @@
 
 pub(crate) mod call;
 mod credentials;
+mod log;
 pub(crate) mod retry;
 mod session;
 mod sigv4;
 
 pub use call::{HttpResponse, LambdaResponse, MAX_CLIENT_CONTEXT_BYTES};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
+pub use log::TARGET as LOG_TARGET;
 pub use retry::Deadline;
 pub use session::{HttpSession, HttpSessionBuilder, http_error};
 pub use sigv4::{SignFor, sign_request};

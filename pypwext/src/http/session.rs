@@ -49,6 +49,7 @@ pub struct HttpSessionBuilder {
     credentials: Arc<dyn CredentialsProvider>,
     resolve: Vec<(String, std::net::SocketAddr)>,
     lambda_endpoint: Option<String>,
+    log: Option<super::log::LogSettings>,
     problems: Vec<String>,
 }
 
@@ -87,6 +88,7 @@ impl Default for HttpSessionBuilder {
                 .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
                 .ok()
                 .filter(|e| !e.is_empty()),
+            log: None,
             problems: Vec::new(),
         }
     }
@@ -206,6 +208,14 @@ impl HttpSessionBuilder {
         self
     }
 
+    /// Logs every attempt (method, URL, headers; status, elapsed time,
+    /// headers) at `level` with `classification`. `Authorization`, cookies and
+    /// `X-Amz-Security-Token` are written as `*****`. Off by default.
+    pub fn log_requests(mut self, level: tracing::Level, classification: crate::InfoClassification) -> Self {
+        self.log = Some(super::log::LogSettings { level, classification });
+        self
+    }
+
     /// The session, or every setting that was wrong.
     pub fn build(self) -> Result<HttpSession, PwError> {
         if !self.problems.is_empty() {
@@ -226,14 +236,18 @@ impl HttpSessionBuilder {
             )
             .with_source(err)
         })?;
-        let client = ClientBuilder::new(client)
+        let mut client = ClientBuilder::new(client)
             .with(RetryMiddleware { policy: self.policy })
             .with(SigningMiddleware {
                 credentials: self.credentials,
                 region: self.region.clone(),
                 api_gateway_mapping: self.api_gateway_mapping,
-            })
-            .build();
+            });
+        if let Some(settings) = self.log {
+            // After signing: the line shows what was sent, signature headers redacted.
+            client = client.with(super::log::LoggingMiddleware { settings });
+        }
+        let client = client.build();
         let lambda_endpoint = self.lambda_endpoint.or_else(|| {
             self.region
                 .as_ref()
