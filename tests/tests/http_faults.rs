@@ -32,6 +32,8 @@ enum Fault {
 struct Log {
     /// The method of every request received, in order.
     methods: Vec<String>,
+    /// The `Authorization` of every request received, in order.
+    authorizations: Vec<Option<String>>,
 }
 
 struct Server {
@@ -59,7 +61,12 @@ impl Server {
                     let Some(request) = read_request(&mut stream).await else {
                         return;
                     };
-                    log.lock().unwrap().methods.push(request.method);
+                    {
+                        let mut log = log.lock().unwrap();
+                        log.authorizations
+                            .push(request.header("authorization").map(str::to_owned));
+                        log.methods.push(request.method);
+                    }
                     let fault = script.lock().unwrap().pop_front();
                     let answer = |status: u16, extra: &str| {
                         format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n{extra}\r\nok")
@@ -288,6 +295,41 @@ fn no_retry_or_pause_goes_past_the_invocation_deadline() {
             started.elapsed() < Duration::from_millis(900),
             "{:?}",
             started.elapsed()
+        );
+    });
+}
+
+#[test]
+fn every_attempt_is_signed_afresh() {
+    run(async {
+        let server = Server::start(vec![Fault::Status(503)]).await;
+        let host = "retry.execute-api.eu-west-1.amazonaws.com";
+        let session = HttpSession::builder()
+            .credentials(pypwext::http::Credentials::new(
+                "AKIARETRYTEST0000001",
+                "retry-secret",
+                None,
+            ))
+            .resolve(host, server.addr)
+            .backoff_factor(0.0)
+            .build()
+            .unwrap();
+        let response = session
+            .get(format!("http://{host}:{}/prod/x", server.addr.port()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let log = server.log.lock().unwrap();
+        assert_eq!(log.methods.len(), 2);
+        // The retry middleware resends the request as it was before signing:
+        // a second `Authorization` means the second attempt was signed again.
+        assert!(
+            log.authorizations
+                .iter()
+                .all(|a| a.as_deref().is_some_and(|a| a.contains("/execute-api/aws4_request"))),
+            "{:?}",
+            log.authorizations
         );
     });
 }
