@@ -84,10 +84,7 @@ impl Default for HttpSessionBuilder {
             api_gateway_mapping: true,
             credentials: Arc::new(EnvironmentCredentials),
             resolve: Vec::new(),
-            lambda_endpoint: std::env::var("AWS_ENDPOINT_URL_LAMBDA")
-                .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-                .ok()
-                .filter(|e| !e.is_empty()),
+            lambda_endpoint: lambda_endpoint_from(|name| std::env::var(name).ok()),
             log: None,
             problems: Vec::new(),
         }
@@ -261,6 +258,14 @@ impl HttpSessionBuilder {
     }
 }
 
+/// The Lambda endpoint the environment names: `AWS_ENDPOINT_URL_LAMBDA`, else
+/// `AWS_ENDPOINT_URL` (empty values count as unset).
+fn lambda_endpoint_from(env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"]
+        .into_iter()
+        .find_map(|name| env(name).filter(|value| !value.is_empty()))
+}
+
 /// rustls needs a process-wide crypto provider: ring, once.
 fn install_crypto_provider() {
     static INSTALL: Once = Once::new();
@@ -336,4 +341,64 @@ pub fn http_error(err: reqwest_middleware::Error) -> PwError {
     };
     let message = format!("the HTTP request {what}: {err}");
     PwError::new(code, message).with_source(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lambda_endpoint_comes_from_the_environment_in_order() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        };
+        let both = &[
+            ("AWS_ENDPOINT_URL_LAMBDA", "http://lambda.local"),
+            ("AWS_ENDPOINT_URL", "http://all.local"),
+        ];
+        assert_eq!(lambda_endpoint_from(env(both)).as_deref(), Some("http://lambda.local"));
+        assert_eq!(
+            lambda_endpoint_from(env(&both[1..])).as_deref(),
+            Some("http://all.local")
+        );
+        assert_eq!(
+            lambda_endpoint_from(env(&[
+                ("AWS_ENDPOINT_URL_LAMBDA", ""),
+                ("AWS_ENDPOINT_URL", "http://all.local")
+            ]))
+            .as_deref(),
+            Some("http://all.local")
+        );
+        assert_eq!(lambda_endpoint_from(env(&[])), None);
+    }
+
+    #[test]
+    fn bad_settings_are_all_reported() {
+        let err = HttpSession::builder()
+            .timeout(Duration::ZERO)
+            .backoff_factor(f64::NAN)
+            .default_header("bad header", "x")
+            .build()
+            .unwrap_err();
+        let message = err.message();
+        assert!(message.contains("timeout must be more than zero"), "{message}");
+        assert!(message.contains("backoff_factor NaN"), "{message}");
+        assert!(message.contains("is not a valid header"), "{message}");
+    }
+
+    #[test]
+    fn the_region_gives_the_lambda_endpoint() {
+        let session = HttpSession::builder().region("eu-north-1").build().unwrap();
+        if std::env::var_os("AWS_ENDPOINT_URL_LAMBDA").is_none() && std::env::var_os("AWS_ENDPOINT_URL").is_none() {
+            assert_eq!(
+                session.lambda_endpoint(),
+                Some("https://lambda.eu-north-1.amazonaws.com")
+            );
+        }
+        let explicit = HttpSession::builder()
+            .lambda_endpoint("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+        assert_eq!(explicit.lambda_endpoint(), Some("http://127.0.0.1:1"));
+    }
 }
