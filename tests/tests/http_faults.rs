@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use pypwext::http::{Deadline, HttpSession};
+use pypwext::http::{HttpSession, WithDeadline};
 use pypwext::lambda::Invocation;
 use pypwext_tests::read_request;
 use tokio::io::AsyncWriteExt as _;
@@ -286,7 +286,7 @@ fn no_retry_or_pause_goes_past_the_invocation_deadline() {
         let err = HttpSession::new()
             .unwrap()
             .get(server.url())
-            .with_extension(Deadline(SystemTime::now() + Duration::from_millis(500)))
+            .with_deadline(SystemTime::now() + Duration::from_millis(500))
             .send()
             .await
             .unwrap_err();

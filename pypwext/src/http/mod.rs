@@ -18,6 +18,6 @@ mod sigv4;
 pub use call::{HttpResponse, LambdaResponse, MAX_CLIENT_CONTEXT_BYTES};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
 pub use log::TARGET as LOG_TARGET;
-pub use retry::Deadline;
+pub use retry::{Deadline, WithDeadline};
 pub use session::{HttpSession, HttpSessionBuilder, http_error};
 pub use sigv4::{SignFor, sign_request};

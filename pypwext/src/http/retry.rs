@@ -14,11 +14,24 @@ use reqwest_middleware::{Middleware, Next};
 
 use crate::lambda::Invocation;
 
-/// When a request must be done by: outside an invocation, set it as a request
-/// extension (`session.get(url).with_extension(Deadline(t))`); inside one, the
-/// invocation's deadline applies by itself.
+/// When a request must be done by: outside an invocation, set it with
+/// [`WithDeadline::with_deadline`] (or as the request extension it is);
+/// inside one, the invocation's deadline applies by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline(pub SystemTime);
+
+/// `session.get(url).with_deadline(t)`: no attempt and no back-off past `t`
+/// (less the session's margin).
+pub trait WithDeadline {
+    /// Sets the deadline of this request.
+    fn with_deadline(self, deadline: SystemTime) -> Self;
+}
+
+impl WithDeadline for reqwest_middleware::RequestBuilder {
+    fn with_deadline(self, deadline: SystemTime) -> Self {
+        self.with_extension(Deadline(deadline))
+    }
+}
 
 /// Marks a request whose 429 means "not executed" (a Lambda invocation that
 /// was throttled): retried with `Retry-After` whatever its method.
