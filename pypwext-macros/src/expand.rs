@@ -619,7 +619,8 @@ fn http_call(
         };
         let code = binding("response_code", quote!(__pypwext_answer.status()));
         let text = binding("response_body", quote!(__pypwext_answer.text()));
-        let whole = binding("response", quote!(__pypwext_answer));
+        // `HttpResponse`, or `LambdaResponse` for an invocation.
+        let whole = binding("response", quote!(::core::convert::From::from(__pypwext_answer)));
         quote! {
             #code
             #text

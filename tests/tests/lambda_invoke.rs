@@ -35,6 +35,11 @@ async fn invoke_raw(payload: &Value) -> Result<LambdaResponse, PwError> {}
 #[http_method(method = "EVENT", url = "orders:live", body = payload, session = LAMBDA)]
 async fn enqueue(payload: &Value) -> Result<(), PwError> {}
 
+#[http_method(method = "FUNC", url = "orders", body = payload, session = LAMBDA)]
+async fn with_response(payload: &Value, response: LambdaResponse) -> Result<Option<String>, PwError> {
+    Ok(response.executed_version())
+}
+
 #[http_method(method = "FUNC", url = "orders", params(blob = "{blob}"), session = LAMBDA)]
 async fn with_context(blob: &str) -> Result<Value, PwError> {}
 
@@ -135,6 +140,9 @@ fn lambda_invocations_over_the_rest_api() {
                 last_seen().target,
                 "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Aorders/invocations"
             );
+
+            // `response: LambdaResponse` is filled from the answer.
+            assert_eq!(with_response(&json!({})).await.unwrap().as_deref(), Some("7"));
 
             // EVENT: queued, 202.
             enqueue(&json!({"later": 1})).await.unwrap();

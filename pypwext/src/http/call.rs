@@ -557,6 +557,12 @@ impl LambdaResponse {
     }
 }
 
+impl From<HttpResponse> for LambdaResponse {
+    fn from(response: HttpResponse) -> Self {
+        LambdaResponse { response }
+    }
+}
+
 /// `LambdaResponse`: the invocation's answer itself.
 pub trait DecodeLambda {
     /// The value.
