@@ -44,6 +44,18 @@ async fn with_pypwext(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
         .with_field("total_cents", total))
 }
 
+/// The response layer alone, to see what each layer adds.
+#[service_response]
+async fn service_only(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+    if order.items.is_empty() {
+        return Err(PwError::new(StatusCode::UNPROCESSABLE_ENTITY, "no items"));
+    }
+    let total: u64 = order.items.iter().map(price).sum();
+    Ok(PwResponse::new(StatusCode::CREATED)
+        .with_field("customer", &order.customer)
+        .with_field("total_cents", total))
+}
+
 /// The same answer written by hand: parse, price, answer JSON, map errors.
 async fn by_hand(request: lambda_http::Request) -> Result<lambda_http::Response<Body>, lambda_http::Error> {
     let json = |status: StatusCode, body: serde_json::Value| {
@@ -133,6 +145,11 @@ fn bench(c: &mut Criterion) {
             group.bench_function(format!("pypwext_{name}"), |b| {
                 b.iter(|| runtime.block_on(with_pypwext(black_box(request()))).unwrap())
             });
+            if name == "off" {
+                group.bench_function("service_layer_only_off", |b| {
+                    b.iter(|| runtime.block_on(service_only(black_box(request()))).unwrap())
+                });
+            }
         });
     }
     group.finish();
@@ -151,6 +168,7 @@ fn main() {
             ("service", "pypwext_off"),
             ("service", "by_hand_info_to_sink"),
             ("service", "pypwext_info_to_sink"),
+            ("service", "service_layer_only_off"),
         ],
         &[
             (
@@ -158,6 +176,12 @@ fn main() {
                 ("service", "pypwext_off"),
                 ("service", "by_hand_off"),
                 "goal <= 1.10",
+            ),
+            (
+                "the response layer alone / by hand",
+                ("service", "service_layer_only_off"),
+                ("service", "by_hand_off"),
+                "what #[service_response] itself costs",
             ),
             (
                 "full stack with INFO lines to a sink / by hand",
