@@ -194,6 +194,28 @@ fn render_pieces(call: &HttpCall, pieces: &[Piece], args: &[&dyn Display], out: 
     Ok(())
 }
 
+/// The headers of one call, each value checked.
+fn render_headers(call: &HttpCall, args: &[&dyn Display]) -> Result<HeaderMap, PwError> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in call.headers {
+        let mut text = String::new();
+        render_pieces(call, value, args, &mut text)?;
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{name}: {err}")))?;
+        let value = HeaderValue::from_str(&text).map_err(|_| {
+            value_error(
+                call,
+                name.as_str(),
+                Place::Header,
+                &text,
+                "it is not a valid header value",
+            )
+        })?;
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
 /// The URL and headers of one call.
 pub fn render(call: &HttpCall, args: &[&dyn Display]) -> Result<(reqwest::Url, HeaderMap), PwError> {
     let mut url = String::with_capacity(128);
@@ -212,23 +234,7 @@ pub fn render(call: &HttpCall, args: &[&dyn Display]) -> Result<(reqwest::Url, H
             format!("{}: {url} is not a URL: {err}", call.function),
         )
     })?;
-    let mut headers = HeaderMap::new();
-    for (name, value) in call.headers {
-        let mut text = String::new();
-        render_pieces(call, value, args, &mut text)?;
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{name}: {err}")))?;
-        let value = HeaderValue::from_str(&text).map_err(|_| {
-            value_error(
-                call,
-                name.as_str(),
-                Place::Header,
-                &text,
-                "it is not a valid header value",
-            )
-        })?;
-        headers.append(name, value);
-    }
+    let headers = render_headers(call, args)?;
     Ok((url, headers))
 }
 
@@ -416,23 +422,7 @@ fn prepare_invocation(
         )
     })?;
 
-    let mut headers = HeaderMap::new();
-    for (name, value) in call.headers {
-        let mut text = String::new();
-        render_pieces(call, value, args, &mut text)?;
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|err| PwError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{name}: {err}")))?;
-        let value = HeaderValue::from_str(&text).map_err(|_| {
-            value_error(
-                call,
-                name.as_str(),
-                Place::Header,
-                &text,
-                "it is not a valid header value",
-            )
-        })?;
-        headers.append(name, value);
-    }
+    let mut headers = render_headers(call, args)?;
     // `headers("x-amz-invocation-type" = "DryRun")` wins over the method's type.
     if !headers.contains_key("x-amz-invocation-type") {
         headers.insert("x-amz-invocation-type", HeaderValue::from_static(invocation_type));
