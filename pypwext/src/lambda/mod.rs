@@ -48,7 +48,12 @@ pub struct Invocation {
     function_name: Option<String>,
     function_memory_size: Option<u32>,
     function_arn: Option<String>,
+    /// The runtime's configuration, shared, when made from a `Context`: the
+    /// function's name and memory are read from it, not copied per invocation.
+    config: Option<std::sync::Arc<lambda_runtime::Config>>,
     xray_trace_id: Option<String>,
+    /// `_X_AMZN_TRACE_ID`, read when a trace id is first asked for and none was given.
+    xray_from_env: OnceLock<Option<String>>,
     correlation_id: Option<String>,
     deadline: Option<SystemTime>,
     cold_start: bool,
@@ -61,11 +66,11 @@ pub struct Invocation {
 
 impl Invocation {
     /// A new invocation with its request id. The first one made in a process
-    /// is the cold start; every later one is not. The X-Ray trace id starts as
-    /// the `_X_AMZN_TRACE_ID` environment variable, which the Lambda runtime
-    /// sets for each invocation.
+    /// is the cold start; every later one is not. Without an explicit X-Ray
+    /// trace id, the `_X_AMZN_TRACE_ID` environment variable (which the Lambda
+    /// runtime sets for each invocation) is read when one is first asked for.
     pub fn new(request_id: impl Into<String>) -> Self {
-        Invocation::with_trace_id(request_id.into(), std::env::var("_X_AMZN_TRACE_ID").ok())
+        Invocation::with_trace_id(request_id.into(), None)
     }
 
     fn with_trace_id(request_id: String, xray_trace_id: Option<String>) -> Self {
@@ -74,7 +79,9 @@ impl Invocation {
             function_name: None,
             function_memory_size: None,
             function_arn: None,
+            config: None,
             xray_trace_id: xray_trace_id.filter(|v| !v.is_empty()),
+            xray_from_env: OnceLock::new(),
             correlation_id: None,
             deadline: None,
             cold_start: !STARTED.swap(true, Ordering::Relaxed),
@@ -120,12 +127,17 @@ impl Invocation {
 
     /// The function's name, if known.
     pub fn function_name(&self) -> Option<&str> {
-        self.function_name.as_deref()
+        self.function_name
+            .as_deref()
+            .or_else(|| self.config.as_ref().map(|c| c.function_name.as_str()))
+            .filter(|name| !name.is_empty())
     }
 
     /// The function's memory size in MB, if known.
     pub fn function_memory_size(&self) -> Option<u32> {
         self.function_memory_size
+            .or_else(|| self.config.as_ref().and_then(|c| u32::try_from(c.memory).ok()))
+            .filter(|_| self.function_name().is_some() || self.function_memory_size.is_some())
     }
 
     /// The invoked function's ARN, if known.
@@ -135,7 +147,13 @@ impl Invocation {
 
     /// The X-Ray trace id, if any.
     pub fn xray_trace_id(&self) -> Option<&str> {
-        self.xray_trace_id.as_deref()
+        match &self.xray_trace_id {
+            Some(id) => Some(id),
+            None => self
+                .xray_from_env
+                .get_or_init(|| std::env::var("_X_AMZN_TRACE_ID").ok().filter(|v| !v.is_empty()))
+                .as_deref(),
+        }
     }
 
     /// The correlation id, if any.
@@ -207,20 +225,12 @@ impl From<&lambda_runtime::Context> for Invocation {
     /// The invocation a Lambda runtime context describes: request id,
     /// function name, memory, ARN, X-Ray trace id and deadline.
     fn from(context: &lambda_runtime::Context) -> Self {
-        // The context's trace id is the invocation's; the environment variable
-        // (read only when the context has none) is the process's latest.
-        let trace_id = match context.xray_trace_id.as_deref() {
-            Some(id) if !id.is_empty() => Some(id.to_owned()),
-            _ => std::env::var("_X_AMZN_TRACE_ID").ok(),
-        };
-        let mut invocation = Invocation::with_trace_id(context.request_id.clone(), trace_id);
-        let config = &context.env_config;
-        if !config.function_name.is_empty() || !context.invoked_function_arn.is_empty() {
-            invocation = invocation.with_function(
-                config.function_name.clone(),
-                u32::try_from(config.memory).unwrap_or(0),
-                context.invoked_function_arn.clone(),
-            );
+        // The context's trace id is the invocation's; without one, the
+        // environment variable is read if a log line asks for it.
+        let mut invocation = Invocation::with_trace_id(context.request_id.clone(), context.xray_trace_id.clone());
+        invocation.config = Some(context.env_config.clone());
+        if !context.invoked_function_arn.is_empty() {
+            invocation.function_arn = Some(context.invoked_function_arn.clone());
         }
         if context.deadline > 0 {
             invocation =
