@@ -170,7 +170,6 @@ impl Middleware for RetryMiddleware {
             .map(|d| d.checked_sub(policy.deadline_margin).unwrap_or(SystemTime::UNIX_EPOCH));
         let remaining = || deadline.map(|d| d.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO));
         let method = request.method().clone();
-        let mut original = Some(request);
         let mut retry = 0;
         loop {
             let timeout = match remaining() {
@@ -178,17 +177,15 @@ impl Middleware for RetryMiddleware {
                 Some(left) => left.min(policy.timeout),
                 None => policy.timeout,
             };
-            // A body that cannot be copied (a stream) is sent once, not retried.
-            let Some(mut attempt) = original
-                .as_ref()
-                .and_then(Request::try_clone)
-                .or_else(|| original.take())
-            else {
-                return Err(reqwest_middleware::Error::middleware(DeadlineReached));
+            let Some(mut attempt) = request.try_clone() else {
+                // A body that cannot be copied (a stream) is sent once, not retried.
+                let mut only = request;
+                *only.timeout_mut() = Some(timeout);
+                return next.run(only, extensions).await;
             };
             *attempt.timeout_mut() = Some(timeout);
             let outcome = next.clone().run(attempt, extensions).await;
-            if original.is_none() || retry >= policy.total {
+            if retry >= policy.total {
                 return outcome;
             }
             let throttled_ok = extensions.get::<RetryThrottled>().is_some();
