@@ -40,3 +40,72 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
             .all(|l| l["function_request_id"].is_string() && l["service"] == "order-service")
     );
 }
+
+/// `--serve`: listens where `PYPWEXT_LOCAL_ADDR` says, answers over loopback
+/// HTTP, and stops cleanly on Ctrl-C (SIGINT), saying so.
+#[test]
+fn serve_answers_and_stops_on_ctrl_c() {
+    use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+    use std::time::{Duration, Instant};
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_order-service"))
+        .arg("--serve")
+        .env("PYPWEXT_LOCAL_ADDR", format!("127.0.0.1:{port}"))
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the service starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(
+        first.trim(),
+        format!("pypwext: serving on http://127.0.0.1:{port} as an API Gateway HTTP API would (Ctrl-C to stop)")
+    );
+
+    let body = r#"{"customer":"ada","email":"ada@example.com","items":[{"sku":"APPLE","quantity":2}]}"#;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "POST /orders HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
+
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "stops within 10 s of Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert!(rest.lines().any(|l| l == "pypwext: stopped"), "{rest}");
+    // The log lines in between are Powertools JSON with the invocation keys.
+    assert!(
+        rest.lines()
+            .filter(|l| l.starts_with('{'))
+            .any(|l| l.contains("\"function_request_id\"")),
+        "{rest}"
+    );
+}
