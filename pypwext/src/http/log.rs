@@ -10,8 +10,7 @@ use reqwest_middleware::{Middleware, Next};
 use tracing::Level;
 
 use crate::errors::InfoClassification;
-use crate::lambda::view::HeadersView;
-use crate::logging::DisplayJson;
+use crate::lambda::view::HeadersText;
 
 /// The target of the session's request and response lines.
 pub const TARGET: &str = "pypwext::http";
@@ -63,7 +62,7 @@ impl Middleware for LoggingMiddleware {
             classification,
             method = %method,
             url = %url,
-            headers = %DisplayJson(&HeadersView(request.headers())),
+            headers = %HeadersText(request.headers()),
             "HTTP request"
         );
         let started = Instant::now();
@@ -77,7 +76,7 @@ impl Middleware for LoggingMiddleware {
                 url = %url,
                 status = response.status().as_u16(),
                 elapsed_ms,
-                headers = %DisplayJson(&HeadersView(response.headers())),
+                headers = %HeadersText(response.headers()),
                 "HTTP response"
             ),
             Err(err) => {

@@ -1,108 +1,145 @@
-//! How requests and responses appear in log lines, serialized straight from
-//! the borrowed values (no intermediate maps): secrets redacted, binary
-//! bodies shown by size.
+//! How requests and responses appear in log lines: written as JSON straight
+//! from the borrowed values into the line's buffer (no intermediate maps, no
+//! serializer), secrets redacted, binary bodies shown by size. The
+//! `serde_json::Value` forms that `LogView::log_view` returns are read back
+//! from these bytes, so the two can never disagree.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::fmt;
 
 use super::REDACTED_HEADERS;
+use crate::logging::json::{escape_into, write_str};
 
-/// Headers, one key each (several values joined by `, `), secrets redacted.
-pub(crate) struct HeadersView<'a>(pub(crate) &'a http::HeaderMap);
+/// Writes headers as one object, one key each (several values joined by
+/// `, `), secrets redacted.
+pub(crate) fn write_headers(out: &mut Vec<u8>, headers: &http::HeaderMap) {
+    out.push(b'{');
+    for (index, name) in headers.keys().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_str(out, name.as_str());
+        out.push(b':');
+        if REDACTED_HEADERS.contains(&name.as_str()) {
+            out.extend_from_slice(b"\"*****\"");
+            continue;
+        }
+        out.push(b'"');
+        for (index, value) in headers.get_all(name).iter().enumerate() {
+            if index > 0 {
+                out.extend_from_slice(b", ");
+            }
+            escape_lossy(out, value.as_bytes());
+        }
+        out.push(b'"');
+    }
+    out.push(b'}');
+}
 
-impl Serialize for HeadersView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.keys_len()))?;
-        for name in self.0.keys() {
-            if REDACTED_HEADERS.contains(&name.as_str()) {
-                map.serialize_entry(name.as_str(), "*****")?;
+/// Escapes bytes that should be UTF-8 (header values almost always are);
+/// anything else is shown with U+FFFD in its place.
+fn escape_lossy(out: &mut Vec<u8>, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => escape_into(out, text),
+        Err(_) => escape_into(out, &String::from_utf8_lossy(bytes)),
+    }
+}
+
+/// Writes a body: text as is, binary as text when it is UTF-8, else its size;
+/// no body is `null`.
+pub(crate) fn write_body(out: &mut Vec<u8>, body: &lambda_http::Body) {
+    match body {
+        lambda_http::Body::Text(text) => write_str(out, text),
+        lambda_http::Body::Binary(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => write_str(out, text),
+            Err(_) => {
+                out.extend_from_slice(b"\"<");
+                out.extend_from_slice(bytes.len().to_string().as_bytes());
+                out.extend_from_slice(b" bytes of binary>\"");
+            }
+        },
+        _ => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Writes the query string parameters, the first value of each.
+fn write_query(out: &mut Vec<u8>, query: Option<&lambda_http::aws_lambda_events::query_map::QueryMap>) {
+    out.push(b'{');
+    if let Some(query) = query {
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, value) in query.iter() {
+            if seen.contains(&key) {
                 continue;
             }
-            let mut values = self.0.get_all(name).iter();
-            match (values.next(), values.next()) {
-                (Some(only), None) => map.serialize_entry(name.as_str(), &String::from_utf8_lossy(only.as_bytes()))?,
-                _ => {
-                    let joined: Vec<_> = self
-                        .0
-                        .get_all(name)
-                        .iter()
-                        .map(|v| String::from_utf8_lossy(v.as_bytes()))
-                        .collect();
-                    map.serialize_entry(name.as_str(), &joined.join(", "))?;
-                }
+            if !seen.is_empty() {
+                out.push(b',');
             }
-        }
-        map.end()
-    }
-}
-
-/// A body: text as is, binary as text when it is UTF-8, else its size.
-pub(crate) struct BodyView<'a>(pub(crate) &'a lambda_http::Body);
-
-impl Serialize for BodyView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            lambda_http::Body::Text(text) => serializer.serialize_str(text),
-            lambda_http::Body::Binary(bytes) => match std::str::from_utf8(bytes) {
-                Ok(text) => serializer.serialize_str(text),
-                Err(_) => serializer.collect_str(&format_args!("<{} bytes of binary>", bytes.len())),
-            },
-            _ => serializer.serialize_none(),
+            seen.push(key);
+            write_str(out, key);
+            out.push(b':');
+            write_str(out, value);
         }
     }
+    out.push(b'}');
 }
 
-/// The query string parameters, the first value of each.
-struct QueryView<'a>(Option<&'a lambda_http::aws_lambda_events::query_map::QueryMap>);
-
-impl Serialize for QueryView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        if let Some(query) = self.0 {
-            let mut seen: Vec<&str> = Vec::new();
-            for (key, value) in query.iter() {
-                if !seen.contains(&key) {
-                    seen.push(key);
-                    map.serialize_entry(key, value)?;
-                }
-            }
-        }
-        map.end()
-    }
+/// Writes `{"method","path","query","headers","body"}`.
+pub(crate) fn write_request(out: &mut Vec<u8>, request: &lambda_http::Request) {
+    use lambda_http::RequestExt as _;
+    out.extend_from_slice(b"{\"method\":");
+    write_str(out, request.method().as_str());
+    out.extend_from_slice(b",\"path\":");
+    write_str(out, request.uri().path());
+    out.extend_from_slice(b",\"query\":");
+    write_query(out, request.query_string_parameters_ref());
+    out.extend_from_slice(b",\"headers\":");
+    write_headers(out, request.headers());
+    out.extend_from_slice(b",\"body\":");
+    write_body(out, request.body());
+    out.push(b'}');
 }
 
-/// `{"method","path","query","headers","body"}`.
-pub(crate) struct RequestView<'a>(pub(crate) &'a lambda_http::Request);
-
-impl Serialize for RequestView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use lambda_http::RequestExt as _;
-        let request = self.0;
-        let mut map = serializer.serialize_map(Some(5))?;
-        map.serialize_entry("method", request.method().as_str())?;
-        map.serialize_entry("path", request.uri().path())?;
-        map.serialize_entry("query", &QueryView(request.query_string_parameters_ref()))?;
-        map.serialize_entry("headers", &HeadersView(request.headers()))?;
-        map.serialize_entry("body", &BodyView(request.body()))?;
-        map.end()
-    }
+/// Writes `{"status","headers","body"}`.
+pub(crate) fn write_response(out: &mut Vec<u8>, response: &http::Response<lambda_http::Body>) {
+    out.extend_from_slice(b"{\"status\":");
+    out.extend_from_slice(response.status().as_str().as_bytes());
+    out.extend_from_slice(b",\"headers\":");
+    write_headers(out, response.headers());
+    out.extend_from_slice(b",\"body\":");
+    write_body(out, response.body());
+    out.push(b'}');
 }
 
-/// `{"status","headers","body"}`.
-pub(crate) struct ResponseView<'a>(pub(crate) &'a http::Response<lambda_http::Body>);
+/// What a writer above wrote, as a `serde_json::Value`.
+pub(crate) fn to_value(write: impl FnOnce(&mut Vec<u8>)) -> serde_json::Value {
+    let mut out = Vec::with_capacity(256);
+    write(&mut out);
+    // The writers only ever write valid JSON (the tests check it); should
+    // one not, the text itself is still shown.
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&out).into_owned()))
+}
 
-impl Serialize for ResponseView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("status", &self.0.status().as_u16())?;
-        map.serialize_entry("headers", &HeadersView(self.0.headers()))?;
-        map.serialize_entry("body", &BodyView(self.0.body()))?;
-        map.end()
+/// Headers as JSON text, for a `Display` field of a log line.
+pub(crate) struct HeadersText<'a>(pub(crate) &'a http::HeaderMap);
+
+impl fmt::Display for HeadersText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Vec::with_capacity(128);
+        write_headers(&mut out, self.0);
+        f.write_str(&String::from_utf8_lossy(&out))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lambda_http::RequestExt as _;
+
+    fn written(write: impl FnOnce(&mut Vec<u8>)) -> serde_json::Value {
+        let mut out = Vec::new();
+        write(&mut out);
+        serde_json::from_slice(&out).unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&out)))
+    }
 
     #[test]
     fn headers_are_redacted_and_joined() {
@@ -111,20 +148,64 @@ mod tests {
         headers.append("accept", "a".parse().unwrap());
         headers.append("accept", "b".parse().unwrap());
         headers.insert("set-cookie", "session=1".parse().unwrap());
-        let shown = serde_json::to_value(HeadersView(&headers)).unwrap();
+        headers.insert("x-quote", "say \"hi\"\\".parse().unwrap());
+        headers.insert("x-latin1", http::HeaderValue::from_bytes(b"caf\xe9").unwrap());
         assert_eq!(
-            shown,
-            serde_json::json!({"authorization": "*****", "accept": "a, b", "set-cookie": "*****"})
+            written(|out| write_headers(out, &headers)),
+            serde_json::json!({
+                "authorization": "*****",
+                "accept": "a, b",
+                "set-cookie": "*****",
+                "x-quote": "say \"hi\"\\",
+                "x-latin1": "caf\u{fffd}",
+            })
+        );
+        assert_eq!(
+            written(|out| write_headers(out, &http::HeaderMap::new())),
+            serde_json::json!({})
         );
     }
 
     #[test]
-    fn binary_bodies_show_their_size() {
-        let body = lambda_http::Body::Binary(vec![0xff, 0xfe]);
-        assert_eq!(serde_json::to_value(BodyView(&body)).unwrap(), "<2 bytes of binary>");
+    fn bodies_text_binary_and_none() {
+        let show = |body: lambda_http::Body| written(|out| write_body(out, &body));
+        assert_eq!(show(lambda_http::Body::Binary(vec![0xff, 0xfe])), "<2 bytes of binary>");
+        assert_eq!(show(lambda_http::Body::Binary(b"{\"a\":1}".to_vec())), "{\"a\":1}");
+        assert_eq!(show(lambda_http::Body::Text("line\nbreak".into())), "line\nbreak");
+        assert_eq!(show(lambda_http::Body::Empty), serde_json::Value::Null);
+    }
+
+    #[test]
+    fn requests_and_responses() {
+        let mut query = std::collections::HashMap::new();
+        query.insert("page".to_owned(), vec!["2".to_owned(), "3".to_owned()]);
+        query.insert("q".to_owned(), vec!["a \"b\"".to_owned()]);
+        let request = http::Request::builder()
+            .method("PUT")
+            .uri("/orders/7?page=2")
+            .header("cookie", "secret")
+            .header("content-type", "application/json")
+            .body(lambda_http::Body::from("{\"customer\":\"ada\"}"))
+            .unwrap()
+            .with_query_string_parameters(query);
         assert_eq!(
-            serde_json::to_value(BodyView(&lambda_http::Body::Empty)).unwrap(),
-            serde_json::Value::Null
+            written(|out| write_request(out, &request)),
+            serde_json::json!({
+                "method": "PUT",
+                "path": "/orders/7",
+                "query": {"page": "2", "q": "a \"b\""},
+                "headers": {"cookie": "*****", "content-type": "application/json"},
+                "body": "{\"customer\":\"ada\"}",
+            })
+        );
+        let response = http::Response::builder()
+            .status(201)
+            .header("set-cookie", "id=1")
+            .body(lambda_http::Body::Empty)
+            .unwrap();
+        assert_eq!(
+            to_value(|out| write_response(out, &response)),
+            serde_json::json!({"status": 201, "headers": {"set-cookie": "*****"}, "body": null})
         );
     }
 }

@@ -102,7 +102,9 @@ impl PowertoolsLayer {
         if self.sample_rate <= 0.0 || *level > LevelFilter::DEBUG {
             return false;
         }
-        Invocation::current().is_some_and(|inv| *inv.sampled.get_or_init(|| crate::random::unit() < self.sample_rate))
+        Invocation::with_current(|inv| {
+            inv.is_some_and(|inv| *inv.sampled.get_or_init(|| crate::random::unit() < self.sample_rate))
+        })
     }
 
     fn write_event<S>(&self, buffers: &mut Buffers, event: &Event<'_>, ctx: &Context<'_, S>)
@@ -164,15 +166,17 @@ impl PowertoolsLayer {
             line.extend_from_slice(b",\"operation\":");
             line.extend_from_slice(operation);
         }
-        if let Some(invocation) = Invocation::current() {
-            // The same keys on every line of the invocation: escaped once.
-            let keys = invocation.log_keys.get_or_init(|| {
-                let mut keys = Vec::with_capacity(256);
-                write_invocation(&mut keys, &invocation);
-                keys.into_boxed_slice()
-            });
-            line.extend_from_slice(keys);
-        }
+        Invocation::with_current(|invocation| {
+            if let Some(invocation) = invocation {
+                // The same keys on every line of the invocation: escaped once.
+                let keys = invocation.log_keys.get_or_init(|| {
+                    let mut keys = Vec::with_capacity(256);
+                    write_invocation(&mut keys, invocation);
+                    keys.into_boxed_slice()
+                });
+                line.extend_from_slice(keys);
+            }
+        });
         if let Some(exception) = special(&specials.exception) {
             line.extend_from_slice(b",\"exception\":");
             line.extend_from_slice(exception);

@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -24,6 +25,8 @@ pub struct Logged {
     pub function: &'static str,
     /// The line of the function's name.
     pub line: u32,
+    /// `function:line`, the `location` of every line.
+    pub location: &'static str,
     /// The entry line's level.
     pub level: Level,
     /// The exit line's level.
@@ -70,13 +73,13 @@ struct Line<'a> {
 
 impl Line<'_> {
     fn emit(&self) {
-        let location = format_args!("{}:{}", self.meta.function, self.meta.line);
+        let location = self.meta.location;
         macro_rules! at {
             ($level:expr) => {
                 tracing::event!(
                     target: TARGET,
                     $level,
-                    location = %location,
+                    location = location,
                     classification = self.classification.as_str(),
                     log_type = self.log_type.as_str(),
                     operation = self.operation,
@@ -113,8 +116,19 @@ impl fmt::Debug for RawJson<'_> {
 /// The arguments, rendered at entry when a line may need them.
 #[derive(Debug, Default)]
 pub struct EntryArgs {
-    /// `{"name":value,…}`, or `None` when nothing needs it.
-    json: Option<Vec<u8>>,
+    /// The entry line's message, `{"msg":"Entering f","args":{…}}`, and where
+    /// the arguments sit in it; `None` when nothing needs them.
+    message: Option<(Vec<u8>, Range<usize>)>,
+}
+
+impl EntryArgs {
+    /// `{"name":value,…}`.
+    fn json(&self) -> &[u8] {
+        match &self.message {
+            Some((message, args)) => &message[args.clone()],
+            None => b"{}",
+        }
+    }
 }
 
 /// Collects the rendered arguments of one call.
@@ -150,18 +164,21 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
     let entry = level_enabled(meta.level);
     let for_exception = meta.log_exception && level_enabled(Level::ERROR);
     if !entry && !for_exception {
-        return EntryArgs { json: None };
+        return EntryArgs { message: None };
     }
+    // The arguments are written into the message itself: one buffer, no copy.
     let mut writer = ArgsWriter {
-        buf: Vec::with_capacity(64),
+        buf: message_start("Entering ", meta.function, "args", 256),
         empty: true,
     };
+    let start = writer.buf.len();
     writer.buf.push(b'{');
     render(&mut writer);
     writer.buf.push(b'}');
-    let args = writer.buf;
+    let args = start..writer.buf.len();
+    let mut message = writer.buf;
+    message.push(b'}');
     if entry {
-        let message = message_json("Entering", meta.function, "args", &args);
         Line {
             meta,
             level: meta.level,
@@ -174,19 +191,20 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
         }
         .emit();
     }
-    EntryArgs { json: Some(args) }
+    EntryArgs {
+        message: Some((message, args)),
+    }
 }
 
-/// `{"msg":"<verb> <function>","<key>":<value>}`.
-fn message_json(verb: &str, function: &str, key: &str, value: &[u8]) -> Vec<u8> {
-    let mut message = Vec::with_capacity(value.len() + function.len() + 32);
-    message.extend_from_slice(b"{\"msg\":");
-    json::write_display(&mut message, &format_args!("{verb} {function}"));
-    message.push(b',');
+/// `{"msg":"<verb><function>","<key>":`, the value and `}` to follow.
+fn message_start(verb: &str, function: &str, key: &str, capacity: usize) -> Vec<u8> {
+    let mut message = Vec::with_capacity(capacity);
+    message.extend_from_slice(b"{\"msg\":\"");
+    message.extend_from_slice(verb.as_bytes());
+    json::escape_into(&mut message, function);
+    message.extend_from_slice(b"\",");
     json::write_str(&mut message, key);
     message.push(b':');
-    message.extend_from_slice(value);
-    message.push(b'}');
     message
 }
 
@@ -202,9 +220,9 @@ impl ExitWriter<'_> {
         if !level_enabled(self.meta.out_level) {
             return;
         }
-        let mut rendered = Vec::with_capacity(32);
-        value.render_json(&mut rendered);
-        let message = message_json("Exiting", self.meta.function, "return", &rendered);
+        let mut message = message_start("Exiting ", self.meta.function, "return", 256);
+        value.render_json(&mut message);
+        message.push(b'}');
         Line {
             meta: self.meta,
             level: self.meta.out_level,
@@ -228,12 +246,10 @@ impl ExitWriter<'_> {
 }
 
 fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name: &str) {
-    let message = message_json(
-        "Exception in",
-        meta.function,
-        "args",
-        args.json.as_deref().unwrap_or(b"{}"),
-    );
+    let args = args.json();
+    let mut message = message_start("Exception in ", meta.function, "args", args.len() + 64);
+    message.extend_from_slice(args);
+    message.push(b'}');
     Line {
         meta,
         level: Level::ERROR,

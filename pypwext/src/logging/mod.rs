@@ -48,7 +48,7 @@
 mod config;
 pub(crate) mod correlation;
 pub(crate) mod inject;
-mod json;
+pub(crate) mod json;
 pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;

@@ -42,7 +42,7 @@ impl LogView for lambda_http::Request {
     }
 
     fn write_log_view(&self, out: &mut Vec<u8>) {
-        json::write_serialize(out, &crate::lambda::view::RequestView(self));
+        crate::lambda::view::write_request(out, self);
     }
 }
 
@@ -53,7 +53,7 @@ impl LogView for http::Response<lambda_http::Body> {
     }
 
     fn write_log_view(&self, out: &mut Vec<u8>) {
-        json::write_serialize(out, &crate::lambda::view::ResponseView(self));
+        crate::lambda::view::write_response(out, self);
     }
 }
 

@@ -3,29 +3,64 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Appends `time` as `YYYY-MM-DD HH:MM:SS,mmm+0000`.
+/// `YYYY-MM-DD HH:MM:SS` of one second: every line of that second shares it.
+type SecondText = [u8; 19];
+
+thread_local! {
+    /// The second the last line of this thread was written in, and its text.
+    static LAST_SECOND: std::cell::Cell<Option<(u64, SecondText)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Appends `time` as `YYYY-MM-DD HH:MM:SS,mmm+0000`. The date and time of
+/// day are worked out once a second per thread; the milliseconds every time.
 pub(crate) fn write_timestamp(buf: &mut Vec<u8>, time: SystemTime) {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     let secs = since_epoch.as_secs();
+    let second = match LAST_SECOND.get() {
+        Some((cached, text)) if cached == secs => text,
+        _ => {
+            let text = second_text(secs);
+            LAST_SECOND.set(Some((secs, text)));
+            text
+        }
+    };
+    buf.extend_from_slice(&second);
     let millis = since_epoch.subsec_millis();
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    buf.extend_from_slice(&[
+        b',',
+        digit(millis / 100),
+        digit(millis / 10),
+        digit(millis),
+        b'+',
+        b'0',
+        b'0',
+        b'0',
+        b'0',
+    ]);
+}
+
+fn second_text(secs: u64) -> SecondText {
     let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
     let (year, month, day) = civil_from_days(days);
     let rem = secs % 86_400;
     let (hour, minute, second) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    push_num(buf, u64::try_from(year).unwrap_or(0), 4);
-    buf.push(b'-');
-    push_num(buf, u64::from(month), 2);
-    buf.push(b'-');
-    push_num(buf, u64::from(day), 2);
-    buf.push(b' ');
-    push_num(buf, hour, 2);
-    buf.push(b':');
-    push_num(buf, minute, 2);
-    buf.push(b':');
-    push_num(buf, second, 2);
-    buf.push(b',');
-    push_num(buf, u64::from(millis), 3);
-    buf.extend_from_slice(b"+0000");
+    let mut text = Vec::with_capacity(19);
+    push_num(&mut text, u64::try_from(year).unwrap_or(0), 4);
+    text.push(b'-');
+    push_num(&mut text, u64::from(month), 2);
+    text.push(b'-');
+    push_num(&mut text, u64::from(day), 2);
+    text.push(b' ');
+    push_num(&mut text, hour, 2);
+    text.push(b':');
+    push_num(&mut text, minute, 2);
+    text.push(b':');
+    push_num(&mut text, second, 2);
+    let mut fixed = [b'0'; 19];
+    // Years past 9999 are cut to their last four digits rather than shift the line.
+    fixed.copy_from_slice(&text[text.len() - 19..]);
+    fixed
 }
 
 pub(crate) fn push_num(buf: &mut Vec<u8>, mut n: u64, width: usize) {
@@ -76,6 +111,9 @@ mod tests {
         assert_eq!(at(1_637_761_130, 673), "2021-11-24 13:38:50,673+0000");
         assert_eq!(at(951_782_400, 5), "2000-02-29 00:00:00,005+0000");
         assert_eq!(at(4_107_542_399, 999), "2100-02-28 23:59:59,999+0000");
+        // The same second again (cached), then the next one.
+        assert_eq!(at(4_107_542_399, 7), "2100-02-28 23:59:59,007+0000");
+        assert_eq!(at(4_107_542_400, 10), "2100-03-01 00:00:00,010+0000");
     }
 
     #[test]
