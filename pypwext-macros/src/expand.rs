@@ -224,7 +224,7 @@ fn service_response(
         quote! {
             let #pat: #ty = match #extract {
                 ::core::result::Result::Ok(value) => value,
-                ::core::result::Result::Err(error) => return ::pypwext::__private::service::Handled::Raised(error),
+                ::core::result::Result::Err(error) => return ::core::result::Result::Err(error),
             };
         }
     });
@@ -245,17 +245,21 @@ fn service_response(
     ));
     let request = request_ident();
     quote! {
-        ::pypwext::__private::service::service_response(&#opts, #request, move |mut #slot| async move {
+        // The arguments are taken out of the request before the handler's
+        // future is made: that future holds them, never the request.
+        ::pypwext::__private::service::service_response(&#opts, #request, move |mut #slot| {
             #[allow(unused_imports)]
             use ::pypwext::__private::service::{
                 ErrOther as _, ErrPwError as _, NotHandled as _, OkIntoResponse as _, OkPwResponse as _,
             };
             #(#extractions)*
             let _ = &mut #slot;
-            match ::pypwext::__private::service::split_result(#inner, #split).await {
-                ::core::result::Result::Ok(__pypwext_ok) => #answer_ok,
-                ::core::result::Result::Err(__pypwext_err) => #answer_err,
-            }
+            ::core::result::Result::Ok(async move {
+                match ::pypwext::__private::service::split_result(#inner, #split).await {
+                    ::core::result::Result::Ok(__pypwext_ok) => #answer_ok,
+                    ::core::result::Result::Err(__pypwext_err) => #answer_err,
+                }
+            })
         })
     }
 }
@@ -369,6 +373,7 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
         static #meta: ::pypwext::__private::Logged = ::pypwext::__private::Logged {
             function: #name,
             line: #line,
+            location: ::core::concat!(#name, ":", #line),
             level: ::pypwext::__private::Level::#level,
             out_level: ::pypwext::__private::Level::#out_level,
             classification: ::pypwext::__private::InfoClassification::#classification,
@@ -477,8 +482,8 @@ fn inject_lambda_context(
     // Spanned on the event's type: a type that carries no Lambda context is reported there.
     let injection = quote_spanned!(event_ty.span()=> ::pypwext::__private::prepare_injection(&#event, &#opts));
     if is_async {
-        // `async move` defers the stack, entry line included, into the invocation.
-        quote!(::pypwext::__private::inject_async(&#opts, #injection, async move { #block.await }))
+        // The stack is built inside the invocation, entry line included.
+        quote!(::pypwext::__private::inject_async(&#opts, #injection, move || #block))
     } else {
         quote!(::pypwext::__private::inject_sync(&#opts, #injection, move || #block))
     }

@@ -27,6 +27,7 @@ pub(crate) mod view;
 
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -44,17 +45,20 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 /// One Lambda invocation, as the log lines and the HTTP client see it.
 #[derive(Debug)]
 pub struct Invocation {
-    request_id: String,
-    function_name: Option<String>,
+    /// The invocation's ids side by side in one buffer (one allocation, not
+    /// one per id): the request id, then whichever of the others are known.
+    text: String,
+    request_id: Slice,
+    function_name: Option<Slice>,
     function_memory_size: Option<u32>,
-    function_arn: Option<String>,
+    function_arn: Option<Slice>,
     /// The runtime's configuration, shared, when made from a `Context`: the
     /// function's name and memory are read from it, not copied per invocation.
     config: Option<std::sync::Arc<lambda_runtime::Config>>,
-    xray_trace_id: Option<String>,
+    xray_trace_id: Option<Slice>,
     /// `_X_AMZN_TRACE_ID`, read when a trace id is first asked for and none was given.
     xray_from_env: OnceLock<Option<String>>,
-    correlation_id: Option<String>,
+    correlation_id: Option<Slice>,
     deadline: Option<SystemTime>,
     cold_start: bool,
     /// Whether this invocation logs at DEBUG (`POWERTOOLS_LOGGER_SAMPLE_RATE`);
@@ -64,23 +68,36 @@ pub struct Invocation {
     pub(crate) log_keys: OnceLock<Box<[u8]>>,
 }
 
+/// Where one id sits in [`Invocation::text`].
+#[derive(Debug, Clone, Copy)]
+struct Slice {
+    start: usize,
+    end: usize,
+}
+
 impl Invocation {
     /// A new invocation with its request id. The first one made in a process
     /// is the cold start; every later one is not. Without an explicit X-Ray
     /// trace id, the `_X_AMZN_TRACE_ID` environment variable (which the Lambda
     /// runtime sets for each invocation) is read when one is first asked for.
     pub fn new(request_id: impl Into<String>) -> Self {
-        Invocation::with_trace_id(request_id.into(), None)
+        let text = request_id.into();
+        let request_id = Slice {
+            start: 0,
+            end: text.len(),
+        };
+        Invocation::with_text(text, request_id)
     }
 
-    fn with_trace_id(request_id: String, xray_trace_id: Option<String>) -> Self {
+    fn with_text(text: String, request_id: Slice) -> Self {
         Invocation {
+            text,
             request_id,
             function_name: None,
             function_memory_size: None,
             function_arn: None,
             config: None,
-            xray_trace_id: xray_trace_id.filter(|v| !v.is_empty()),
+            xray_trace_id: None,
             xray_from_env: OnceLock::new(),
             correlation_id: None,
             deadline: None,
@@ -90,26 +107,53 @@ impl Invocation {
         }
     }
 
+    /// The invocation a Lambda runtime context describes, with the
+    /// correlation id found in its event: every id copied into one buffer.
+    pub(crate) fn from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Self {
+        let arn = Some(context.invoked_function_arn.as_str()).filter(|arn| !arn.is_empty());
+        let trace_id = context.xray_trace_id.as_deref().filter(|id| !id.is_empty());
+        let len = [Some(context.request_id.as_str()), arn, trace_id, correlation_id]
+            .iter()
+            .flatten()
+            .map(|id| id.len())
+            .sum();
+        let mut text = String::with_capacity(len);
+        let request_id = push(&mut text, &context.request_id);
+        let mut invocation = Invocation::with_text(text, request_id);
+        invocation.config = Some(context.env_config.clone());
+        invocation.function_arn = arn.map(|arn| push(&mut invocation.text, arn));
+        invocation.xray_trace_id = trace_id.map(|id| push(&mut invocation.text, id));
+        invocation.correlation_id = correlation_id.map(|id| push(&mut invocation.text, id));
+        if context.deadline > 0 {
+            invocation.deadline = Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
+        }
+        invocation
+    }
+
+    fn slice(&self, slice: Slice) -> &str {
+        self.text.get(slice.start..slice.end).unwrap_or_default()
+    }
+
     /// Sets the function's name, memory size in MB and invoked ARN.
     #[must_use]
-    pub fn with_function(mut self, name: impl Into<String>, memory_size_mb: u32, arn: impl Into<String>) -> Self {
-        self.function_name = Some(name.into());
+    pub fn with_function(mut self, name: impl AsRef<str>, memory_size_mb: u32, arn: impl AsRef<str>) -> Self {
+        self.function_name = Some(push(&mut self.text, name.as_ref()));
         self.function_memory_size = Some(memory_size_mb);
-        self.function_arn = Some(arn.into());
+        self.function_arn = Some(push(&mut self.text, arn.as_ref()));
         self
     }
 
     /// Sets the X-Ray trace id.
     #[must_use]
-    pub fn with_xray_trace_id(mut self, trace_id: impl Into<String>) -> Self {
-        self.xray_trace_id = Some(trace_id.into());
+    pub fn with_xray_trace_id(mut self, trace_id: impl AsRef<str>) -> Self {
+        self.xray_trace_id = Some(push(&mut self.text, trace_id.as_ref()));
         self
     }
 
     /// Sets the correlation id that ties this invocation's lines to a request.
     #[must_use]
-    pub fn with_correlation_id(mut self, correlation_id: impl Into<String>) -> Self {
-        self.correlation_id = Some(correlation_id.into());
+    pub fn with_correlation_id(mut self, correlation_id: impl AsRef<str>) -> Self {
+        self.correlation_id = Some(push(&mut self.text, correlation_id.as_ref()));
         self
     }
 
@@ -122,13 +166,13 @@ impl Invocation {
 
     /// The invocation's request id.
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        self.slice(self.request_id)
     }
 
     /// The function's name, if known.
     pub fn function_name(&self) -> Option<&str> {
         self.function_name
-            .as_deref()
+            .map(|name| self.slice(name))
             .or_else(|| self.config.as_ref().map(|c| c.function_name.as_str()))
             .filter(|name| !name.is_empty())
     }
@@ -142,13 +186,13 @@ impl Invocation {
 
     /// The invoked function's ARN, if known.
     pub fn function_arn(&self) -> Option<&str> {
-        self.function_arn.as_deref()
+        self.function_arn.map(|arn| self.slice(arn))
     }
 
     /// The X-Ray trace id, if any.
     pub fn xray_trace_id(&self) -> Option<&str> {
-        match &self.xray_trace_id {
-            Some(id) => Some(id),
+        match self.xray_trace_id {
+            Some(id) => Some(self.slice(id)).filter(|id| !id.is_empty()),
             None => self
                 .xray_from_env
                 .get_or_init(|| std::env::var("_X_AMZN_TRACE_ID").ok().filter(|v| !v.is_empty()))
@@ -158,7 +202,7 @@ impl Invocation {
 
     /// The correlation id, if any.
     pub fn correlation_id(&self) -> Option<&str> {
-        self.correlation_id.as_deref()
+        self.correlation_id.map(|id| self.slice(id))
     }
 
     /// When the invocation times out, if known.
@@ -174,6 +218,19 @@ impl Invocation {
     /// The invocation the calling code runs in, if any.
     pub fn current() -> Option<Arc<Invocation>> {
         CURRENT.try_with(Option::clone).ok().flatten()
+    }
+
+    /// Calls `f` with the invocation the calling code runs in, borrowed: no
+    /// reference count is touched (the logger does this for every line).
+    pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
+        let mut f = Some(f);
+        let borrowed = CURRENT.try_with(|current| f.take().map(|f| f(current.as_deref())));
+        match (borrowed, f) {
+            (Ok(Some(result)), _) => result,
+            // Outside any scope (or while the task-local is being torn down).
+            (_, Some(f)) => f(None),
+            (_, None) => unreachable!("`f` is called in exactly one of the two places"),
+        }
     }
 
     /// Runs `future` as this invocation.
@@ -223,21 +280,19 @@ impl<F: Future> Future for InvocationScope<F> {
 
 impl From<&lambda_runtime::Context> for Invocation {
     /// The invocation a Lambda runtime context describes: request id,
-    /// function name, memory, ARN, X-Ray trace id and deadline.
+    /// function name, memory, ARN, X-Ray trace id and deadline. Without a
+    /// trace id in the context, the environment variable is read if a log
+    /// line asks for one.
     fn from(context: &lambda_runtime::Context) -> Self {
-        // The context's trace id is the invocation's; without one, the
-        // environment variable is read if a log line asks for it.
-        let mut invocation = Invocation::with_trace_id(context.request_id.clone(), context.xray_trace_id.clone());
-        invocation.config = Some(context.env_config.clone());
-        if !context.invoked_function_arn.is_empty() {
-            invocation.function_arn = Some(context.invoked_function_arn.clone());
-        }
-        if context.deadline > 0 {
-            invocation =
-                invocation.with_deadline(std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
-        }
-        invocation
+        Invocation::from_context(context, None)
     }
+}
+
+/// Appends `id` to `text`; where it now sits.
+fn push(text: &mut String, id: &str) -> Slice {
+    let start = text.len();
+    text.push_str(id);
+    Slice { start, end: text.len() }
 }
 
 /// A handler's event that carries the Lambda context: what
@@ -252,7 +307,7 @@ pub trait LambdaEventSource {
     fn lambda_context(&self) -> Option<&lambda_runtime::Context>;
 
     /// The value at `path` in the event, as text.
-    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String>;
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<Cow<'_, str>>;
 
     /// The event as JSON, for `log_event`; secrets in headers are redacted.
     fn event_json(&self) -> serde_json::Value;
@@ -263,8 +318,8 @@ impl<T: serde::Serialize> LambdaEventSource for lambda_runtime::LambdaEvent<T> {
         Some(&self.context)
     }
 
-    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String> {
-        path.find_in(&serde_json::to_value(&self.payload).ok()?)
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<Cow<'_, str>> {
+        path.find_in(&serde_json::to_value(&self.payload).ok()?).map(Cow::Owned)
     }
 
     fn event_json(&self) -> serde_json::Value {
@@ -278,7 +333,7 @@ impl<E: LambdaEventSource + ?Sized> LambdaEventSource for &E {
         (**self).lambda_context()
     }
 
-    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String> {
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<Cow<'_, str>> {
         (**self).correlation_id(path)
     }
 
@@ -295,19 +350,23 @@ impl LambdaEventSource for lambda_http::Request {
         lambda_http::RequestExt::lambda_context_ref(self)
     }
 
-    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<String> {
+    fn correlation_id(&self, path: &crate::logging::CorrelationPath) -> Option<Cow<'_, str>> {
         use lambda_http::RequestExt as _;
         let mut keys = path.keys();
         match (keys.next()?, keys.next(), keys.next()) {
-            ("headers", Some(name), None) => self.headers().get(name)?.to_str().ok().map(str::to_owned),
+            ("headers", Some(name), None) => self.headers().get(name)?.to_str().ok().map(Cow::Borrowed),
             ("queryStringParameters", Some(name), None) => {
-                self.query_string_parameters_ref()?.first(name).map(str::to_owned)
+                self.query_string_parameters_ref()?.first(name).map(Cow::Borrowed)
             }
-            ("pathParameters", Some(name), None) => self.path_parameters_ref()?.first(name).map(str::to_owned),
+            ("pathParameters", Some(name), None) => self.path_parameters_ref()?.first(name).map(Cow::Borrowed),
             ("requestContext", Some("requestId"), None) => match self.request_context_ref()? {
                 // The common correlation path, read without serializing the context.
-                lambda_http::request::RequestContext::ApiGatewayV1(context) => context.request_id.clone(),
-                lambda_http::request::RequestContext::ApiGatewayV2(context) => context.request_id.clone(),
+                lambda_http::request::RequestContext::ApiGatewayV1(context) => {
+                    context.request_id.as_deref().map(Cow::Borrowed)
+                }
+                lambda_http::request::RequestContext::ApiGatewayV2(context) => {
+                    context.request_id.as_deref().map(Cow::Borrowed)
+                }
                 _ => None,
             },
             ("requestContext", Some(_), _) => {
@@ -316,7 +375,7 @@ impl LambdaEventSource for lambda_http::Request {
                 for key in path.keys().skip(1) {
                     value = value.get(key)?;
                 }
-                crate::logging::correlation::scalar_text(value)
+                crate::logging::correlation::scalar_text(value).map(Cow::Owned)
             }
             _ => None,
         }
@@ -329,16 +388,16 @@ impl LambdaEventSource for lambda_http::Request {
 
 /// A header map as a log line shows it.
 pub(crate) fn headers_json(headers: &http::HeaderMap) -> serde_json::Value {
-    serde_json::to_value(view::HeadersView(headers)).unwrap_or_default()
+    view::to_value(|out| view::write_headers(out, headers))
 }
 
 /// A response as a log line shows it: status, headers (secrets redacted), body.
 pub(crate) fn response_json(response: &http::Response<lambda_http::Body>) -> serde_json::Value {
-    serde_json::to_value(view::ResponseView(response)).unwrap_or_default()
+    view::to_value(|out| view::write_response(out, response))
 }
 
 /// A request as a log line shows it: method, path, query, headers (secrets
 /// redacted) and body.
 pub(crate) fn request_json(request: &lambda_http::Request) -> serde_json::Value {
-    serde_json::to_value(view::RequestView(request)).unwrap_or_default()
+    view::to_value(|out| view::write_request(out, request))
 }

@@ -72,11 +72,8 @@ pub struct Injection {
 pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &InjectLambdaContext) -> Injection {
     let invocation = match event.lambda_context() {
         Some(context) => {
-            let mut invocation = Invocation::from(context);
-            if let Some(id) = opts.paths().iter().find_map(|path| event.correlation_id(path)) {
-                invocation = invocation.with_correlation_id(id);
-            }
-            Some(Arc::new(invocation))
+            let correlation_id = opts.paths().iter().find_map(|path| event.correlation_id(path));
+            Some(Arc::new(Invocation::from_context(context, correlation_id.as_deref())))
         }
         None => Invocation::current(),
     };
@@ -97,44 +94,20 @@ fn log_event(opts: &InjectLambdaContext, event: Option<serde_json::Value>) {
     }
 }
 
-pin_project_lite::pin_project! {
-    /// Logs the event (if any) at the first poll, then runs the handler.
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct LogEventFirst<F> {
-        opts: &'static InjectLambdaContext,
-        event: Option<serde_json::Value>,
-        #[pin]
-        body: F,
-    }
-}
-
-impl<F: std::future::Future> std::future::Future for LogEventFirst<F> {
-    type Output = F::Output;
-
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
-        let this = self.project();
-        if let Some(event) = this.event.take() {
-            log_event(this.opts, Some(event));
-        }
-        this.body.poll(cx)
-    }
-}
-
-/// Runs `future` as the handler's invocation, logging the event first.
+/// Runs the future `build` makes as the handler's invocation: the event is
+/// logged and the future built (the entry lines of the layers above the
+/// handler are written then) inside the invocation, then the future runs in it.
 pub fn inject_async<F: std::future::Future>(
     opts: &'static InjectLambdaContext,
     injection: Injection,
-    future: F,
-) -> crate::lambda::InvocationScope<LogEventFirst<F>> {
+    build: impl FnOnce() -> F,
+) -> crate::lambda::InvocationScope<F> {
     let Injection { invocation, event } = injection;
-    crate::lambda::scope_optional(
-        invocation,
-        LogEventFirst {
-            opts,
-            event,
-            body: future,
-        },
-    )
+    let future = crate::lambda::sync_scope_optional(invocation.clone(), || {
+        log_event(opts, event);
+        build()
+    });
+    crate::lambda::scope_optional(invocation, future)
 }
 
 /// Runs `f` as the handler's invocation, logging the event first.

@@ -10,6 +10,7 @@ use lambda_http::Body;
 use super::extract::RequestSlot;
 use super::response::{MergeOptions, PwResponse};
 use crate::errors::{ErrorAction, PwError, current_collector};
+use crate::logging::logged::CatchUnwind;
 use crate::logging::render::short_type_name;
 
 /// The target of the lines the response layer writes.
@@ -246,17 +247,114 @@ pub fn extract<T: super::FromRequest>(slot: &mut RequestSlot) -> Result<T, PwErr
     T::from_request(slot)
 }
 
-/// The `#[service_response]` layer: runs `handler` on the request and answers.
-pub async fn service_response<F, Fut>(
+/// The `#[service_response]` layer: extracts the handler's arguments from the
+/// request, runs the handler, and answers.
+///
+/// `handler` is the generated closure: it takes every argument out of the
+/// request (or refuses it with a `PwError`), then returns the handler's future,
+/// which holds the arguments only. The request lives in this future until the
+/// closure takes it, in the same place the handler's future then takes.
+pub fn service_response<H, Fut>(
     opts: &'static ServiceResponse,
     request: lambda_http::Request,
-    handler: F,
-) -> Result<http::Response<Body>, lambda_http::Error>
+    handler: H,
+) -> ServiceFuture<H, Fut>
 where
-    F: FnOnce(RequestSlot) -> Fut,
+    H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
     Fut: Future<Output = Handled>,
 {
-    let outcome = crate::logging::logged::CatchUnwind::new(handler(RequestSlot::new(request))).await;
+    ServiceFuture {
+        opts,
+        state: ServiceState::Extract { request, handler },
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of a `#[service_response]` handler; see [`service_response`].
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct ServiceFuture<H, Fut> {
+        opts: &'static ServiceResponse,
+        #[pin]
+        state: ServiceState<H, Fut>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    #[project_replace = StateTaken]
+    enum ServiceState<H, Fut> {
+        Extract { request: lambda_http::Request, handler: H },
+        Run { #[pin] body: CatchUnwind<Fut> },
+        Passthrough { response: std::pin::Pin<Box<dyn Future<Output = http::Response<Body>> + Send>> },
+        Done,
+    }
+}
+
+impl<H, Fut> Future for ServiceFuture<H, Fut>
+where
+    H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
+    Fut: Future<Output = Handled>,
+{
+    type Output = Result<http::Response<Body>, lambda_http::Error>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        use std::task::Poll;
+        let mut this = self.project();
+        loop {
+            let outcome = match this.state.as_mut().project() {
+                StateProj::Extract { .. } => {
+                    let StateTaken::Extract { request, handler } =
+                        this.state.as_mut().project_replace(ServiceState::Done)
+                    else {
+                        unreachable!("the state was `Extract` one line above")
+                    };
+                    let extracted =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(RequestSlot::new(request))));
+                    match extracted {
+                        Ok(Ok(body)) => {
+                            this.state.set(ServiceState::Run {
+                                body: CatchUnwind::new(body),
+                            });
+                            continue;
+                        }
+                        Ok(Err(refused)) => Ok(Handled::Raised(refused)),
+                        Err(payload) => Err(payload),
+                    }
+                }
+                StateProj::Run { body } => match body.poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(outcome) => outcome,
+                },
+                StateProj::Passthrough { response } => match response.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(response) => {
+                        this.state.set(ServiceState::Done);
+                        return Poll::Ready(Ok(check_size(this.opts, response)));
+                    }
+                },
+                StateProj::Done => {
+                    return Poll::Ready(Err("a `#[service_response]` future was polled after it answered".into()));
+                }
+            };
+            match answer_outcome(this.opts, outcome) {
+                Answered::Now(result) => {
+                    this.state.set(ServiceState::Done);
+                    return Poll::Ready(result);
+                }
+                Answered::Later(response) => this.state.set(ServiceState::Passthrough { response }),
+            }
+        }
+    }
+}
+
+/// What a finished handler gives: the answer, or a response still to await.
+enum Answered {
+    Now(Result<http::Response<Body>, lambda_http::Error>),
+    Later(std::pin::Pin<Box<dyn Future<Output = http::Response<Body>> + Send>>),
+}
+
+/// Turns how the handler ended into the answer.
+fn answer_outcome(opts: &ServiceResponse, outcome: Result<Handled, Box<dyn std::any::Any + Send>>) -> Answered {
     // Taken, not copied: every collected error reaches one response once.
     let collected = current_collector().map(|c| c.take()).unwrap_or_default();
     let merge = |raised| MergeOptions {
@@ -266,17 +364,17 @@ where
     };
     let response = match outcome {
         Ok(Handled::Response(response)) => finish(opts, response.into_http(collected, &merge(false))),
-        Ok(Handled::Passthrough(future)) => future.await,
+        Ok(Handled::Passthrough(future)) => return Answered::Later(future),
         Ok(Handled::Raised(error)) => {
             if !opts.always_return && error.action() == ErrorAction::Raise {
-                return Err(Box::new(error));
+                return Answered::Now(Err(Box::new(error)));
             }
             finish(opts, PwResponse::from_error(error).into_http(collected, &merge(true)))
         }
         Ok(Handled::Failed { text, name }) => {
             failure_line(opts, &text, &name);
             if !opts.always_return {
-                return Err(text.into());
+                return Answered::Now(Err(text.into()));
             }
             internal_server_error()
         }
@@ -284,12 +382,12 @@ where
             let text = crate::logging::logged::panic_text(&*payload);
             failure_line(opts, text, "panic");
             if !opts.always_return {
-                return Err(format!("the handler panicked: {text}").into());
+                return Answered::Now(Err(format!("the handler panicked: {text}").into()));
             }
             internal_server_error()
         }
     };
-    Ok(check_size(opts, response))
+    Answered::Now(Ok(check_size(opts, response)))
 }
 
 fn finish(opts: &ServiceResponse, response: Result<http::Response<Body>, String>) -> http::Response<Body> {

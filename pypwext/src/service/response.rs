@@ -43,9 +43,17 @@ enum ResponseBody {
 pub struct PwResponse {
     status: StatusCode,
     body: ResponseBody,
+    errors: Vec<PwError>,
+    /// What most responses never set, out of line: a `PwResponse` is moved
+    /// through every layer of the stack, so it is kept small.
+    extra: Option<Box<Extra>>,
+}
+
+/// The parts of a [`PwResponse`] that most responses leave unset.
+#[derive(Debug, Clone, Default)]
+struct Extra {
     headers: HeaderMap,
     content_type: Option<String>,
-    errors: Vec<PwError>,
     /// A builder call that could not be honoured; answered as a logged 500.
     problem: Option<String>,
 }
@@ -56,10 +64,8 @@ impl PwResponse {
         PwResponse {
             status,
             body: ResponseBody::Object(Map::new()),
-            headers: HeaderMap::new(),
-            content_type: None,
             errors: Vec::new(),
-            problem: None,
+            extra: None,
         }
     }
 
@@ -115,7 +121,7 @@ impl PwResponse {
             HeaderValue::from_str(value.as_ref()),
         ) {
             (Ok(name), Ok(value)) => {
-                self.headers.append(name, value);
+                self.extra_mut().headers.append(name, value);
             }
             (Err(_), _) => self.note_problem(format!("{name:?} is not a valid header name")),
             (_, Err(_)) => self.note_problem(format!("the value of header {name:?} is not a valid header value")),
@@ -126,7 +132,7 @@ impl PwResponse {
     /// Sets the content type (default `application/json`, or
     /// `text/plain; charset=utf-8` for a text body).
     pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
-        self.content_type = Some(content_type.into());
+        self.extra_mut().content_type = Some(content_type.into());
         self
     }
 
@@ -154,7 +160,11 @@ impl PwResponse {
 
     fn note_problem(&mut self, problem: String) {
         // The first problem is the cause; later ones follow from it.
-        self.problem.get_or_insert(problem);
+        self.extra_mut().problem.get_or_insert(problem);
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     /// A response made of a raised error: its code and `{"error": …}`.
@@ -169,7 +179,12 @@ impl PwResponse {
         collected: Vec<PwError>,
         options: &MergeOptions,
     ) -> Result<http::Response<lambda_http::Body>, String> {
-        if let Some(problem) = self.problem.take() {
+        let Extra {
+            headers,
+            content_type,
+            problem,
+        } = self.extra.take().map(|extra| *extra).unwrap_or_default();
+        if let Some(problem) = problem {
             return Err(problem);
         }
         let raised = !self.errors.is_empty() && options.raised;
@@ -201,13 +216,16 @@ impl PwResponse {
                 (json_body(errors_object(map, &self.errors))?, APPLICATION_JSON)
             }
         };
-        let content_type = self.content_type.as_deref().unwrap_or(default_type);
-        let content_type =
-            HeaderValue::from_str(content_type).map_err(|_| format!("{content_type:?} is not a valid content type"))?;
+        let content_type = match content_type.as_deref() {
+            Some(custom) => {
+                HeaderValue::from_str(custom).map_err(|_| format!("{custom:?} is not a valid content type"))?
+            }
+            None => HeaderValue::from_static(default_type),
+        };
 
         let mut response = http::Response::new(body);
         *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers;
+        *response.headers_mut() = headers;
         response.headers_mut().insert(CONTENT_TYPE, content_type);
         Ok(response)
     }
@@ -225,8 +243,8 @@ impl crate::logging::LogView for PwResponse {
             "status": self.status.as_u16(),
             "body": body,
         });
-        if !self.headers.is_empty() {
-            view["headers"] = crate::lambda::headers_json(&self.headers);
+        if let Some(extra) = self.extra.as_deref().filter(|extra| !extra.headers.is_empty()) {
+            view["headers"] = crate::lambda::headers_json(&extra.headers);
         }
         if !self.errors.is_empty() {
             view["error"] = self.errors.iter().map(error_json).collect();
