@@ -20,7 +20,7 @@
 //! );
 //! ```
 
-mod collector;
+pub(crate) mod collector;
 
 use std::borrow::Cow;
 use std::fmt;

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::errors::collector::CollectorScope;
 use crate::errors::{ErrorCollector, PwError, current_collector};
 
 pub use crate::errors::{InfoClassification, LogEntryType};
@@ -135,7 +136,7 @@ impl Collectable for Result<(), PwError> {
 
 /// The collector a root should install: `None` when one is already current.
 fn fresh_root_collector(opts: &CollectErrors) -> Option<ErrorCollector> {
-    if opts.root && current_collector().is_none() {
+    if opts.root && crate::errors::collector::with_current(|current| current.is_none()) {
         Some(ErrorCollector::new())
     } else {
         None
@@ -171,7 +172,7 @@ pub fn absorb<R: Collectable>(opts: &CollectErrors, result: R) -> R {
 /// return type a second time, at the attribute.
 pub fn collect_errors_sync<R>(opts: &CollectErrors, body: impl FnOnce() -> R, absorb: fn(&CollectErrors, R) -> R) -> R {
     match fresh_root_collector(opts) {
-        Some(collector) => collector.sync_scope(|| absorb(opts, body())),
+        Some(collector) => collector.into_sync_scope(|| absorb(opts, body())),
         None => absorb(opts, body()),
     }
 }
@@ -186,12 +187,24 @@ pin_project_lite::pin_project! {
     /// collector for the call when none is current, and nothing else (the
     /// response layer below turns every error into the response).
     #[must_use = "futures do nothing unless awaited"]
-    pub struct CollectRoot<F> {
+    pub struct CollectRoot<F: Future> {
         opts: &'static CollectErrors,
-        // `None` until the first poll decides: the collector current *then* counts.
-        collector: Option<Option<ErrorCollector>>,
         #[pin]
-        body: F,
+        state: RootState<F>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = RootProj]
+    #[project_replace = RootTaken]
+    enum RootState<F: Future> {
+        // Until the first poll decides: the collector current *then* counts.
+        Start { body: F },
+        // The collector is moved into the scope, not shared: one that is
+        // never added to is never allocated.
+        Scoped { #[pin] body: CollectorScope<F> },
+        Plain { #[pin] body: F },
+        Done,
     }
 }
 
@@ -199,52 +212,63 @@ impl<F: Future> Future for CollectRoot<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let opts = *this.opts;
-        match this.collector.get_or_insert_with(|| fresh_root_collector(opts)) {
-            Some(collector) => collector.sync_scope(|| this.body.poll(cx)),
-            None => this.body.poll(cx),
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                RootProj::Start { .. } => {
+                    let RootTaken::Start { body } = this.state.as_mut().project_replace(RootState::Done) else {
+                        unreachable!("the state was `Start` one line above")
+                    };
+                    match fresh_root_collector(this.opts) {
+                        Some(collector) => this.state.set(RootState::Scoped {
+                            body: collector.into_scope(body),
+                        }),
+                        None => this.state.set(RootState::Plain { body }),
+                    }
+                }
+                RootProj::Scoped { body } => return body.poll(cx),
+                RootProj::Plain { body } => return body.poll(cx),
+                // `Done` only stands between two lines of the `Start` arm; after
+                // `Ready` the state stays as it was and the body answers for itself.
+                RootProj::Done => unreachable!("`Done` is replaced before the arm ends"),
+            }
         }
     }
 }
 
-/// See [`CollectRoot`].
+/// See [`CollectRoot`]. Above `#[service_response]` the stack is built inside
+/// the invocation and awaited at once, so the collector current now is the one
+/// current at the first poll: decided here, the body is never moved again.
 pub fn collect_root_async<F: Future>(opts: &'static CollectErrors, body: F) -> CollectRoot<F> {
-    CollectRoot {
-        opts,
-        collector: None,
-        body,
-    }
+    let state = match fresh_root_collector(opts) {
+        Some(collector) => RootState::Scoped {
+            body: collector.into_scope(body),
+        },
+        None => RootState::Plain { body },
+    };
+    CollectRoot { opts, state }
 }
 
 pin_project_lite::pin_project! {
-    /// The `#[collect_errors]` layer around an async body.
+    /// The body of a `#[collect_errors]` function, its result absorbed inside
+    /// the root's scope: a root collects its own `Continue` error too.
     #[must_use = "futures do nothing unless awaited"]
-    pub struct CollectErrorsFuture<F: Future> {
+    pub struct Absorb<F: Future> {
+        opts: &'static CollectErrors,
         #[pin]
-        root: CollectRoot<F>,
+        body: F,
         absorb: fn(&CollectErrors, F::Output) -> F::Output,
     }
 }
 
-impl<F: Future> Future for CollectErrorsFuture<F> {
+impl<F: Future> Future for Absorb<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let absorb = *this.absorb;
-        let root = this.root.project();
-        let opts = *root.opts;
-        let body = root.body;
-        // The result is absorbed inside the root's scope: a root collects its own
-        // `Continue` error too.
-        let poll_and_absorb = || match body.poll(cx) {
-            Poll::Ready(result) => Poll::Ready(absorb(opts, result)),
+        match this.body.poll(cx) {
+            Poll::Ready(result) => Poll::Ready((this.absorb)(this.opts, result)),
             Poll::Pending => Poll::Pending,
-        };
-        match root.collector.get_or_insert_with(|| fresh_root_collector(opts)) {
-            Some(collector) => collector.sync_scope(poll_and_absorb),
-            None => poll_and_absorb(),
         }
     }
 }
@@ -254,10 +278,14 @@ pub fn collect_errors_async<F: Future>(
     opts: &'static CollectErrors,
     body: F,
     absorb: fn(&CollectErrors, F::Output) -> F::Output,
-) -> CollectErrorsFuture<F> {
-    CollectErrorsFuture {
-        root: collect_root_async(opts, body),
-        absorb,
+) -> CollectRoot<Absorb<F>> {
+    // Decided at the first poll: a `#[collect_errors]` future may be made in
+    // one place and awaited under another root.
+    CollectRoot {
+        opts,
+        state: RootState::Start {
+            body: Absorb { opts, body, absorb },
+        },
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
 use super::PwError;
@@ -43,9 +43,20 @@ tokio::task_local! {
 /// assert_eq!(collector.len(), 1);
 /// # });
 /// ```
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct ErrorCollector {
-    errors: Arc<Mutex<Vec<PwError>>>,
+    /// The shared list, made when first needed: most invocations collect
+    /// nothing, and then no allocation is made at all.
+    errors: OnceLock<Arc<Mutex<Vec<PwError>>>>,
+}
+
+impl Clone for ErrorCollector {
+    /// A handle to the same list.
+    fn clone(&self) -> Self {
+        ErrorCollector {
+            errors: OnceLock::from(Arc::clone(self.shared())),
+        }
+    }
 }
 
 impl ErrorCollector {
@@ -57,7 +68,17 @@ impl ErrorCollector {
     // A panic while the lock was held cannot leave a `Vec` half-written, so a
     // poisoned lock is still a good list: never turn it into a second panic.
     fn lock(&self) -> MutexGuard<'_, Vec<PwError>> {
-        self.errors.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared().lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn shared(&self) -> &Arc<Mutex<Vec<PwError>>> {
+        self.errors.get_or_init(Arc::default)
+    }
+
+    /// Whether the list was ever made: a collector that was never added to
+    /// nor shared is empty, and stays unallocated when read.
+    fn is_made(&self) -> bool {
+        self.errors.get().is_some()
     }
 
     /// A copy of the collected errors, oldest first.
@@ -67,17 +88,17 @@ impl ErrorCollector {
 
     /// `true` when at least one error was collected.
     pub fn has_errors(&self) -> bool {
-        !self.lock().is_empty()
+        !self.is_empty()
     }
 
     /// How many errors were collected.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        if self.is_made() { self.lock().len() } else { 0 }
     }
 
     /// `true` when no error was collected.
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        !self.is_made() || self.lock().is_empty()
     }
 
     /// The error with the highest status code; the oldest of them on a tie.
@@ -109,12 +130,15 @@ impl ErrorCollector {
 
     /// Removes and returns every collected error, oldest first.
     pub fn take(&self) -> Vec<PwError> {
+        if !self.is_made() {
+            return Vec::new();
+        }
         std::mem::take(&mut *self.lock())
     }
 
     /// `true` when `self` and `other` are handles to the same list.
     pub fn same_as(&self, other: &ErrorCollector) -> bool {
-        Arc::ptr_eq(&self.errors, &other.errors)
+        Arc::ptr_eq(self.shared(), other.shared())
     }
 
     /// Runs `future` with this collector installed as the current one.
@@ -122,6 +146,20 @@ impl ErrorCollector {
         CollectorScope {
             inner: CURRENT.scope(Some(self.clone()), future),
         }
+    }
+
+    /// Runs `future` with this collector installed, the collector moved in
+    /// rather than shared: nothing is allocated for a collector that is never
+    /// added to.
+    pub(crate) fn into_scope<F: Future>(self, future: F) -> CollectorScope<F> {
+        CollectorScope {
+            inner: CURRENT.scope(Some(self), future),
+        }
+    }
+
+    /// Runs `f` with this collector installed, moved in.
+    pub(crate) fn into_sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
+        CURRENT.sync_scope(Some(self), f)
     }
 
     /// Runs `f` with this collector installed as the current one.
@@ -142,6 +180,19 @@ impl std::fmt::Debug for ErrorCollector {
 /// [`ErrorCollector::scope`]; then `#[collect_errors]` lets every error through.
 pub fn current_collector() -> Option<ErrorCollector> {
     CURRENT.try_with(Option::clone).ok().flatten()
+}
+
+/// Calls `f` with the current collector, borrowed: nothing is shared or
+/// allocated to look at it.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&ErrorCollector>) -> R) -> R {
+    let mut f = Some(f);
+    match CURRENT.try_with(|current| f.take().map(|f| f(current.as_ref()))) {
+        Ok(Some(result)) => result,
+        _ => match f {
+            Some(f) => f(None),
+            None => unreachable!("`f` is called in exactly one of the two places"),
+        },
+    }
 }
 
 pin_project_lite::pin_project! {

@@ -119,6 +119,9 @@ pub struct EntryArgs {
     /// The entry line's message, `{"msg":"Entering f","args":{…}}`, and where
     /// the arguments sit in it; `None` when nothing needs them.
     message: Option<(Vec<u8>, Range<usize>)>,
+    /// Whether a panic would be logged: if not, the body is polled as is,
+    /// with no unwinding guard around it.
+    guard_panics: bool,
 }
 
 impl EntryArgs {
@@ -164,7 +167,10 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
     let entry = level_enabled(meta.level);
     let for_exception = meta.log_exception && level_enabled(Level::ERROR);
     if !entry && !for_exception {
-        return EntryArgs { message: None };
+        return EntryArgs {
+            message: None,
+            guard_panics: false,
+        };
     }
     // The arguments are written into the message itself: one buffer, no copy.
     let mut writer = ArgsWriter {
@@ -193,6 +199,7 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
     }
     EntryArgs {
         message: Some((message, args)),
+        guard_panics: for_exception,
     }
 }
 
@@ -286,6 +293,11 @@ pub fn logged_sync<R>(
     body: impl FnOnce() -> R,
     exit: fn(&R, &mut ExitWriter<'_>),
 ) -> R {
+    if !args.guard_panics {
+        let ret = body();
+        exit(&ret, &mut ExitWriter { meta, args: &args });
+        return ret;
+    }
     // The panic is resumed below, so the body's state is never observed after it.
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(ret) => {
@@ -317,7 +329,12 @@ impl<F: Future> Future for LoggedFuture<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        match this.body.poll(cx) {
+        let polled = if this.args.guard_panics {
+            this.body.poll(cx)
+        } else {
+            this.body.poll_unguarded(cx).map(Ok)
+        };
+        match polled {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(ret)) => {
                 (this.exit)(
@@ -365,6 +382,13 @@ pin_project_lite::pin_project! {
 impl<F> CatchUnwind<F> {
     pub(crate) fn new(inner: F) -> Self {
         CatchUnwind { inner }
+    }
+}
+
+impl<F: Future> CatchUnwind<F> {
+    /// Polls `inner` without the guard: a panic unwinds through.
+    pub(crate) fn poll_unguarded(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.project().inner.poll(cx)
     }
 }
 

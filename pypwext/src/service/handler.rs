@@ -9,7 +9,7 @@ use lambda_http::Body;
 
 use super::extract::RequestSlot;
 use super::response::{MergeOptions, PwResponse};
-use crate::errors::{ErrorAction, PwError, current_collector};
+use crate::errors::{ErrorAction, ErrorCollector, PwError};
 use crate::logging::logged::CatchUnwind;
 use crate::logging::render::short_type_name;
 
@@ -356,7 +356,8 @@ enum Answered {
 /// Turns how the handler ended into the answer.
 fn answer_outcome(opts: &ServiceResponse, outcome: Result<Handled, Box<dyn std::any::Any + Send>>) -> Answered {
     // Taken, not copied: every collected error reaches one response once.
-    let collected = current_collector().map(|c| c.take()).unwrap_or_default();
+    let collected =
+        crate::errors::collector::with_current(|current| current.map(ErrorCollector::take)).unwrap_or_default();
     let merge = |raised| MergeOptions {
         just_status_code: opts.just_status_code,
         code_from_error: opts.code_from_error,
