@@ -80,8 +80,10 @@ impl Line<'_> {
                     target: TARGET,
                     $level,
                     location = location,
-                    classification = self.classification.as_str(),
-                    log_type = self.log_type.as_str(),
+                    // The defaults are left out of the line by the layer:
+                    // not recording them saves two fields on most lines.
+                    classification = (self.classification != InfoClassification::Na).then(|| self.classification.as_str()),
+                    log_type = (self.log_type != LogEntryType::Std).then(|| self.log_type.as_str()),
                     operation = self.operation,
                     exception = self.exception,
                     exception_name = self.exception_name,
