@@ -22,43 +22,56 @@ const ESCAPE: [u8; 256] = {
     table
 };
 
-/// Whether any of the eight bytes in `word` must be escaped: a control
-/// character, `"` or `\` (word-at-a-time tests, exact for "any").
-const fn word_needs_escape(word: u64) -> bool {
+/// The bytes of `word` that must be escaped (a control character, `"` or
+/// `\\`), each marked by its high bit; exact per byte, no carries between them.
+const fn escape_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = word ^ (ONES * (b'"' as u64));
-    let backslash = word ^ (ONES * (b'\\' as u64));
-    let has_quote = quote.wrapping_sub(ONES) & !quote;
-    let has_backslash = backslash.wrapping_sub(ONES) & !backslash;
-    (below_space | has_quote | has_backslash) & HIGHS != 0
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // For each byte: high bit set iff the byte is zero, computed on seven bits
+    // so that no byte carries into the next.
+    const fn zero_bytes(v: u64) -> u64 {
+        !(((v & LOW7) + LOW7) | v | LOW7)
+    }
+    // High bit set iff the byte is below 0x20 (0x60 + low seven bits overflows
+    // into bit 7 exactly from 0x20 up; bytes with the high bit set are not below).
+    let below_space = !(((word & LOW7) + ONES * 0x60) | word | LOW7);
+    below_space | zero_bytes(word ^ (ONES * (b'"' as u64))) | zero_bytes(word ^ (ONES * (b'\\' as u64)))
 }
 
-/// Appends `s` as the contents of a JSON string (no quotes). Eight bytes at
-/// a time: a word with nothing to escape (most of an id, a path, a header
-/// value) is copied whole; only the words with a byte to escape go byte by byte.
+/// Appends `s` as the contents of a JSON string (no quotes). Eight bytes at a
+/// time: the bytes to escape in each word are found at once, and the plain
+/// runs between them are copied whole.
 pub(crate) fn escape_into(buf: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     buf.reserve(bytes.len() + 2);
+    let mut start = 0;
     let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
     for word in words.by_ref() {
         let mut chunk = [0u8; 8];
         chunk.copy_from_slice(word);
-        if word_needs_escape(u64::from_le_bytes(chunk)) {
-            word.iter().for_each(|&b| escape_byte(buf, b));
-        } else {
-            buf.extend_from_slice(&chunk);
+        let mut mask = escape_mask(u64::from_le_bytes(chunk));
+        while mask != 0 {
+            let index = at + (mask.trailing_zeros() / 8) as usize;
+            escape_at(buf, bytes, &mut start, index);
+            mask &= mask - 1;
+        }
+        at += 8;
+    }
+    for index in at..bytes.len() {
+        if ESCAPE[usize::from(bytes[index])] != 0 {
+            escape_at(buf, bytes, &mut start, index);
         }
     }
-    words.remainder().iter().for_each(|&b| escape_byte(buf, b));
+    buf.extend_from_slice(&bytes[start..]);
 }
 
-/// Appends `b`, escaped if it must be.
+/// Writes the plain bytes since `start`, then the escape of the byte at `index`.
 #[inline(always)]
-fn escape_byte(buf: &mut Vec<u8>, b: u8) {
+fn escape_at(buf: &mut Vec<u8>, bytes: &[u8], start: &mut usize, index: usize) {
+    buf.extend_from_slice(&bytes[*start..index]);
+    let b = bytes[index];
     match ESCAPE[usize::from(b)] {
-        0 => buf.push(b),
         b'u' => {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             buf.extend_from_slice(&[
@@ -72,6 +85,7 @@ fn escape_byte(buf: &mut Vec<u8>, b: u8) {
         }
         escape => buf.extend_from_slice(&[b'\\', escape]),
     }
+    *start = index + 1;
 }
 
 /// Appends `s` as a quoted JSON string.
