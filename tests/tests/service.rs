@@ -250,6 +250,67 @@ fn other_errors_and_panics_are_logged_500s_that_leak_nothing() {
     }
 }
 
+/// A custom extractor: the tenant named by a header; refuses a request
+/// without one, and panics (a bug in the extractor) on a tenant called "boom".
+struct Tenant(String);
+
+impl pypwext::service::FromRequest for Tenant {
+    fn from_request(slot: &mut pypwext::service::RequestSlot) -> Result<Self, PwError> {
+        let request = slot.get()?;
+        match request.headers().get("x-tenant").and_then(|v| v.to_str().ok()) {
+            Some("boom") => panic!("extractor bug with secret detail"),
+            Some(tenant) => Ok(Tenant(tenant.to_owned())),
+            None => Err(PwError::new(StatusCode::FORBIDDEN, "no tenant")),
+        }
+    }
+}
+
+#[service_response(just_status_code = false)]
+async fn tenant_orders(Tenant(tenant): Tenant, Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+    Ok(PwResponse::ok().with_field("tenant", tenant).with_field("id", order.id))
+}
+
+fn request_for_tenant(tenant: Option<&str>) -> lambda_http::Request {
+    let mut request = request(r#"{"id": 3, "items": []}"#);
+    if let Some(tenant) = tenant {
+        request.headers_mut().insert("x-tenant", tenant.parse().unwrap());
+    }
+    request
+}
+
+#[test]
+fn custom_extractors_answer_refuse_and_have_their_panics_turned_into_500s() {
+    let answer = call(tenant_orders, request_for_tenant(Some("acme")));
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, json!({"tenant": "acme", "id": 3}));
+
+    let refused = call(tenant_orders, request_for_tenant(None));
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.body["error"]["msg"], "no tenant");
+
+    let panicked = call(tenant_orders, request_for_tenant(Some("boom")));
+    assert_eq!(panicked.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        panicked.body,
+        json!({"error": "Internal Server Error"}),
+        "nothing leaks"
+    );
+    let error_line = panicked
+        .lines
+        .iter()
+        .find(|l| l.get("level").unwrap() == "ERROR")
+        .expect("the panic is logged");
+    assert!(
+        error_line
+            .get("exception")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains("secret detail")
+    );
+    assert_eq!(error_line.get("function_request_id").unwrap(), "lambda-req-1");
+}
+
 #[service_response(always_return = false)]
 async fn strict(request: lambda_http::Request) -> Result<PwResponse, PwError> {
     match request.uri().path() {
