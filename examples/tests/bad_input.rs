@@ -143,11 +143,7 @@ fn event(rng: &mut Rng, index: usize) -> String {
 
 #[test]
 fn ten_thousand_bad_bodies_get_designed_answers() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     runtime.block_on(async {
         let api = RuntimeApi::start().await;
         let mut rng = Rng(SEED);

@@ -24,11 +24,7 @@ struct Run {
 
 /// Runs the binary under the emulator for `events`, then stops it.
 fn run_invocations(events: &[(&str, &str)]) -> Run {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     runtime.block_on(async {
         let api = RuntimeApi::start().await;
         for (request_id, event) in events {

@@ -175,6 +175,7 @@ pub mod lambda;
 pub mod logging;
 mod random;
 pub mod service;
+mod task_local;
 
 #[doc(hidden)]
 #[path = "private.rs"]

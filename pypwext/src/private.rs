@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::errors::collector::CollectorScope;
-use crate::errors::{ErrorCollector, PwError, current_collector};
+use crate::errors::{ErrorCollector, PwError};
 
 pub use crate::errors::{InfoClassification, LogEntryType};
 pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection};
@@ -150,19 +150,22 @@ fn fresh_root_collector(opts: &CollectErrors) -> Option<ErrorCollector> {
 /// `absorb::<ReturnType>`, spanned over the user's return type, so a return
 /// type that does not fit is reported once, there.
 pub fn absorb<R: Collectable>(opts: &CollectErrors, result: R) -> R {
-    let Some(collector) = current_collector() else {
-        return result;
-    };
-    match result.into_continue_error() {
-        Ok(err) => {
-            if opts.log {
-                crate::logging::collected_error(opts.function, opts.line, &err);
+    // Borrowed, not shared: a call that collects nothing touches nothing.
+    crate::errors::collector::with_current(|collector| {
+        let Some(collector) = collector else {
+            return result;
+        };
+        match result.into_continue_error() {
+            Ok(err) => {
+                if opts.log {
+                    crate::logging::collected_error(opts.function, opts.line, &err);
+                }
+                collector.add(err);
+                R::collected()
             }
-            collector.add(err);
-            R::collected()
+            Err(result) => result,
         }
-        Err(result) => result,
-    }
+    })
 }
 
 /// The `#[collect_errors]` layer around a sync body; `absorb` is [`absorb`].
@@ -292,7 +295,7 @@ pub fn collect_errors_async<F: Future>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::errors::ErrorAction;
+    use crate::errors::{ErrorAction, current_collector};
     use ::http::StatusCode;
 
     const ROOT: CollectErrors = CollectErrors {

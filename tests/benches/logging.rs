@@ -43,16 +43,6 @@ fn annotated(seed: u64) -> u64 {
     work(seed)
 }
 
-fn ours(level: impl Into<LevelFilter>) -> tracing::Dispatch {
-    tracing::Dispatch::new(
-        pypwext::logging::builder()
-            .service("bench")
-            .level(level)
-            .writer(std::io::sink)
-            .build(),
-    )
-}
-
 fn theirs() -> tracing::Dispatch {
     tracing::Dispatch::new(
         tracing_subscriber::fmt()
@@ -77,7 +67,7 @@ fn event() {
 fn bench_format(c: &mut Criterion) {
     let mut group = c.benchmark_group("format");
     for (name, dispatch) in [
-        ("pypwext", ours(tracing::Level::INFO)),
+        ("pypwext", common::pypwext_to_sink(tracing::Level::INFO)),
         ("tracing_subscriber_json", theirs()),
     ] {
         tracing::dispatcher::with_default(&dispatch, || {
@@ -90,10 +80,10 @@ fn bench_format(c: &mut Criterion) {
 fn bench_logged_off(c: &mut Criterion) {
     let mut group = c.benchmark_group("logged_off");
     group.bench_function("unannotated", |b| b.iter(|| plain(black_box(7))));
-    tracing::dispatcher::with_default(&ours(LevelFilter::OFF), || {
+    tracing::dispatcher::with_default(&common::pypwext_to_sink(LevelFilter::OFF), || {
         group.bench_function("logged_logger_off", |b| b.iter(|| annotated(black_box(7))));
     });
-    tracing::dispatcher::with_default(&ours(tracing::Level::WARN), || {
+    tracing::dispatcher::with_default(&common::pypwext_to_sink(tracing::Level::WARN), || {
         group.bench_function("logged_logger_warn", |b| b.iter(|| annotated(black_box(7))));
     });
     group.finish();
@@ -106,7 +96,7 @@ fn tiny(order_id: u64, customer: &str) -> u64 {
 
 fn bench_emit(c: &mut Criterion) {
     let mut group = c.benchmark_group("emit");
-    tracing::dispatcher::with_default(&ours(tracing::Level::INFO), || {
+    tracing::dispatcher::with_default(&common::pypwext_to_sink(tracing::Level::INFO), || {
         group.bench_function("plain_event_line", |b| b.iter(event));
         group.bench_function("logged_call_two_lines", |b| {
             b.iter(|| tiny(black_box(42), black_box("alice")))

@@ -35,6 +35,11 @@ fn price(line: &Line) -> u64 {
 #[collect_errors(root)]
 #[service_response]
 async fn with_pypwext(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+    answer(&order)
+}
+
+/// The handlers' work: price the order, answer 201 or 422.
+fn answer(order: &Order) -> Result<PwResponse, PwError> {
     if order.items.is_empty() {
         return Err(PwError::new(StatusCode::UNPROCESSABLE_ENTITY, "no items"));
     }
@@ -47,13 +52,7 @@ async fn with_pypwext(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
 /// The response layer alone, to see what each layer adds.
 #[service_response]
 async fn service_only(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
-    if order.items.is_empty() {
-        return Err(PwError::new(StatusCode::UNPROCESSABLE_ENTITY, "no items"));
-    }
-    let total: u64 = order.items.iter().map(price).sum();
-    Ok(PwResponse::new(StatusCode::CREATED)
-        .with_field("customer", &order.customer)
-        .with_field("total_cents", total))
+    answer(&order)
 }
 
 /// The same answer written by hand: parse, price, answer JSON, map errors.
@@ -113,16 +112,6 @@ fn request() -> lambda_http::Request {
         .with_request_context(RequestContext::ApiGatewayV2(api))
 }
 
-fn dispatch(level: impl Into<LevelFilter>) -> tracing::Dispatch {
-    tracing::Dispatch::new(
-        pypwext::logging::builder()
-            .service("bench")
-            .level(level)
-            .writer(std::io::sink)
-            .build(),
-    )
-}
-
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     // Both answer the same.
@@ -138,7 +127,7 @@ fn bench(c: &mut Criterion) {
     );
     let mut group = c.benchmark_group("service");
     for (name, level) in [("off", LevelFilter::OFF), ("info_to_sink", LevelFilter::INFO)] {
-        tracing::dispatcher::with_default(&dispatch(level), || {
+        tracing::dispatcher::with_default(&common::pypwext_to_sink(level), || {
             group.bench_function(format!("by_hand_{name}"), |b| {
                 b.iter(|| runtime.block_on(by_hand(black_box(request()))).unwrap())
             });

@@ -188,3 +188,24 @@ pub async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<RawReque
         body: buf[head_end..].to_vec(),
     })
 }
+
+/// Serves `listener` until the test ends: each connection in a task of its
+/// own, its one request read and handed with the stream to `answer`, which
+/// writes the reply (or does not: a fault). Must be called inside a runtime.
+pub fn serve_each_request<F, Fut>(listener: tokio::net::TcpListener, answer: F)
+where
+    F: Fn(RawRequest, tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let answer = std::sync::Arc::new(answer);
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                if let Some(request) = read_request(&mut stream).await {
+                    answer(request, stream).await;
+                }
+            });
+        }
+    });
+}

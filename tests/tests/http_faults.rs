@@ -9,7 +9,6 @@ use std::time::{Duration, Instant, SystemTime};
 
 use pypwext::http::{HttpSession, WithDeadline};
 use pypwext::lambda::Invocation;
-use pypwext_tests::read_request;
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpListener;
 
@@ -49,55 +48,44 @@ impl Server {
         let log = Arc::new(Mutex::new(Log::default()));
         let script = Arc::new(Mutex::new(VecDeque::from(script)));
         let served = log.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut stream, _)) = listener.accept().await else {
-                    return;
+        pypwext_tests::serve_each_request(listener, move |request, mut stream| {
+            let log = served.clone();
+            let script = script.clone();
+            async move {
+                {
+                    let mut log = log.lock().unwrap();
+                    log.authorizations
+                        .push(request.header("authorization").map(str::to_owned));
+                    log.methods.push(request.method);
+                }
+                let fault = script.lock().unwrap().pop_front();
+                let answer = |status: u16, extra: &str| {
+                    format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n{extra}\r\nok")
                 };
-                let log = served.clone();
-                let script = script.clone();
-                tokio::spawn(async move {
-                    // One request per connection: `connection: close` on every answer.
-                    let Some(request) = read_request(&mut stream).await else {
-                        return;
-                    };
-                    {
-                        let mut log = log.lock().unwrap();
-                        log.authorizations
-                            .push(request.header("authorization").map(str::to_owned));
-                        log.methods.push(request.method);
+                match fault {
+                    None => {
+                        let _ = stream.write_all(answer(200, "").as_bytes()).await;
                     }
-                    let fault = script.lock().unwrap().pop_front();
-                    let answer = |status: u16, extra: &str| {
-                        format!("HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n{extra}\r\nok")
-                    };
-                    match fault {
-                        None => {
-                            let _ = stream.write_all(answer(200, "").as_bytes()).await;
-                        }
-                        Some(Fault::Status(status)) => {
-                            let _ = stream.write_all(answer(status, "").as_bytes()).await;
-                        }
-                        Some(Fault::RetryAfter(status, secs)) => {
-                            let _ = stream
-                                .write_all(answer(status, &format!("retry-after: {secs}\r\n")).as_bytes())
-                                .await;
-                        }
-                        Some(Fault::Reset) => drop(stream),
-                        Some(Fault::Hang) => tokio::time::sleep(Duration::from_secs(60)).await,
-                        Some(Fault::Truncated) => {
-                            let _ = stream
-                                .write_all(
-                                    b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\nconnection: close\r\n\r\n0123456789",
-                                )
-                                .await;
-                        }
-                        Some(Fault::SlowHeaders(delay)) => {
-                            tokio::time::sleep(delay).await;
-                            let _ = stream.write_all(answer(200, "").as_bytes()).await;
-                        }
+                    Some(Fault::Status(status)) => {
+                        let _ = stream.write_all(answer(status, "").as_bytes()).await;
                     }
-                });
+                    Some(Fault::RetryAfter(status, secs)) => {
+                        let _ = stream
+                            .write_all(answer(status, &format!("retry-after: {secs}\r\n")).as_bytes())
+                            .await;
+                    }
+                    Some(Fault::Reset) => drop(stream),
+                    Some(Fault::Hang) => tokio::time::sleep(Duration::from_secs(60)).await,
+                    Some(Fault::Truncated) => {
+                        let _ = stream
+                            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\nconnection: close\r\n\r\n0123456789")
+                            .await;
+                    }
+                    Some(Fault::SlowHeaders(delay)) => {
+                        tokio::time::sleep(delay).await;
+                        let _ = stream.write_all(answer(200, "").as_bytes()).await;
+                    }
+                }
             }
         });
         Server { addr, log }

@@ -7,7 +7,6 @@ use std::sync::{Arc, LazyLock};
 
 use pypwext::http::{HttpResponse, HttpSession};
 use pypwext::{ErrorAction, ErrorCollector, PwError, StatusCode, collect_errors, http_method, logged};
-use pypwext_tests::read_request;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt as _;
@@ -28,43 +27,35 @@ async fn echo_server() -> (SocketAddr, Arc<AtomicUsize>) {
     let addr = listener.local_addr().unwrap();
     let count = Arc::new(AtomicUsize::new(0));
     let counter = count.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
+    pypwext_tests::serve_each_request(listener, move |request, mut stream| {
+        let counter = counter.clone();
+        async move {
+            let mut headers = serde_json::Map::new();
+            for (name, value) in &request.headers {
+                headers.insert(name.to_ascii_lowercase(), value.clone().into());
+            }
+            let (method, target) = (request.method.clone(), request.target.clone());
+            counter.fetch_add(1, Ordering::SeqCst);
+            let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+            let (status, body) = match path.strip_prefix("/status/") {
+                Some(code) => (code.parse::<u16>().unwrap(), r#"{"why":"asked"}"#.to_owned()),
+                None => (
+                    200,
+                    json!({
+                        "method": method,
+                        "path": path,
+                        "query": query,
+                        "headers": headers,
+                        "body": String::from_utf8_lossy(&request.body),
+                    })
+                    .to_string(),
+                ),
             };
-            let counter = counter.clone();
-            tokio::spawn(async move {
-                let Some(request) = read_request(&mut stream).await else {
-                    return;
-                };
-                let mut headers = serde_json::Map::new();
-                for (name, value) in &request.headers {
-                    headers.insert(name.to_ascii_lowercase(), value.clone().into());
-                }
-                let (method, target) = (request.method.clone(), request.target.clone());
-                counter.fetch_add(1, Ordering::SeqCst);
-                let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-                let (status, body) = match path.strip_prefix("/status/") {
-                    Some(code) => (code.parse::<u16>().unwrap(), r#"{"why":"asked"}"#.to_owned()),
-                    None => (
-                        200,
-                        json!({
-                            "method": method,
-                            "path": path,
-                            "query": query,
-                            "headers": headers,
-                            "body": String::from_utf8_lossy(&request.body),
-                        })
-                        .to_string(),
-                    ),
-                };
-                let answer = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(answer.as_bytes()).await;
-            });
+            let answer = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
         }
     });
     (addr, count)

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use pypwext::http::{Credentials, HttpSession, LambdaResponse};
 use pypwext::{PwError, StatusCode, http_method};
-use pypwext_tests::{RawRequest, read_request};
+use pypwext_tests::RawRequest;
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt as _;
 
@@ -51,47 +51,39 @@ async fn start_endpoint() {
         .set(format!("http://{}", listener.local_addr().unwrap()))
         .unwrap();
     let throttled_once = Arc::new(Mutex::new(false));
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
+    pypwext_tests::serve_each_request(listener, move |request, mut stream| {
+        let throttled_once = throttled_once.clone();
+        async move {
+            SEEN.lock().unwrap().push(request.clone());
+            let event = request.header("x-amz-invocation-type") == Some("Event");
+            let (status, extra, body) = if request.target.contains("/failing/") {
+                (
+                    200,
+                    "x-amz-function-error: Unhandled\r\n".to_owned(),
+                    r#"{"errorMessage":"boom","errorType":"Error"}"#.to_owned(),
+                )
+            } else if request.target.contains("/throttled/")
+                && !std::mem::replace(&mut *throttled_once.lock().unwrap(), true)
+            {
+                (
+                    429,
+                    "retry-after: 1\r\n".to_owned(),
+                    r#"{"message":"Rate exceeded"}"#.to_owned(),
+                )
+            } else if event {
+                (202, String::new(), String::new())
+            } else {
+                (
+                    200,
+                    "x-amz-executed-version: 7\r\n".to_owned(),
+                    String::from_utf8_lossy(&request.body).into_owned(),
+                )
             };
-            let throttled_once = throttled_once.clone();
-            tokio::spawn(async move {
-                let Some(request) = read_request(&mut stream).await else {
-                    return;
-                };
-                SEEN.lock().unwrap().push(request.clone());
-                let event = request.header("x-amz-invocation-type") == Some("Event");
-                let (status, extra, body) = if request.target.contains("/failing/") {
-                    (
-                        200,
-                        "x-amz-function-error: Unhandled\r\n".to_owned(),
-                        r#"{"errorMessage":"boom","errorType":"Error"}"#.to_owned(),
-                    )
-                } else if request.target.contains("/throttled/")
-                    && !std::mem::replace(&mut *throttled_once.lock().unwrap(), true)
-                {
-                    (
-                        429,
-                        "retry-after: 1\r\n".to_owned(),
-                        r#"{"message":"Rate exceeded"}"#.to_owned(),
-                    )
-                } else if event {
-                    (202, String::new(), String::new())
-                } else {
-                    (
-                        200,
-                        "x-amz-executed-version: 7\r\n".to_owned(),
-                        String::from_utf8_lossy(&request.body).into_owned(),
-                    )
-                };
-                let answer = format!(
-                    "HTTP/1.1 {status} X\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(answer.as_bytes()).await;
-            });
+            let answer = format!(
+                "HTTP/1.1 {status} X\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes()).await;
         }
     });
 }

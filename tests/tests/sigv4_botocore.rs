@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use pypwext::http::{Credentials, HttpSession, SignFor};
-use pypwext_tests::{RawRequest, read_request};
+use pypwext_tests::RawRequest;
 use tokio::io::AsyncWriteExt as _;
 
 const API_HOST: &str = "abc123xyz.execute-api.eu-west-1.amazonaws.com";
@@ -21,21 +21,13 @@ async fn capture_server() -> (SocketAddr, Arc<Mutex<Vec<RawRequest>>>) {
     let addr = listener.local_addr().unwrap();
     let captured = Arc::new(Mutex::new(Vec::new()));
     let store = captured.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                return;
-            };
-            let store = store.clone();
-            tokio::spawn(async move {
-                let Some(request) = read_request(&mut stream).await else {
-                    return;
-                };
-                store.lock().unwrap().push(request);
-                let _ = stream
-                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
-                    .await;
-            });
+    pypwext_tests::serve_each_request(listener, move |request, mut stream| {
+        let store = store.clone();
+        async move {
+            store.lock().unwrap().push(request);
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}")
+                .await;
         }
     });
     (addr, captured)

@@ -213,3 +213,12 @@ pub fn start_function(api: &RuntimeApi, log_level: &str, stdout: std::process::S
         .spawn()
         .expect("the order-service binary starts")
 }
+
+/// The runtime the emulator tests run on: two workers, IO and timers.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts")
+}

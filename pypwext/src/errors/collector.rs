@@ -185,14 +185,7 @@ pub fn current_collector() -> Option<ErrorCollector> {
 /// Calls `f` with the current collector, borrowed: nothing is shared or
 /// allocated to look at it.
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&ErrorCollector>) -> R) -> R {
-    let mut f = Some(f);
-    match CURRENT.try_with(|current| f.take().map(|f| f(current.as_ref()))) {
-        Ok(Some(result)) => result,
-        _ => match f {
-            Some(f) => f(None),
-            None => unreachable!("`f` is called in exactly one of the two places"),
-        },
-    }
+    crate::task_local::with_borrowed(&CURRENT, f)
 }
 
 pin_project_lite::pin_project! {

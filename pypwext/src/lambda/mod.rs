@@ -223,14 +223,7 @@ impl Invocation {
     /// Calls `f` with the invocation the calling code runs in, borrowed: no
     /// reference count is touched (the logger does this for every line).
     pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
-        let mut f = Some(f);
-        let borrowed = CURRENT.try_with(|current| f.take().map(|f| f(current.as_deref())));
-        match (borrowed, f) {
-            (Ok(Some(result)), _) => result,
-            // Outside any scope (or while the task-local is being torn down).
-            (_, Some(f)) => f(None),
-            (_, None) => unreachable!("`f` is called in exactly one of the two places"),
-        }
+        crate::task_local::with_borrowed(&CURRENT, |current| f(current.map(|arc| &**arc)))
     }
 
     /// Runs `future` as this invocation.

@@ -5,6 +5,17 @@
 
 use std::path::{Path, PathBuf};
 
+/// pypwext's logger at `level`, writing every line to a sink.
+pub fn pypwext_to_sink(level: impl Into<tracing::level_filters::LevelFilter>) -> tracing::Dispatch {
+    tracing::Dispatch::new(
+        pypwext::logging::builder()
+            .service("bench")
+            .level(level)
+            .writer(std::io::sink)
+            .build(),
+    )
+}
+
 /// The directory criterion writes to, under this build's target dir.
 pub fn criterion_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("criterion")
