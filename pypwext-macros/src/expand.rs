@@ -98,9 +98,18 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
     if let Some(inject) = inject {
         value = inject_lambda_context(inject, &name, &outer_sig, is_async, value, &mut statics);
     }
-    if is_async {
-        value = quote!(#value.await);
-    }
+    let outer_sig = if service_at.is_some() && http_at.is_none() {
+        // A plain fn whose future holds the request until its first poll
+        // starts the stack (see `StartOnPoll`): `async fn` would hold it thrice.
+        let request = request_ident();
+        value = quote!(::pypwext::__private::start_on_poll(#request, move |#request| #value));
+        handler_signature(&outer_sig)
+    } else {
+        if is_async {
+            value = quote!(#value.await);
+        }
+        outer_sig
+    };
 
     quote! {
         #(#attrs)*
@@ -109,6 +118,18 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
             #value
         }
     }
+}
+
+/// The signature of the fn a `#[service_response]` handler becomes: the outer
+/// signature, as a plain fn returning its future.
+fn handler_signature(outer: &syn::Signature) -> syn::Signature {
+    let mut handler = outer.clone();
+    handler.asyncness = None;
+    let ReturnType::Type(_, output) = &outer.output else {
+        unreachable!("`outer_signature` gives a return type")
+    };
+    handler.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+    handler
 }
 
 /// The user's body as a future. An `async` block infers its output from its

@@ -40,7 +40,10 @@ pub fn logged(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Turns an `async fn` taking extractors and returning `Result<PwResponse, PwError>`
-/// into a `lambda_http` handler: `async fn(Request) -> Result<Response<Body>, Error>`.
+/// into a `lambda_http` handler: `fn(Request) -> impl Future<Output =
+/// Result<Response<Body>, Error>>`, an `async fn(Request)` in all but spelling
+/// (its future holds the request once instead of three times, and starts at its
+/// first poll, like an `async fn`'s).
 ///
 /// Arguments: `just_status_code` (default `true`), `code_from_error` (default
 /// `true`), `always_return` (default `true`). See `pypwext::service`.

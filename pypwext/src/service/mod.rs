@@ -17,8 +17,10 @@
 //!     Ok(PwResponse::new(StatusCode::CREATED).with_field("order_id", order.id))
 //! }
 //!
-//! // `create_order` now takes a `lambda_http::Request` and answers an HTTP response:
-//! // `lambda_http::run(lambda_http::service_fn(create_order))` serves it on Lambda.
+//! // `create_order` now takes a `lambda_http::Request` and answers an HTTP response
+//! // (`fn(Request) -> impl Future<Output = Result<Response<Body>, Error>>`, which is
+//! // what an `async fn` is): `lambda_http::run(lambda_http::service_fn(create_order))`
+//! // serves it on Lambda.
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let request = http::Request::builder()
 //!     .method("POST")
