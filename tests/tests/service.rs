@@ -415,6 +415,29 @@ fn logged_above_sees_the_request_and_the_http_response() {
 }
 
 #[test]
+fn the_handler_future_starts_at_its_first_poll_and_holds_the_request_once() {
+    pypwext_tests::install_global_subscriber();
+    let sink = MemoryWriter::new();
+    let subscriber = logging::builder()
+        .level(tracing::Level::INFO)
+        .writer(sink.clone())
+        .build();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        let future = logged_above(request(r#"{"id": 3, "items": []}"#));
+        // Like an `async fn`'s: made, it has done nothing, not even its entry line.
+        assert!(sink.lines().is_empty(), "{:?}", sink.lines());
+        // The request once, and the stack in its place: well under two requests.
+        let size = std::mem::size_of_val(&future);
+        let request_size = std::mem::size_of::<lambda_http::Request>();
+        assert!(size < 2 * request_size, "{size} bytes for a {request_size}-byte request");
+        let response = runtime.block_on(future).unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    });
+    assert_eq!(sink.lines().len(), 3, "{:?}", sink.lines());
+}
+
+#[test]
 fn logged_below_sees_the_typed_arguments_and_the_pw_response() {
     let answer = call(logged_below, request(r#"{"id": 9, "items": []}"#));
     assert_eq!(answer.status, StatusCode::CREATED);
