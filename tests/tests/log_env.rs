@@ -13,6 +13,11 @@ struct Run {
 
 /// Runs the probe with exactly `vars` set among the variables the logger reads.
 fn probe(builder_level: Option<&str>, invocations: usize, vars: &[(&str, &str)]) -> Run {
+    probe_from(builder_level, invocations, "new", vars)
+}
+
+/// [`probe`], with the invocations made as `source` says (`new` or `context`).
+fn probe_from(builder_level: Option<&str>, invocations: usize, source: &str, vars: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_log-probe"));
     for var in [
         "AWS_LAMBDA_LOG_LEVEL",
@@ -26,7 +31,10 @@ fn probe(builder_level: Option<&str>, invocations: usize, vars: &[(&str, &str)])
         command.env_remove(var);
     }
     command.envs(vars.iter().copied());
-    command.arg(builder_level.unwrap_or("-")).arg(invocations.to_string());
+    command
+        .arg(builder_level.unwrap_or("-"))
+        .arg(invocations.to_string())
+        .arg(source);
     let output = command.output().expect("the probe runs");
     assert!(output.status.success(), "probe failed: {output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -146,4 +154,31 @@ fn sampling_is_decided_once_per_invocation() {
         "{}",
         bad.stderr
     );
+}
+
+/// The X-Ray trace id of each invocation's lines, by request id.
+fn trace_ids(run: &Run) -> BTreeMap<String, Option<String>> {
+    run.lines
+        .iter()
+        .map(|line| {
+            (
+                line.get("function_request_id").unwrap().as_str().unwrap().to_owned(),
+                line.get("xray_trace_id").map(|id| id.as_str().unwrap().to_owned()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_trace_id_comes_from_the_environment_only_for_invocations_made_without_a_context() {
+    let vars = [("_X_AMZN_TRACE_ID", "Root=from-env")];
+    let made = trace_ids(&probe(None, 2, &vars));
+    assert_eq!(made["req-0"].as_deref(), Some("Root=from-env"));
+    assert_eq!(made["req-1"].as_deref(), Some("Root=from-env"));
+
+    // The runtime sets the variable from the context it also hands over: a
+    // context without a trace id has none, whatever a stale variable says.
+    let from_context = trace_ids(&probe_from(None, 2, "context", &vars));
+    assert_eq!(from_context["req-0"], None);
+    assert_eq!(from_context["req-1"].as_deref(), Some("Root=ctx-1"));
 }

@@ -65,7 +65,7 @@ pub struct Invocation {
     /// decided once, by the logger, at the invocation's first event.
     pub(crate) sampled: OnceLock<bool>,
     /// The invocation's keys as they appear in every log line, written once.
-    pub(crate) log_keys: OnceLock<Box<[u8]>>,
+    pub(crate) log_keys: OnceLock<Vec<u8>>,
 }
 
 /// Where one id sits in [`Invocation::text`].
@@ -127,6 +127,10 @@ impl Invocation {
         if context.deadline > 0 {
             invocation.deadline = Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
         }
+        // The runtime sets `_X_AMZN_TRACE_ID` from the context (and not at all
+        // in concurrent mode): a context without a trace id means there is
+        // none, and the variable could only be stale.
+        invocation.xray_from_env = OnceLock::from(None);
         invocation
     }
 
@@ -274,8 +278,8 @@ impl<F: Future> Future for InvocationScope<F> {
 impl From<&lambda_runtime::Context> for Invocation {
     /// The invocation a Lambda runtime context describes: request id,
     /// function name, memory, ARN, X-Ray trace id and deadline. Without a
-    /// trace id in the context, the environment variable is read if a log
-    /// line asks for one.
+    /// trace id in the context it has none (the `_X_AMZN_TRACE_ID` variable
+    /// is not read: the runtime sets it from the same context).
     fn from(context: &lambda_runtime::Context) -> Self {
         Invocation::from_context(context, None)
     }

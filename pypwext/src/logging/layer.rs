@@ -169,10 +169,11 @@ impl PowertoolsLayer {
         Invocation::with_current(|invocation| {
             if let Some(invocation) = invocation {
                 // The same keys on every line of the invocation: escaped once.
+                // Kept as written: shrinking it to fit would cost a `realloc`.
                 let keys = invocation.log_keys.get_or_init(|| {
                     let mut keys = Vec::with_capacity(256);
                     write_invocation(&mut keys, invocation);
-                    keys.into_boxed_slice()
+                    keys
                 });
                 line.extend_from_slice(keys);
             }

@@ -1,9 +1,12 @@
 //! A child process for the logging tests: the environment is process-global,
 //! so each setting is tried in a process of its own.
 //!
-//! `log-probe [BUILDER_LEVEL] [INVOCATIONS]` installs the logger from the
-//! environment (and the builder level, if given), then runs INVOCATIONS
-//! invocations (default 3), each logging one line per level (two at DEBUG) with its index.
+//! `log-probe [BUILDER_LEVEL] [INVOCATIONS] [SOURCE]` installs the logger from
+//! the environment (and the builder level, if given), then runs INVOCATIONS
+//! invocations (default 3), each logging one line per level (two at DEBUG)
+//! with its index. SOURCE says how each invocation is made: `new` (default,
+//! `Invocation::new`) or `context` (from a Lambda runtime `Context`, with an
+//! X-Ray trace id `Root=ctx-i` on odd invocations only).
 
 use pypwext::lambda::Invocation;
 
@@ -21,9 +24,25 @@ fn main() {
         builder = builder.level(level);
     }
     let invocations: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(3);
+    let from_context = match args.next().as_deref() {
+        None | Some("new") => false,
+        Some("context") => true,
+        Some(other) => {
+            eprintln!("log-probe: bad source {other:?}: `new` or `context`");
+            std::process::exit(2);
+        }
+    };
     builder.init();
     for i in 0..invocations {
-        Invocation::new(format!("req-{i}")).sync_scope(|| {
+        let invocation = if from_context {
+            let mut context = lambda_runtime::Context::default();
+            context.request_id = format!("req-{i}");
+            context.xray_trace_id = (i % 2 == 1).then(|| format!("Root=ctx-{i}"));
+            Invocation::from(&context)
+        } else {
+            Invocation::new(format!("req-{i}"))
+        };
+        invocation.sync_scope(|| {
             tracing::trace!(i, "trace");
             tracing::debug!(i, "debug");
             tracing::debug!(i, "debug again");
