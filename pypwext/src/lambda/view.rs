@@ -13,23 +13,31 @@ use crate::logging::json::{escape_into, write_str};
 /// `, `), secrets redacted.
 pub(crate) fn write_headers(out: &mut Vec<u8>, headers: &http::HeaderMap) {
     out.push(b'{');
-    for (index, name) in headers.keys().enumerate() {
-        if index > 0 {
-            out.push(b',');
-        }
-        write_str(out, name.as_str());
-        out.push(b':');
-        if REDACTED_HEADERS.contains(&name.as_str()) {
-            out.extend_from_slice(b"\"*****\"");
+    // `iter` gives a name's values one after another: one pass, no lookups.
+    let mut previous: Option<&http::HeaderName> = None;
+    for (name, value) in headers {
+        if previous == Some(name) {
+            if !REDACTED_HEADERS.contains(&name.as_str()) {
+                out.extend_from_slice(b", ");
+                escape_lossy(out, value.as_bytes());
+            }
             continue;
         }
+        if previous.is_some() {
+            out.extend_from_slice(b"\",");
+        }
+        previous = Some(name);
+        // A header name is a lowercase token: nothing in it needs escaping.
         out.push(b'"');
-        for (index, value) in headers.get_all(name).iter().enumerate() {
-            if index > 0 {
-                out.extend_from_slice(b", ");
-            }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b"\":\"");
+        if REDACTED_HEADERS.contains(&name.as_str()) {
+            out.extend_from_slice(b"*****");
+        } else {
             escape_lossy(out, value.as_bytes());
         }
+    }
+    if previous.is_some() {
         out.push(b'"');
     }
     out.push(b'}');
@@ -148,6 +156,7 @@ mod tests {
         headers.append("accept", "a".parse().unwrap());
         headers.append("accept", "b".parse().unwrap());
         headers.insert("set-cookie", "session=1".parse().unwrap());
+        headers.append("set-cookie", "theme=dark".parse().unwrap());
         headers.insert("x-quote", "say \"hi\"\\".parse().unwrap());
         headers.insert("x-latin1", http::HeaderValue::from_bytes(b"caf\xe9").unwrap());
         assert_eq!(
@@ -163,6 +172,18 @@ mod tests {
         assert_eq!(
             written(|out| write_headers(out, &http::HeaderMap::new())),
             serde_json::json!({})
+        );
+        // Each name once, exactly: a parsed `Value` would hide a repeated key.
+        let mut raw = Vec::new();
+        let mut few = http::HeaderMap::new();
+        few.append("set-cookie", "a=1".parse().unwrap());
+        few.append("set-cookie", "b=2".parse().unwrap());
+        few.append("accept", "x".parse().unwrap());
+        few.append("accept", "y".parse().unwrap());
+        write_headers(&mut raw, &few);
+        assert_eq!(
+            String::from_utf8(raw).unwrap(),
+            r#"{"set-cookie":"*****","accept":"x, y"}"#
         );
     }
 
