@@ -430,7 +430,10 @@ fn the_handler_future_starts_at_its_first_poll_and_holds_the_request_once() {
         // The request once, and the stack in its place: well under two requests.
         let size = std::mem::size_of_val(&future);
         let request_size = std::mem::size_of::<lambda_http::Request>();
-        assert!(size < 2 * request_size, "{size} bytes for a {request_size}-byte request");
+        assert!(
+            size < 2 * request_size,
+            "{size} bytes for a {request_size}-byte request"
+        );
         let response = runtime.block_on(future).unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
     });

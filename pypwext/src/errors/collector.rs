@@ -1,5 +1,6 @@
 //! The per-invocation error collector and the task-local that holds it.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -7,10 +8,11 @@ use std::task::{Context, Poll};
 
 use super::PwError;
 
-tokio::task_local! {
-    // Task-local, not thread-local: a multi-thread runtime moves a task between
+thread_local! {
+    // The running task's collector, swapped in only while the task is polled
+    // (see `crate::task_local`): a multi-thread runtime moves a task between
     // threads, and two invocations on one thread must never see each other's errors.
-    static CURRENT: Option<ErrorCollector>;
+    static CURRENT: RefCell<Option<ErrorCollector>> = const { RefCell::new(None) };
 }
 
 /// The errors collected during one invocation.
@@ -144,7 +146,7 @@ impl ErrorCollector {
     /// Runs `future` with this collector installed as the current one.
     pub fn scope<F: Future>(&self, future: F) -> CollectorScope<F> {
         CollectorScope {
-            inner: CURRENT.scope(Some(self.clone()), future),
+            inner: crate::task_local::scope(&CURRENT, Some(self.clone()), future),
         }
     }
 
@@ -153,18 +155,18 @@ impl ErrorCollector {
     /// added to.
     pub(crate) fn into_scope<F: Future>(self, future: F) -> CollectorScope<F> {
         CollectorScope {
-            inner: CURRENT.scope(Some(self), future),
+            inner: crate::task_local::scope(&CURRENT, Some(self), future),
         }
     }
 
     /// Runs `f` with this collector installed, moved in.
     pub(crate) fn into_sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(Some(self), f)
+        crate::task_local::sync_scope(&CURRENT, &mut Some(self), f)
     }
 
     /// Runs `f` with this collector installed as the current one.
     pub fn sync_scope<R>(&self, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(Some(self.clone()), f)
+        crate::task_local::sync_scope(&CURRENT, &mut Some(self.clone()), f)
     }
 }
 
@@ -179,7 +181,7 @@ impl std::fmt::Debug for ErrorCollector {
 /// `None` outside a `#[collect_errors(root)]` function or an
 /// [`ErrorCollector::scope`]; then `#[collect_errors]` lets every error through.
 pub fn current_collector() -> Option<ErrorCollector> {
-    CURRENT.try_with(Option::clone).ok().flatten()
+    with_current(|current| current.cloned())
 }
 
 /// Calls `f` with the current collector, borrowed: nothing is shared or
@@ -194,7 +196,7 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct CollectorScope<F: Future> {
         #[pin]
-        inner: tokio::task::futures::TaskLocalFuture<Option<ErrorCollector>, F>,
+        inner: crate::task_local::Scoped<ErrorCollector, F>,
     }
 }
 
@@ -218,7 +220,7 @@ pub trait CollectorFutureExt: Future + Sized {
     /// installed, or with none when none is current.
     fn with_current_collector(self) -> CollectorScope<Self> {
         CollectorScope {
-            inner: CURRENT.scope(current_collector(), self),
+            inner: crate::task_local::scope(&CURRENT, current_collector(), self),
         }
     }
 }

@@ -28,6 +28,7 @@ pub(crate) mod view;
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,8 +36,9 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::SystemTime;
 
-tokio::task_local! {
-    static CURRENT: Option<Arc<Invocation>>;
+thread_local! {
+    // The running task's invocation; see `crate::task_local`.
+    static CURRENT: RefCell<Option<Arc<Invocation>>> = const { RefCell::new(None) };
 }
 
 /// Whether an invocation was already started in this process.
@@ -52,9 +54,6 @@ pub struct Invocation {
     function_name: Option<Slice>,
     function_memory_size: Option<u32>,
     function_arn: Option<Slice>,
-    /// The runtime's configuration, shared, when made from a `Context`: the
-    /// function's name and memory are read from it, not copied per invocation.
-    config: Option<std::sync::Arc<lambda_runtime::Config>>,
     xray_trace_id: Option<Slice>,
     /// `_X_AMZN_TRACE_ID`, read when a trace id is first asked for and none was given.
     xray_from_env: OnceLock<Option<String>>,
@@ -96,12 +95,12 @@ impl Invocation {
             function_name: None,
             function_memory_size: None,
             function_arn: None,
-            config: None,
             xray_trace_id: None,
             xray_from_env: OnceLock::new(),
             correlation_id: None,
             deadline: None,
-            cold_start: !STARTED.swap(true, Ordering::Relaxed),
+            // Read first: after the first invocation, no atomic write at all.
+            cold_start: !STARTED.load(Ordering::Relaxed) && !STARTED.swap(true, Ordering::Relaxed),
             sampled: OnceLock::new(),
             log_keys: OnceLock::new(),
         }
@@ -110,9 +109,10 @@ impl Invocation {
     /// The invocation a Lambda runtime context describes, with the
     /// correlation id found in its event: every id copied into one buffer.
     pub(crate) fn from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Self {
+        let name = Some(context.env_config.function_name.as_str()).filter(|name| !name.is_empty());
         let arn = Some(context.invoked_function_arn.as_str()).filter(|arn| !arn.is_empty());
         let trace_id = context.xray_trace_id.as_deref().filter(|id| !id.is_empty());
-        let len = [Some(context.request_id.as_str()), arn, trace_id, correlation_id]
+        let len = [Some(context.request_id.as_str()), name, arn, trace_id, correlation_id]
             .iter()
             .flatten()
             .map(|id| id.len())
@@ -120,7 +120,10 @@ impl Invocation {
         let mut text = String::with_capacity(len);
         let request_id = push(&mut text, &context.request_id);
         let mut invocation = Invocation::with_text(text, request_id);
-        invocation.config = Some(context.env_config.clone());
+        // Copied, not shared: a few bytes cost less than the two atomic
+        // operations of holding the runtime's `Arc<Config>`.
+        invocation.function_name = name.map(|name| push(&mut invocation.text, name));
+        invocation.function_memory_size = name.and(u32::try_from(context.env_config.memory).ok());
         invocation.function_arn = arn.map(|arn| push(&mut invocation.text, arn));
         invocation.xray_trace_id = trace_id.map(|id| push(&mut invocation.text, id));
         invocation.correlation_id = correlation_id.map(|id| push(&mut invocation.text, id));
@@ -177,15 +180,12 @@ impl Invocation {
     pub fn function_name(&self) -> Option<&str> {
         self.function_name
             .map(|name| self.slice(name))
-            .or_else(|| self.config.as_ref().map(|c| c.function_name.as_str()))
             .filter(|name| !name.is_empty())
     }
 
     /// The function's memory size in MB, if known.
     pub fn function_memory_size(&self) -> Option<u32> {
         self.function_memory_size
-            .or_else(|| self.config.as_ref().and_then(|c| u32::try_from(c.memory).ok()))
-            .filter(|_| self.function_name().is_some() || self.function_memory_size.is_some())
     }
 
     /// The invoked function's ARN, if known.
@@ -221,7 +221,7 @@ impl Invocation {
 
     /// The invocation the calling code runs in, if any.
     pub fn current() -> Option<Arc<Invocation>> {
-        CURRENT.try_with(Option::clone).ok().flatten()
+        crate::task_local::with_borrowed(&CURRENT, |current| current.cloned())
     }
 
     /// Calls `f` with the invocation the calling code runs in, borrowed: no
@@ -242,20 +242,21 @@ impl Invocation {
 
     /// Runs `f` as this invocation.
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        CURRENT.sync_scope(Some(Arc::new(self)), f)
+        sync_scope_optional(&mut Some(Arc::new(self)), f)
     }
 }
 
 /// Runs `future` as `invocation`, or as no invocation at all.
 pub(crate) fn scope_optional<F: Future>(invocation: Option<Arc<Invocation>>, future: F) -> InvocationScope<F> {
     InvocationScope {
-        inner: CURRENT.scope(invocation, future),
+        inner: crate::task_local::scope(&CURRENT, invocation, future),
     }
 }
 
-/// Runs `f` as `invocation`, or as no invocation at all.
-pub(crate) fn sync_scope_optional<R>(invocation: Option<Arc<Invocation>>, f: impl FnOnce() -> R) -> R {
-    CURRENT.sync_scope(invocation, f)
+/// Runs `f` as `invocation`, or as no invocation at all; the invocation is
+/// back in `invocation` after, to be scoped again without a clone.
+pub(crate) fn sync_scope_optional<R>(invocation: &mut Option<Arc<Invocation>>, f: impl FnOnce() -> R) -> R {
+    crate::task_local::sync_scope(&CURRENT, invocation, f)
 }
 
 pin_project_lite::pin_project! {
@@ -263,7 +264,7 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct InvocationScope<F: Future> {
         #[pin]
-        inner: tokio::task::futures::TaskLocalFuture<Option<Arc<Invocation>>, F>,
+        inner: crate::task_local::Scoped<Arc<Invocation>, F>,
     }
 }
 

@@ -102,8 +102,9 @@ pub fn inject_async<F: std::future::Future>(
     injection: Injection,
     build: impl FnOnce() -> F,
 ) -> crate::lambda::InvocationScope<F> {
-    let Injection { invocation, event } = injection;
-    let future = crate::lambda::sync_scope_optional(invocation.clone(), || {
+    let Injection { mut invocation, event } = injection;
+    // The same invocation for building and for running: handed back, not cloned.
+    let future = crate::lambda::sync_scope_optional(&mut invocation, || {
         log_event(opts, event);
         build()
     });
@@ -112,8 +113,8 @@ pub fn inject_async<F: std::future::Future>(
 
 /// Runs `f` as the handler's invocation, logging the event first.
 pub fn inject_sync<R>(opts: &InjectLambdaContext, injection: Injection, f: impl FnOnce() -> R) -> R {
-    let Injection { invocation, event } = injection;
-    crate::lambda::sync_scope_optional(invocation, || {
+    let Injection { mut invocation, event } = injection;
+    crate::lambda::sync_scope_optional(&mut invocation, || {
         log_event(opts, event);
         f()
     })
