@@ -38,6 +38,7 @@ pub(crate) fn with_borrowed<T: 'static, R>(key: &'static Key<T>, f: impl FnOnce(
 
 /// Runs `f` with `value` in `key`; when `f` returns (or unwinds) the value
 /// is back in `value`, and `key` holds what it held before.
+#[inline(always)]
 pub(crate) fn sync_scope<T: 'static, R>(key: &'static Key<T>, value: &mut Option<T>, f: impl FnOnce() -> R) -> R {
     match Swapped::enter(key, value) {
         Some(_swapped) => f(),
@@ -101,9 +102,22 @@ pub(crate) fn scope<T: 'static, F: Future>(key: &'static Key<T>, value: Option<T
     }
 }
 
+impl<T: 'static, F> Scoped<T, F> {
+    /// Drops the future (inside its scope, if it is still there) and gives
+    /// the value back.
+    pub(crate) fn finish(self: Pin<&mut Self>) -> Option<T> {
+        let mut this = self.project();
+        if this.future.is_some() {
+            sync_scope(this.key, this.value, || this.future.set(None));
+        }
+        this.value.take()
+    }
+}
+
 impl<T: 'static, F: Future> Future for Scoped<T, F> {
     type Output = F::Output;
 
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let future = this.future;

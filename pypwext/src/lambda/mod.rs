@@ -28,7 +28,7 @@ pub(crate) mod view;
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +39,8 @@ use std::time::SystemTime;
 thread_local! {
     // The running task's invocation; see `crate::task_local`.
     static CURRENT: RefCell<Option<Arc<Invocation>>> = const { RefCell::new(None) };
+    // The allocation of the thread's last invocation, for its next one.
+    static SPARE: Cell<Option<Arc<Invocation>>> = const { Cell::new(None) };
 }
 
 /// Whether an invocation was already started in this process.
@@ -106,9 +108,45 @@ impl Invocation {
         }
     }
 
+    /// [`Invocation::from_context`], shared: in the allocation (and the id
+    /// buffer) the thread's previous invocation left when its scope ended, if
+    /// nothing else held it. An invocation is one `Arc` and one `String`: two
+    /// allocations and two frees that would otherwise cost as much as the rest
+    /// of setting up the invocation.
+    pub(crate) fn shared_from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Arc<Self> {
+        let Some(mut spare) = SPARE.take() else {
+            return Arc::new(Invocation::from_context_in(String::new(), context, correlation_id));
+        };
+        match Arc::get_mut(&mut spare) {
+            Some(invocation) => {
+                let mut text = std::mem::take(&mut invocation.text);
+                text.clear();
+                // Every field is set anew: nothing of the previous invocation is left.
+                *invocation = Invocation::from_context_in(text, context, correlation_id);
+                spare
+            }
+            // Only an unshared invocation is kept, where nothing can reach it:
+            // never taken, but a fresh one is the answer if it were.
+            None => Arc::new(Invocation::from_context(context, correlation_id)),
+        }
+    }
+
+    /// Keeps `invocation`'s allocation for the thread's next one, when
+    /// nothing else holds it.
+    fn recycle(mut invocation: Arc<Invocation>) {
+        if Arc::get_mut(&mut invocation).is_some() {
+            SPARE.set(Some(invocation));
+        }
+    }
+
     /// The invocation a Lambda runtime context describes, with the
     /// correlation id found in its event: every id copied into one buffer.
     pub(crate) fn from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Self {
+        Invocation::from_context_in(String::new(), context, correlation_id)
+    }
+
+    /// [`Invocation::from_context`] with `text` (empty) as the id buffer.
+    fn from_context_in(mut text: String, context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Self {
         let name = Some(context.env_config.function_name.as_str()).filter(|name| !name.is_empty());
         let arn = Some(context.invoked_function_arn.as_str()).filter(|arn| !arn.is_empty());
         let trace_id = context.xray_trace_id.as_deref().filter(|id| !id.is_empty());
@@ -117,7 +155,7 @@ impl Invocation {
             .flatten()
             .map(|id| id.len())
             .sum();
-        let mut text = String::with_capacity(len);
+        text.reserve(len);
         let request_id = push(&mut text, &context.request_id);
         let mut invocation = Invocation::with_text(text, request_id);
         // Copied, not shared: a few bytes cost less than the two atomic
@@ -266,6 +304,14 @@ pin_project_lite::pin_project! {
         #[pin]
         inner: crate::task_local::Scoped<Arc<Invocation>, F>,
     }
+
+    impl<F: Future> PinnedDrop for InvocationScope<F> {
+        fn drop(this: Pin<&mut Self>) {
+            if let Some(invocation) = this.project().inner.finish() {
+                Invocation::recycle(invocation);
+            }
+        }
+    }
 }
 
 impl<F: Future> Future for InvocationScope<F> {
@@ -398,4 +444,60 @@ pub(crate) fn response_json(response: &http::Response<lambda_http::Body>) -> ser
 /// redacted) and body.
 pub(crate) fn request_json(request: &lambda_http::Request) -> serde_json::Value {
     view::to_value(|out| view::write_request(out, request))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context(request_id: &str) -> lambda_runtime::Context {
+        let mut context = lambda_runtime::Context::default();
+        context.request_id = request_id.to_owned();
+        context
+    }
+
+    #[test]
+    fn a_recycled_invocation_keeps_nothing_of_the_previous_one() {
+        let mut busy = context("req-1");
+        busy.xray_trace_id = Some("Root=1-abc".to_owned());
+        busy.invoked_function_arn = "arn:aws:lambda:eu-west-1:1:function:f".to_owned();
+        busy.deadline = 1_700_000_000_000;
+        busy.env_config = Arc::new(lambda_runtime::Config {
+            function_name: "f".to_owned(),
+            memory: 512,
+            ..lambda_runtime::Config::default()
+        });
+        let first = Invocation::shared_from_context(&busy, Some("corr-1"));
+        assert_eq!(first.function_name(), Some("f"));
+        first.log_keys.get_or_init(|| b"stale keys".to_vec());
+        first.sampled.get_or_init(|| true);
+        let address = Arc::as_ptr(&first);
+        // The scope ends unpolled; its invocation is kept for the next one.
+        drop(scope_optional(Some(first), async {}));
+
+        let second = Invocation::shared_from_context(&context("req-2"), None);
+        assert_eq!(Arc::as_ptr(&second), address, "the allocation is reused");
+        assert_eq!(second.request_id(), "req-2");
+        assert_eq!(second.function_name(), None);
+        assert_eq!(second.function_memory_size(), None);
+        assert_eq!(second.function_arn(), None);
+        assert_eq!(second.xray_trace_id(), None);
+        assert_eq!(second.correlation_id(), None);
+        assert_eq!(second.deadline(), None);
+        assert!(!second.cold_start());
+        assert!(second.log_keys.get().is_none());
+        assert!(second.sampled.get().is_none());
+    }
+
+    #[test]
+    fn an_invocation_still_held_elsewhere_is_not_recycled() {
+        let first = Invocation::shared_from_context(&context("held"), Some("corr"));
+        let kept = Arc::clone(&first);
+        drop(scope_optional(Some(first), async {}));
+        let second = Invocation::shared_from_context(&context("next"), None);
+        assert!(!Arc::ptr_eq(&second, &kept));
+        assert_eq!(kept.request_id(), "held");
+        assert_eq!(kept.correlation_id(), Some("corr"));
+        assert_eq!(second.request_id(), "next");
+    }
 }

@@ -73,7 +73,7 @@ pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &Inject
     let invocation = match event.lambda_context() {
         Some(context) => {
             let correlation_id = opts.paths().iter().find_map(|path| event.correlation_id(path));
-            Some(Arc::new(Invocation::from_context(context, correlation_id.as_deref())))
+            Some(Invocation::shared_from_context(context, correlation_id.as_deref()))
         }
         None => Invocation::current(),
     };
