@@ -61,7 +61,10 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
             let Layer::ServiceResponse(service) = &layers[at] else {
                 unreachable!("`position` found a response layer here")
             };
-            let response = service_response(service, &name, sig, inner, &mut statics);
+            let collect_root = layers[..at]
+                .iter()
+                .any(|layer| matches!(layer, Layer::CollectErrors(_)));
+            let response = service_response(service, collect_root, &name, sig, inner, &mut statics);
             let outer = outer_signature(sig);
             let above = Scope {
                 name: &name,
@@ -205,6 +208,7 @@ pub(crate) fn outer_signature(sig: &syn::Signature) -> syn::Signature {
 
 fn service_response(
     service: &ServiceResponse,
+    collect_root: bool,
     name: &str,
     sig: &syn::Signature,
     inner: TokenStream,
@@ -224,6 +228,7 @@ fn service_response(
             just_status_code: #just_status_code,
             code_from_error: #code_from_error,
             always_return: #always_return,
+            collect_root: #collect_root,
         };
     });
 
@@ -300,6 +305,12 @@ fn collect_errors(
     inner: TokenStream,
     statics: &mut TokenStream,
 ) -> TokenStream {
+    if scope.above_service {
+        // The response layer below installs the collector itself (see
+        // `service_response`): one scope fewer to enter on every poll.
+        // `valid.rs` made sure this is a root.
+        return inner;
+    }
     let Scope {
         name, sig, is_async, ..
     } = *scope;
@@ -314,11 +325,6 @@ fn collect_errors(
             log: #log,
         };
     });
-    if scope.above_service {
-        // The response layer below answers every error; this layer only
-        // installs the collector it reads (`valid.rs` made sure of `root`).
-        return quote!(::pypwext::__private::collect_root_async(&#opts, #inner));
-    }
     let helper = if is_async {
         format_ident!("collect_errors_async")
     } else {

@@ -186,9 +186,10 @@ pub fn collect_errors_sync<R>(opts: &CollectErrors, body: impl FnOnce() -> R, ab
 // handler's future. These hold it once.
 
 pin_project_lite::pin_project! {
-    /// `#[collect_errors(root)]` above `#[service_response]`: installs a
-    /// collector for the call when none is current, and nothing else (the
-    /// response layer below turns every error into the response).
+    /// The `#[collect_errors]` layer of an async fn (see
+    /// [`collect_errors_async`]): a root installs a collector for the call
+    /// when none is current at the first poll. (Above `#[service_response]`,
+    /// the response layer installs it itself.)
     #[must_use = "futures do nothing unless awaited"]
     pub struct CollectRoot<F: Future> {
         opts: &'static CollectErrors,
@@ -237,19 +238,6 @@ impl<F: Future> Future for CollectRoot<F> {
             }
         }
     }
-}
-
-/// See [`CollectRoot`]. Above `#[service_response]` the stack is built inside
-/// the invocation and awaited at once, so the collector current now is the one
-/// current at the first poll: decided here, the body is never moved again.
-pub fn collect_root_async<F: Future>(opts: &'static CollectErrors, body: F) -> CollectRoot<F> {
-    let state = match fresh_root_collector(opts) {
-        Some(collector) => RootState::Scoped {
-            body: collector.into_scope(body),
-        },
-        None => RootState::Plain { body },
-    };
-    CollectRoot { opts, state }
 }
 
 pin_project_lite::pin_project! {

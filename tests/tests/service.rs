@@ -415,6 +415,33 @@ fn logged_above_sees_the_request_and_the_http_response() {
 }
 
 #[test]
+fn a_root_above_the_response_installs_its_collector_only_when_none_is_current() {
+    let body = r#"{"id": 4, "items": [{"sku": "GONE", "quantity": 1}]}"#;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    // Alone: its own collector, gone after the call.
+    let alone = runtime.block_on(create_order(request(body))).unwrap();
+    assert_eq!(alone.status(), StatusCode::GONE);
+    let Body::Text(text) = alone.body() else {
+        panic!("a text body")
+    };
+    let answer: Value = serde_json::from_str(text).unwrap();
+    // Collected (the order still answered), not raised (which would be the body).
+    assert_eq!(answer, json!({"order_id": 4, "reserved": []}));
+    assert!(pypwext::current_collector().is_none());
+
+    // Inside an outer collector: that one collects, and the response takes
+    // what it collected (each error reaches one response, once).
+    let outer = pypwext::ErrorCollector::new();
+    let inside = runtime.block_on(outer.scope(async {
+        let before = PwError::new(StatusCode::CONFLICT, "earlier").with_action(ErrorAction::Continue);
+        pypwext::current_collector().unwrap().add(before);
+        create_order(request(body)).await.unwrap()
+    }));
+    assert_eq!(inside.status(), StatusCode::GONE, "the highest of 409 and 410");
+    assert!(outer.is_empty(), "{:?}", outer.errors());
+}
+
+#[test]
 fn the_handler_future_starts_at_its_first_poll_and_holds_the_request_once() {
     pypwext_tests::install_global_subscriber();
     let sink = MemoryWriter::new();

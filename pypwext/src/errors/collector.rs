@@ -184,6 +184,11 @@ pub fn current_collector() -> Option<ErrorCollector> {
     with_current(|current| current.cloned())
 }
 
+/// Runs `f` with `collector` installed; it is back in `collector` after.
+pub(crate) fn sync_scope<R>(collector: &mut Option<ErrorCollector>, f: impl FnOnce() -> R) -> R {
+    crate::task_local::sync_scope(&CURRENT, collector, f)
+}
+
 /// Calls `f` with the current collector, borrowed: nothing is shared or
 /// allocated to look at it.
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&ErrorCollector>) -> R) -> R {

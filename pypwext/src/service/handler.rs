@@ -9,6 +9,7 @@ use lambda_http::Body;
 
 use super::extract::RequestSlot;
 use super::response::{MergeOptions, PwResponse};
+use crate::errors::collector;
 use crate::errors::{ErrorAction, ErrorCollector, PwError};
 use crate::logging::logged::CatchUnwind;
 use crate::logging::render::short_type_name;
@@ -34,6 +35,10 @@ pub struct ServiceResponse {
     /// Every failure becomes a response; `false` lets `Raise` errors, other
     /// errors and panics fail the invocation.
     pub always_return: bool,
+    /// `#[collect_errors(root)]` stands above: install a collector for the
+    /// call when none is current. Done here rather than by a layer of its own,
+    /// so that the handler's future enters one scope fewer on every poll.
+    pub collect_root: bool,
 }
 
 /// How one call of the handler ended.
@@ -265,6 +270,7 @@ where
 {
     ServiceFuture {
         opts,
+        collector: None,
         state: ServiceState::Extract { request, handler },
     }
 }
@@ -274,6 +280,9 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct ServiceFuture<H, Fut> {
         opts: &'static ServiceResponse,
+        // The collector this call installed (`collect_root`), moved into its
+        // scope on every poll: one that is never added to is never allocated.
+        collector: Option<ErrorCollector>,
         #[pin]
         state: ServiceState<H, Fut>,
     }
@@ -298,51 +307,74 @@ where
     type Output = Result<http::Response<Body>, lambda_http::Error>;
 
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        use std::task::Poll;
         let mut this = self.project();
-        loop {
-            let outcome = match this.state.as_mut().project() {
-                StateProj::Extract { .. } => {
-                    let StateTaken::Extract { request, handler } =
-                        this.state.as_mut().project_replace(ServiceState::Done)
-                    else {
-                        unreachable!("the state was `Extract` one line above")
-                    };
-                    let extracted =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(RequestSlot::new(request))));
-                    match extracted {
-                        Ok(Ok(body)) => {
-                            this.state.set(ServiceState::Run {
-                                body: CatchUnwind::new(body),
-                            });
-                            continue;
-                        }
-                        Ok(Err(refused)) => Ok(Handled::Raised(refused)),
-                        Err(payload) => Err(payload),
-                    }
-                }
-                StateProj::Run { body } => match body.poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(outcome) => outcome,
-                },
-                StateProj::Passthrough { response } => match response.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(response) => {
-                        this.state.set(ServiceState::Done);
-                        return Poll::Ready(Ok(check_size(this.opts, response)));
-                    }
-                },
-                StateProj::Done => {
-                    return Poll::Ready(Err("a `#[service_response]` future was polled after it answered".into()));
-                }
-            };
-            match answer_outcome(this.opts, outcome) {
-                Answered::Now(result) => {
-                    this.state.set(ServiceState::Done);
-                    return Poll::Ready(result);
-                }
-                Answered::Later(response) => this.state.set(ServiceState::Passthrough { response }),
+        if let StateProj::Extract { .. } = this.state.as_mut().project() {
+            // Decided at the first poll: the collector current *then* counts.
+            if this.opts.collect_root && collector::with_current(|current| current.is_none()) {
+                *this.collector = Some(ErrorCollector::new());
             }
+        }
+        let (opts, state) = (*this.opts, this.state);
+        if this.collector.is_some() {
+            collector::sync_scope(this.collector, || poll_state(opts, state, cx))
+        } else {
+            poll_state(opts, state, cx)
+        }
+    }
+}
+
+/// Polls the handler through its states; see [`ServiceFuture`].
+fn poll_state<H, Fut>(
+    opts: &'static ServiceResponse,
+    mut state: std::pin::Pin<&mut ServiceState<H, Fut>>,
+    cx: &mut std::task::Context<'_>,
+) -> std::task::Poll<Result<http::Response<Body>, lambda_http::Error>>
+where
+    H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
+    Fut: Future<Output = Handled>,
+{
+    use std::task::Poll;
+    loop {
+        let outcome = match state.as_mut().project() {
+            StateProj::Extract { .. } => {
+                let StateTaken::Extract { request, handler } = state.as_mut().project_replace(ServiceState::Done)
+                else {
+                    unreachable!("the state was `Extract` one line above")
+                };
+                let extracted =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(RequestSlot::new(request))));
+                match extracted {
+                    Ok(Ok(body)) => {
+                        state.set(ServiceState::Run {
+                            body: CatchUnwind::new(body),
+                        });
+                        continue;
+                    }
+                    Ok(Err(refused)) => Ok(Handled::Raised(refused)),
+                    Err(payload) => Err(payload),
+                }
+            }
+            StateProj::Run { body } => match body.poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(outcome) => outcome,
+            },
+            StateProj::Passthrough { response } => match response.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(response) => {
+                    state.set(ServiceState::Done);
+                    return Poll::Ready(Ok(check_size(opts, response)));
+                }
+            },
+            StateProj::Done => {
+                return Poll::Ready(Err("a `#[service_response]` future was polled after it answered".into()));
+            }
+        };
+        match answer_outcome(opts, outcome) {
+            Answered::Now(result) => {
+                state.set(ServiceState::Done);
+                return Poll::Ready(result);
+            }
+            Answered::Later(response) => state.set(ServiceState::Passthrough { response }),
         }
     }
 }
@@ -356,8 +388,7 @@ enum Answered {
 /// Turns how the handler ended into the answer.
 fn answer_outcome(opts: &ServiceResponse, outcome: Result<Handled, Box<dyn std::any::Any + Send>>) -> Answered {
     // Taken, not copied: every collected error reaches one response once.
-    let collected =
-        crate::errors::collector::with_current(|current| current.map(ErrorCollector::take)).unwrap_or_default();
+    let collected = collector::with_current(|current| current.map(ErrorCollector::take)).unwrap_or_default();
     let merge = |raised| MergeOptions {
         just_status_code: opts.just_status_code,
         code_from_error: opts.code_from_error,
