@@ -97,17 +97,18 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
         Layer::Logged(logged) if logged.inject_lambda_context.is_some() => Some(Injection::Logged(logged)),
         _ => None,
     });
-    let inject = inject.or(service_at.map(|_| Injection::Service));
-    if let Some(inject) = inject {
-        value = inject_lambda_context(inject, &name, &outer_sig, is_async, value, &mut statics);
-    }
     let outer_sig = if service_at.is_some() && http_at.is_none() {
-        // A plain fn whose future holds the request until its first poll
-        // starts the stack (see `StartOnPoll`): `async fn` would hold it thrice.
+        // A plain fn whose future holds the request until its first poll,
+        // which reads the invocation from it and builds the stack in place
+        // (see `HandlerFuture`): an `async fn` would hold the request thrice.
+        let opts = inject_options(inject.unwrap_or(Injection::Service), &name, &outer_sig, &mut statics);
         let request = request_ident();
-        value = quote!(::pypwext::__private::start_on_poll(#request, move |#request| #value));
+        value = quote!(::pypwext::__private::start_handler(&#opts, #request, move |#request| #value));
         handler_signature(&outer_sig)
     } else {
+        if let Some(inject) = inject {
+            value = inject_lambda_context(inject, &name, &outer_sig, is_async, value, &mut statics);
+        }
         if is_async {
             value = quote!(#value.await);
         }
@@ -484,6 +485,19 @@ fn inject_lambda_context(
     let Some((event, event_ty)) = named_params(sig).next() else {
         return block;
     };
+    let opts = inject_options(inject, name, sig, statics);
+    // Spanned on the event's type: a type that carries no Lambda context is reported there.
+    let injection = quote_spanned!(event_ty.span()=> ::pypwext::__private::prepare_injection(&#event, &#opts));
+    if is_async {
+        // The stack is built inside the invocation, entry line included.
+        quote!(::pypwext::__private::inject_async(&#opts, #injection, move || #block))
+    } else {
+        quote!(::pypwext::__private::inject_sync(&#opts, #injection, move || #block))
+    }
+}
+
+/// The `static` with what the injection was asked to do; its name.
+fn inject_options(inject: Injection<'_>, name: &str, sig: &syn::Signature, statics: &mut TokenStream) -> syn::Ident {
     let opts = format_ident!("__PYPWEXT_INJECT");
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
     let (paths, log_event) = match inject {
@@ -506,14 +520,7 @@ fn inject_lambda_context(
         static #opts: ::pypwext::__private::InjectLambdaContext =
             ::pypwext::__private::InjectLambdaContext::new(#name, #line, #paths, #log_event);
     });
-    // Spanned on the event's type: a type that carries no Lambda context is reported there.
-    let injection = quote_spanned!(event_ty.span()=> ::pypwext::__private::prepare_injection(&#event, &#opts));
-    if is_async {
-        // The stack is built inside the invocation, entry line included.
-        quote!(::pypwext::__private::inject_async(&#opts, #injection, move || #block))
-    } else {
-        quote!(::pypwext::__private::inject_sync(&#opts, #injection, move || #block))
-    }
+    opts
 }
 
 fn option_str(value: Option<&syn::LitStr>) -> TokenStream {

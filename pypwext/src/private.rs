@@ -9,7 +9,9 @@ use crate::errors::collector::CollectorScope;
 use crate::errors::{ErrorCollector, PwError};
 
 pub use crate::errors::{InfoClassification, LogEntryType};
-pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection};
+pub use crate::logging::inject::{
+    HandlerFuture, InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection, start_handler,
+};
 pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
 pub use tracing::Level;
 
@@ -277,65 +279,6 @@ pub fn collect_errors_async<F: Future>(
         state: RootState::Start {
             body: Absorb { opts, body, absorb },
         },
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// The future a `#[service_response]` handler returns: its argument, and
-    /// how to start the stack, until the first poll starts it.
-    ///
-    /// The generated handler is a plain `fn` returning this, not an `async fn`:
-    /// an `async fn` keeps its argument twice (as the argument and as the local
-    /// it is moved into) beside the stack that holds it a third time, and the
-    /// whole is moved on every hand-over. This holds the argument or the stack.
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct StartOnPoll<A, S, F> {
-        #[pin]
-        state: StartState<A, S, F>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = StartProj]
-    #[project_replace = StartTaken]
-    enum StartState<A, S, F> {
-        Waiting { arg: A, start: S },
-        Running { #[pin] future: F },
-        Started,
-    }
-}
-
-impl<A, S, F> Future for StartOnPoll<A, S, F>
-where
-    S: FnOnce(A) -> F,
-    F: Future,
-{
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let mut this = self.project();
-        if let StartProj::Waiting { .. } = this.state.as_mut().project() {
-            let StartTaken::Waiting { arg, start } = this.state.as_mut().project_replace(StartState::Started) else {
-                unreachable!("the state was `Waiting` one line above")
-            };
-            this.state.set(StartState::Running { future: start(arg) });
-        }
-        match this.state.project() {
-            StartProj::Running { future } => future.poll(cx),
-            // `Started` only stands between two lines above; `Waiting` was just replaced.
-            StartProj::Waiting { .. } | StartProj::Started => unreachable!("the stack was started above"),
-        }
-    }
-}
-
-/// See [`StartOnPoll`]: `start(arg)` at the first poll, and nothing before.
-pub fn start_on_poll<A, S, F>(arg: A, start: S) -> StartOnPoll<A, S, F>
-where
-    S: FnOnce(A) -> F,
-    F: Future,
-{
-    StartOnPoll {
-        state: StartState::Waiting { arg, start },
     }
 }
 

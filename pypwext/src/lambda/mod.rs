@@ -133,7 +133,7 @@ impl Invocation {
 
     /// Keeps `invocation`'s allocation for the thread's next one, when
     /// nothing else holds it.
-    fn recycle(mut invocation: Arc<Invocation>) {
+    pub(crate) fn recycle(mut invocation: Arc<Invocation>) {
         if Arc::get_mut(&mut invocation).is_some() {
             SPARE.set(Some(invocation));
         }

@@ -1,7 +1,10 @@
 //! The runtime of `#[logged(inject_lambda_context)]`: the invocation scope
 //! from the handler's event, and `log_event`.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 
 use super::correlation::CorrelationPath;
 use super::logged::TARGET;
@@ -118,4 +121,100 @@ pub fn inject_sync<R>(opts: &InjectLambdaContext, injection: Injection, f: impl 
         log_event(opts, event);
         f()
     })
+}
+
+pin_project_lite::pin_project! {
+    /// The future a `#[service_response]` handler returns: the request until
+    /// the first poll, which reads the invocation from it, then builds the
+    /// handler's stack in place inside that invocation (entry lines included)
+    /// and polls it there.
+    ///
+    /// The generated handler is a plain `fn` returning this, not an `async fn`:
+    /// an `async fn` keeps its argument twice (as the argument and as the local
+    /// it is moved into) beside the stack that holds it a third time, and the
+    /// stack would be moved through every layer that builds it.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct HandlerFuture<S, F> {
+        opts: &'static InjectLambdaContext,
+        invocation: Option<Arc<Invocation>>,
+        #[pin]
+        state: HandlerState<S, F>,
+    }
+
+    impl<S, F> PinnedDrop for HandlerFuture<S, F> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            // Dropped where it ran: inside its invocation.
+            if let HandlerProj::Running { .. } = this.state.as_mut().project() {
+                crate::lambda::sync_scope_optional(this.invocation, || this.state.set(HandlerState::Done));
+            }
+            if let Some(invocation) = this.invocation.take() {
+                Invocation::recycle(invocation);
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = HandlerProj]
+    #[project_replace = HandlerTaken]
+    enum HandlerState<S, F> {
+        Waiting { request: lambda_http::Request, start: S },
+        Running { #[pin] stack: F },
+        Done,
+    }
+}
+
+/// See [`HandlerFuture`]: `start(request)` builds the stack, at the first poll.
+pub fn start_handler<S, F>(
+    opts: &'static InjectLambdaContext,
+    request: lambda_http::Request,
+    start: S,
+) -> HandlerFuture<S, F>
+where
+    S: FnOnce(lambda_http::Request) -> F,
+    F: Future,
+{
+    HandlerFuture {
+        opts,
+        invocation: None,
+        state: HandlerState::Waiting { request, start },
+    }
+}
+
+impl<S, F> Future for HandlerFuture<S, F>
+where
+    S: FnOnce(lambda_http::Request) -> F,
+    F: Future,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let mut state = this.state;
+        if let HandlerProj::Waiting { .. } = state.as_mut().project() {
+            let HandlerTaken::Waiting { request, start } = state.as_mut().project_replace(HandlerState::Done) else {
+                unreachable!("the state was `Waiting` one line above")
+            };
+            let Injection { invocation, event } = prepare_injection(&request, this.opts);
+            *this.invocation = invocation;
+            let opts = *this.opts;
+            return crate::lambda::sync_scope_optional(this.invocation, || {
+                log_event(opts, event);
+                state.set(HandlerState::Running { stack: start(request) });
+                poll_stack(state, cx)
+            });
+        }
+        crate::lambda::sync_scope_optional(this.invocation, || poll_stack(state, cx))
+    }
+}
+
+/// Polls the stack of a started handler.
+fn poll_stack<S, F: Future>(state: Pin<&mut HandlerState<S, F>>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    match state.project() {
+        HandlerProj::Running { stack } => stack.poll(cx),
+        // `Waiting` is replaced before the first `poll_stack`; `Done` only
+        // stands in for a moment there, and when the future is dropped.
+        HandlerProj::Waiting { .. } | HandlerProj::Done => unreachable!("the stack was started at the first poll"),
+    }
 }
