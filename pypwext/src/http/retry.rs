@@ -166,7 +166,7 @@ impl Middleware for RetryMiddleware {
         let deadline = extensions
             .get::<Deadline>()
             .map(|d| d.0)
-            .or_else(|| Invocation::current().and_then(|i| i.deadline()))
+            .or_else(|| Invocation::with_current(|i| i.and_then(Invocation::deadline)))
             .map(|d| d.checked_sub(policy.deadline_margin).unwrap_or(SystemTime::UNIX_EPOCH));
         let remaining = || deadline.map(|d| d.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO));
         let method = request.method().clone();

@@ -38,9 +38,9 @@ use std::time::SystemTime;
 
 thread_local! {
     // The running task's invocation; see `crate::task_local`.
-    static CURRENT: RefCell<Option<Arc<Invocation>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Held>> = const { RefCell::new(None) };
     // The allocation of the thread's last invocation, for its next one.
-    static SPARE: Cell<Option<Arc<Invocation>>> = const { Cell::new(None) };
+    static SPARE: Cell<Option<Box<Invocation>>> = const { Cell::new(None) };
 }
 
 /// Whether an invocation was already started in this process.
@@ -69,6 +69,12 @@ pub struct Invocation {
     pub(crate) log_keys: OnceLock<Vec<u8>>,
 }
 
+/// Whether the invocation being made is the process's first.
+fn next_cold_start() -> bool {
+    // Read first: after the first invocation, no atomic write at all.
+    !STARTED.load(Ordering::Relaxed) && !STARTED.swap(true, Ordering::Relaxed)
+}
+
 /// Where one id sits in [`Invocation::text`].
 #[derive(Debug, Clone, Copy)]
 struct Slice {
@@ -92,8 +98,18 @@ impl Invocation {
 
     fn with_text(text: String, request_id: Slice) -> Self {
         Invocation {
-            text,
             request_id,
+            cold_start: next_cold_start(),
+            ..Invocation::blank(text)
+        }
+    }
+
+    /// An invocation with no ids yet, not counted as the cold start (not
+    /// counted at all: [`Invocation::fill_from_context`] does that).
+    fn blank(text: String) -> Self {
+        Invocation {
+            text,
+            request_id: Slice { start: 0, end: 0 },
             function_name: None,
             function_memory_size: None,
             function_arn: None,
@@ -101,52 +117,53 @@ impl Invocation {
             xray_from_env: OnceLock::new(),
             correlation_id: None,
             deadline: None,
-            // Read first: after the first invocation, no atomic write at all.
-            cold_start: !STARTED.load(Ordering::Relaxed) && !STARTED.swap(true, Ordering::Relaxed),
+            cold_start: false,
             sampled: OnceLock::new(),
             log_keys: OnceLock::new(),
         }
     }
 
-    /// [`Invocation::from_context`], shared: in the allocation (and the id
-    /// buffer) the thread's previous invocation left when its scope ended, if
-    /// nothing else held it. An invocation is one `Arc` and one `String`: two
-    /// allocations and two frees that would otherwise cost as much as the rest
-    /// of setting up the invocation.
-    pub(crate) fn shared_from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Arc<Self> {
-        let Some(mut spare) = SPARE.take() else {
-            return Arc::new(Invocation::from_context_in(String::new(), context, correlation_id));
-        };
-        match Arc::get_mut(&mut spare) {
-            Some(invocation) => {
-                let mut text = std::mem::take(&mut invocation.text);
-                text.clear();
-                // Every field is set anew: nothing of the previous invocation is left.
-                *invocation = Invocation::from_context_in(text, context, correlation_id);
-                spare
+    /// [`Invocation::from_context`], owned by the scope that will hold it,
+    /// in the allocation (and the id buffer) the thread's previous invocation
+    /// left: no allocation, and no reference count to touch (an atomic
+    /// operation costs more than the rest of setting up the invocation).
+    pub(crate) fn held_from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Held {
+        match SPARE.take() {
+            Some(mut spare) => {
+                // Filled in place: a new value moved in would be copied whole.
+                spare.fill_from_context(context, correlation_id);
+                Held::Owned(spare)
             }
-            // Only an unshared invocation is kept, where nothing can reach it:
-            // never taken, but a fresh one is the answer if it were.
-            None => Arc::new(Invocation::from_context(context, correlation_id)),
-        }
-    }
-
-    /// Keeps `invocation`'s allocation for the thread's next one, when
-    /// nothing else holds it.
-    pub(crate) fn recycle(mut invocation: Arc<Invocation>) {
-        if Arc::get_mut(&mut invocation).is_some() {
-            SPARE.set(Some(invocation));
+            None => Held::Owned(Box::new(Invocation::from_context(context, correlation_id))),
         }
     }
 
     /// The invocation a Lambda runtime context describes, with the
     /// correlation id found in its event: every id copied into one buffer.
     pub(crate) fn from_context(context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Self {
-        Invocation::from_context_in(String::new(), context, correlation_id)
+        let mut invocation = Invocation::blank(String::new());
+        invocation.fill_from_context(context, correlation_id);
+        invocation
     }
 
-    /// [`Invocation::from_context`] with `text` (empty) as the id buffer.
-    fn from_context_in(mut text: String, context: &lambda_runtime::Context, correlation_id: Option<&str>) -> Self {
+    /// Makes `self` the invocation `context` describes, keeping only the
+    /// capacity of its id buffer.
+    fn fill_from_context(&mut self, context: &lambda_runtime::Context, correlation_id: Option<&str>) {
+        // Every field is named: one added later cannot be left out here.
+        let Invocation {
+            text,
+            request_id,
+            function_name,
+            function_memory_size,
+            function_arn,
+            xray_trace_id,
+            xray_from_env,
+            correlation_id: correlation,
+            deadline,
+            cold_start,
+            sampled,
+            log_keys,
+        } = self;
         let name = Some(context.env_config.function_name.as_str()).filter(|name| !name.is_empty());
         let arn = Some(context.invoked_function_arn.as_str()).filter(|arn| !arn.is_empty());
         let trace_id = context.xray_trace_id.as_deref().filter(|id| !id.is_empty());
@@ -155,24 +172,25 @@ impl Invocation {
             .flatten()
             .map(|id| id.len())
             .sum();
+        text.clear();
         text.reserve(len);
-        let request_id = push(&mut text, &context.request_id);
-        let mut invocation = Invocation::with_text(text, request_id);
+        *request_id = push(text, &context.request_id);
         // Copied, not shared: a few bytes cost less than the two atomic
         // operations of holding the runtime's `Arc<Config>`.
-        invocation.function_name = name.map(|name| push(&mut invocation.text, name));
-        invocation.function_memory_size = name.and(u32::try_from(context.env_config.memory).ok());
-        invocation.function_arn = arn.map(|arn| push(&mut invocation.text, arn));
-        invocation.xray_trace_id = trace_id.map(|id| push(&mut invocation.text, id));
-        invocation.correlation_id = correlation_id.map(|id| push(&mut invocation.text, id));
-        if context.deadline > 0 {
-            invocation.deadline = Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
-        }
+        *function_name = name.map(|name| push(text, name));
+        *function_memory_size = name.and(u32::try_from(context.env_config.memory).ok());
+        *function_arn = arn.map(|arn| push(text, arn));
+        *xray_trace_id = trace_id.map(|id| push(text, id));
         // The runtime sets `_X_AMZN_TRACE_ID` from the context (and not at all
         // in concurrent mode): a context without a trace id means there is
         // none, and the variable could only be stale.
-        invocation.xray_from_env = OnceLock::from(None);
-        invocation
+        *xray_from_env = OnceLock::from(None);
+        *correlation = correlation_id.map(|id| push(text, id));
+        *deadline =
+            (context.deadline > 0).then(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
+        *cold_start = next_cold_start();
+        sampled.take();
+        log_keys.take();
     }
 
     fn slice(&self, slice: Slice) -> &str {
@@ -257,35 +275,98 @@ impl Invocation {
         self.cold_start
     }
 
-    /// The invocation the calling code runs in, if any.
+    /// The invocation the calling code runs in, if any. From then on the
+    /// invocation is shared (an `Arc`), for as long as its scope lasts.
     pub fn current() -> Option<Arc<Invocation>> {
-        crate::task_local::with_borrowed(&CURRENT, |current| current.cloned())
+        let shared = CURRENT.try_with(|cell| {
+            let mut slot = cell.try_borrow_mut().ok()?;
+            let arc = match slot.take()? {
+                Held::Shared(arc) => arc,
+                Held::Owned(owned) => Arc::from(owned),
+            };
+            *slot = Some(Held::Shared(Arc::clone(&arc)));
+            Some(arc)
+        });
+        match shared {
+            Ok(Some(arc)) => Some(arc),
+            // Asked while the invocation is borrowed (by a log line being
+            // written): a copy, rather than a panic.
+            _ => Invocation::with_current(|current| current.map(|invocation| Arc::new(invocation.copy()))),
+        }
+    }
+
+    /// A copy with the same ids, deadline and cold start, and the logger's
+    /// decisions as they stand.
+    fn copy(&self) -> Invocation {
+        Invocation {
+            text: self.text.clone(),
+            request_id: self.request_id,
+            function_name: self.function_name,
+            function_memory_size: self.function_memory_size,
+            function_arn: self.function_arn,
+            xray_trace_id: self.xray_trace_id,
+            xray_from_env: self.xray_from_env.clone(),
+            correlation_id: self.correlation_id,
+            deadline: self.deadline,
+            cold_start: self.cold_start,
+            sampled: self.sampled.clone(),
+            log_keys: self.log_keys.clone(),
+        }
     }
 
     /// Calls `f` with the invocation the calling code runs in, borrowed: no
     /// reference count is touched (the logger does this for every line).
     pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Invocation>) -> R) -> R {
-        crate::task_local::with_borrowed(&CURRENT, |current| f(current.map(|arc| &**arc)))
+        crate::task_local::with_borrowed(&CURRENT, |current| f(current.map(|held| &**held)))
     }
 
     /// Runs `future` as this invocation.
     pub fn scope<F: Future>(self, future: F) -> InvocationScope<F> {
-        Arc::new(self).scope_shared(future)
+        scope_optional(Some(Held::Owned(Box::new(self))), future)
     }
 
     /// Runs `future` as this (shared) invocation, for a task spawned during it.
     pub fn scope_shared<F: Future>(self: Arc<Self>, future: F) -> InvocationScope<F> {
-        scope_optional(Some(self), future)
+        scope_optional(Some(Held::Shared(self)), future)
     }
 
     /// Runs `f` as this invocation.
     pub fn sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        sync_scope_optional(&mut Some(Arc::new(self)), f)
+        sync_scope_optional(&mut Some(Held::Owned(Box::new(self))), f)
+    }
+}
+
+/// The invocation a scope holds: its own (the common case, with no reference
+/// count to touch), or one shared with other tasks or handed out by
+/// [`Invocation::current`].
+#[derive(Debug)]
+pub(crate) enum Held {
+    Owned(Box<Invocation>),
+    Shared(Arc<Invocation>),
+}
+
+impl std::ops::Deref for Held {
+    type Target = Invocation;
+
+    fn deref(&self) -> &Invocation {
+        match self {
+            Held::Owned(owned) => owned,
+            Held::Shared(shared) => shared,
+        }
+    }
+}
+
+impl Held {
+    /// Keeps an owned invocation's allocation for the thread's next one.
+    pub(crate) fn recycle(self) {
+        if let Held::Owned(owned) = self {
+            SPARE.set(Some(owned));
+        }
     }
 }
 
 /// Runs `future` as `invocation`, or as no invocation at all.
-pub(crate) fn scope_optional<F: Future>(invocation: Option<Arc<Invocation>>, future: F) -> InvocationScope<F> {
+pub(crate) fn scope_optional<F: Future>(invocation: Option<Held>, future: F) -> InvocationScope<F> {
     InvocationScope {
         inner: crate::task_local::scope(&CURRENT, invocation, future),
     }
@@ -293,7 +374,7 @@ pub(crate) fn scope_optional<F: Future>(invocation: Option<Arc<Invocation>>, fut
 
 /// Runs `f` as `invocation`, or as no invocation at all; the invocation is
 /// back in `invocation` after, to be scoped again without a clone.
-pub(crate) fn sync_scope_optional<R>(invocation: &mut Option<Arc<Invocation>>, f: impl FnOnce() -> R) -> R {
+pub(crate) fn sync_scope_optional<R>(invocation: &mut Option<Held>, f: impl FnOnce() -> R) -> R {
     crate::task_local::sync_scope(&CURRENT, invocation, f)
 }
 
@@ -302,13 +383,13 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct InvocationScope<F: Future> {
         #[pin]
-        inner: crate::task_local::Scoped<Arc<Invocation>, F>,
+        inner: crate::task_local::Scoped<Held, F>,
     }
 
     impl<F: Future> PinnedDrop for InvocationScope<F> {
         fn drop(this: Pin<&mut Self>) {
             if let Some(invocation) = this.project().inner.finish() {
-                Invocation::recycle(invocation);
+                invocation.recycle();
             }
         }
     }
@@ -467,16 +548,16 @@ mod tests {
             memory: 512,
             ..lambda_runtime::Config::default()
         });
-        let first = Invocation::shared_from_context(&busy, Some("corr-1"));
+        let first = Invocation::held_from_context(&busy, Some("corr-1"));
         assert_eq!(first.function_name(), Some("f"));
         first.log_keys.get_or_init(|| b"stale keys".to_vec());
         first.sampled.get_or_init(|| true);
-        let address = Arc::as_ptr(&first);
+        let address: *const Invocation = &*first;
         // The scope ends unpolled; its invocation is kept for the next one.
         drop(scope_optional(Some(first), async {}));
 
-        let second = Invocation::shared_from_context(&context("req-2"), None);
-        assert_eq!(Arc::as_ptr(&second), address, "the allocation is reused");
+        let second = Invocation::held_from_context(&context("req-2"), None);
+        assert!(std::ptr::eq(&*second, address), "the allocation is reused");
         assert_eq!(second.request_id(), "req-2");
         assert_eq!(second.function_name(), None);
         assert_eq!(second.function_memory_size(), None);
@@ -490,14 +571,33 @@ mod tests {
     }
 
     #[test]
-    fn an_invocation_still_held_elsewhere_is_not_recycled() {
-        let first = Invocation::shared_from_context(&context("held"), Some("corr"));
-        let kept = Arc::clone(&first);
-        drop(scope_optional(Some(first), async {}));
-        let second = Invocation::shared_from_context(&context("next"), None);
-        assert!(!Arc::ptr_eq(&second, &kept));
+    fn an_invocation_handed_out_by_current_is_shared_and_not_recycled() {
+        let held = Invocation::held_from_context(&context("held"), Some("corr"));
+        let (kept, again) = sync_scope_optional(&mut Some(held), || {
+            (Invocation::current().unwrap(), Invocation::current().unwrap())
+        });
+        // One `Arc`, shared from the first `current()` on.
+        assert!(Arc::ptr_eq(&kept, &again));
+        drop(scope_optional(Some(Held::Shared(again)), async {}));
+        let next = Invocation::held_from_context(&context("next"), None);
+        assert!(!std::ptr::eq(&*next, Arc::as_ptr(&kept)));
         assert_eq!(kept.request_id(), "held");
         assert_eq!(kept.correlation_id(), Some("corr"));
-        assert_eq!(second.request_id(), "next");
+        assert_eq!(next.request_id(), "next");
+    }
+
+    #[test]
+    fn current_while_a_line_borrows_the_invocation_is_a_copy() {
+        let mut held = Some(Held::Owned(Box::new(Invocation::new("borrowed"))));
+        sync_scope_optional(&mut held, || {
+            Invocation::with_current(|outer| {
+                let copy = Invocation::current().unwrap();
+                assert_eq!(copy.request_id(), outer.unwrap().request_id());
+            });
+        });
+        assert!(
+            matches!(held, Some(Held::Owned(_))),
+            "the scope's own invocation stays its own"
+        );
     }
 }

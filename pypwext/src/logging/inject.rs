@@ -3,12 +3,12 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::task::{Context, Poll};
 
 use super::correlation::CorrelationPath;
 use super::logged::TARGET;
-use crate::lambda::{Invocation, LambdaEventSource};
+use crate::lambda::{Held, Invocation, LambdaEventSource};
 
 /// What `inject_lambda_context` was asked to do on one handler; a `static`
 /// in the generated code.
@@ -63,7 +63,7 @@ impl InjectLambdaContext {
 /// What the handler runs as: the invocation, and the event to log first.
 #[derive(Debug)]
 pub struct Injection {
-    invocation: Option<Arc<Invocation>>,
+    invocation: Option<Held>,
     /// The event as JSON, when `log_event` is on and INFO is written.
     event: Option<serde_json::Value>,
 }
@@ -76,9 +76,9 @@ pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &Inject
     let invocation = match event.lambda_context() {
         Some(context) => {
             let correlation_id = opts.paths().iter().find_map(|path| event.correlation_id(path));
-            Some(Invocation::shared_from_context(context, correlation_id.as_deref()))
+            Some(Invocation::held_from_context(context, correlation_id.as_deref()))
         }
-        None => Invocation::current(),
+        None => Invocation::current().map(Held::Shared),
     };
     let log_event = opts.log_event && tracing::enabled!(target: TARGET, tracing::Level::INFO);
     Injection {
@@ -136,7 +136,7 @@ pin_project_lite::pin_project! {
     #[must_use = "futures do nothing unless awaited"]
     pub struct HandlerFuture<S, F> {
         opts: &'static InjectLambdaContext,
-        invocation: Option<Arc<Invocation>>,
+        invocation: Option<Held>,
         #[pin]
         state: HandlerState<S, F>,
     }
@@ -149,7 +149,7 @@ pin_project_lite::pin_project! {
                 crate::lambda::sync_scope_optional(this.invocation, || this.state.set(HandlerState::Done));
             }
             if let Some(invocation) = this.invocation.take() {
-                Invocation::recycle(invocation);
+                invocation.recycle();
             }
         }
     }
