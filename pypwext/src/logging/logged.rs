@@ -59,6 +59,12 @@ pub(crate) fn level_enabled(level: Level) -> bool {
     }
 }
 
+/// Whether an exit line (the return value, or the exception) may be
+/// written: if not, the generated exit code is not even called.
+fn exit_wanted(meta: &Logged) -> bool {
+    level_enabled(meta.out_level) || (meta.log_exception && level_enabled(Level::ERROR))
+}
+
 /// One line of a `#[logged]` function.
 struct Line<'a> {
     meta: &'static Logged,
@@ -297,13 +303,17 @@ pub fn logged_sync<R>(
 ) -> R {
     if !args.guard_panics {
         let ret = body();
-        exit(&ret, &mut ExitWriter { meta, args: &args });
+        if exit_wanted(meta) {
+            exit(&ret, &mut ExitWriter { meta, args: &args });
+        }
         return ret;
     }
     // The panic is resumed below, so the body's state is never observed after it.
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(ret) => {
-            exit(&ret, &mut ExitWriter { meta, args: &args });
+            if exit_wanted(meta) {
+                exit(&ret, &mut ExitWriter { meta, args: &args });
+            }
             ret
         }
         Err(payload) => {
@@ -338,6 +348,7 @@ impl<F: Future> Future for LoggedFuture<F> {
         };
         match polled {
             Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(ret)) if !exit_wanted(this.meta) => Poll::Ready(ret),
             Poll::Ready(Ok(ret)) => {
                 (this.exit)(
                     &ret,

@@ -467,9 +467,8 @@ fn failure_line(opts: &ServiceResponse, text: &str, name: &str) {
 pub(crate) fn internal_server_error() -> http::Response<Body> {
     let mut response = http::Response::new(Body::Text(r#"{"error":"Internal Server Error"}"#.to_owned()));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static(super::response::APPLICATION_JSON),
-    );
+    response
+        .headers_mut()
+        .insert(http::header::CONTENT_TYPE, super::response::APPLICATION_JSON_VALUE);
     response
 }

@@ -11,6 +11,10 @@ use crate::errors::PwError;
 /// The default content type of a [`PwResponse`].
 pub const APPLICATION_JSON: &str = "application/json";
 
+/// The content types a response gets by default, checked at compile time.
+pub(crate) const APPLICATION_JSON_VALUE: HeaderValue = HeaderValue::from_static(APPLICATION_JSON);
+const TEXT_PLAIN_VALUE: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+
 /// The body a [`PwResponse`] carries.
 #[derive(Debug, Clone, PartialEq)]
 enum ResponseBody {
@@ -206,21 +210,24 @@ impl PwResponse {
         }
 
         let (body, default_type) = match (self.body, self.errors.is_empty()) {
-            (ResponseBody::Text(text), true) => (lambda_http::Body::Text(text), "text/plain; charset=utf-8"),
-            (ResponseBody::Text(_), false) => (json_body(errors_object(Map::new(), &self.errors))?, APPLICATION_JSON),
-            (ResponseBody::Object(map), _) => (json_body(errors_object(map, &self.errors))?, APPLICATION_JSON),
-            (ResponseBody::Json(value), true) => (json_body(value)?, APPLICATION_JSON),
+            (ResponseBody::Text(text), true) => (lambda_http::Body::Text(text), TEXT_PLAIN_VALUE),
+            (ResponseBody::Text(_), false) => (
+                json_body(errors_object(Map::new(), &self.errors))?,
+                APPLICATION_JSON_VALUE,
+            ),
+            (ResponseBody::Object(map), _) => (json_body(errors_object(map, &self.errors))?, APPLICATION_JSON_VALUE),
+            (ResponseBody::Json(value), true) => (json_body(value)?, APPLICATION_JSON_VALUE),
             (ResponseBody::Json(value), false) => {
                 let mut map = Map::new();
                 map.insert("body".to_owned(), value);
-                (json_body(errors_object(map, &self.errors))?, APPLICATION_JSON)
+                (json_body(errors_object(map, &self.errors))?, APPLICATION_JSON_VALUE)
             }
         };
         let content_type = match content_type.as_deref() {
             Some(custom) => {
                 HeaderValue::from_str(custom).map_err(|_| format!("{custom:?} is not a valid content type"))?
             }
-            None => HeaderValue::from_static(default_type),
+            None => default_type,
         };
 
         let mut response = http::Response::new(body);
