@@ -53,3 +53,57 @@ pub fn summary(title: &str, rows: &[Bench<'_>], ratios: &[Ratio<'_>]) {
         }
     }
 }
+
+/// The ratio of two timings measured side by side: the median and the 10th
+/// and 90th percentiles over the rounds.
+pub struct Interleaved {
+    pub median: f64,
+    pub p10: f64,
+    pub p90: f64,
+    pub rounds: usize,
+}
+
+/// Times `batch` calls of `a`, then of `b` (the other order every other
+/// round, so that a drift of the machine's speed favours neither), `rounds`
+/// times; the ratio a/b of each round, summarized. Criterion measures one
+/// function after the other, seconds apart: on a shared machine that drifts
+/// by a few percent, which is the size of the differences measured here.
+pub fn interleaved(mut a: impl FnMut(), mut b: impl FnMut(), rounds: usize, batch: usize) -> Interleaved {
+    fn time(f: &mut impl FnMut(), batch: usize) -> f64 {
+        let start = std::time::Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        start.elapsed().as_secs_f64()
+    }
+    // Warm both up once before measuring.
+    time(&mut a, batch);
+    time(&mut b, batch);
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            if round % 2 == 0 {
+                let ta = time(&mut a, batch);
+                ta / time(&mut b, batch)
+            } else {
+                let tb = time(&mut b, batch);
+                time(&mut a, batch) / tb
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    Interleaved {
+        median: at(0.5),
+        p10: at(0.1),
+        p90: at(0.9),
+        rounds,
+    }
+}
+
+/// Prints one interleaved ratio with its goal.
+pub fn print_interleaved(label: &str, ratio: &Interleaved, goal: &str) {
+    println!(
+        "{label}: {:.3}x (p10 {:.3}, p90 {:.3}; median of {} interleaved rounds) ({goal})",
+        ratio.median, ratio.p10, ratio.p90, ratio.rounds
+    );
+}
