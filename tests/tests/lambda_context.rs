@@ -139,6 +139,30 @@ fn a_request_handler_logs_the_request_with_secrets_redacted() {
 }
 
 #[test]
+fn invocations_one_after_another_on_a_thread_each_log_their_own_keys() {
+    // The same request id every time (as in tests, or a replayed event):
+    // only the correlation id tells the invocations apart.
+    let sink = MemoryWriter::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber(&sink), || {
+        for i in 0..3 {
+            runtime
+                .block_on(http_handler(http_request("req-same", &format!("api-{i}"))))
+                .unwrap();
+        }
+    });
+    let correlations: Vec<String> = parse(&sink)
+        .iter()
+        .map(|line| line.get("correlation_id").unwrap().as_str().unwrap().to_owned())
+        .collect();
+    let expected: Vec<String> = (0..3).flat_map(|i| vec![format!("api-{i}"); 4]).collect();
+    assert_eq!(correlations, expected, "event, entry, inside, exit per invocation");
+}
+
+#[test]
 fn concurrent_invocations_never_mix_their_request_ids() {
     let sink = MemoryWriter::new();
     let runtime = tokio::runtime::Builder::new_multi_thread()

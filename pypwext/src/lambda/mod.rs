@@ -31,7 +31,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::SystemTime;
@@ -65,8 +65,36 @@ pub struct Invocation {
     /// Whether this invocation logs at DEBUG (`POWERTOOLS_LOGGER_SAMPLE_RATE`);
     /// decided once, by the logger, at the invocation's first event.
     pub(crate) sampled: OnceLock<bool>,
-    /// The invocation's keys as they appear in every log line, written once.
-    pub(crate) log_keys: OnceLock<Vec<u8>>,
+    /// Which invocation this is, for the logger's cache of its keys as they
+    /// appear in every line: new whenever the ids are set.
+    pub(crate) serial: Serial,
+}
+
+/// An invocation's identity, unique in the process without an atomic
+/// operation per invocation: the thread that made it, and a count on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Serial {
+    thread: u64,
+    count: u64,
+}
+
+impl Serial {
+    fn next() -> Serial {
+        static THREADS: AtomicU64 = AtomicU64::new(0);
+        thread_local! {
+            // Numbered on first use: one atomic operation per thread, not per invocation.
+            static THREAD: u64 = THREADS.fetch_add(1, Ordering::Relaxed);
+            static COUNT: Cell<u64> = const { Cell::new(0) };
+        }
+        let count = COUNT.with(|count| {
+            count.set(count.get() + 1);
+            count.get()
+        });
+        Serial {
+            thread: THREAD.with(|thread| *thread),
+            count,
+        }
+    }
 }
 
 /// Whether the invocation being made is the process's first.
@@ -119,7 +147,7 @@ impl Invocation {
             deadline: None,
             cold_start: false,
             sampled: OnceLock::new(),
-            log_keys: OnceLock::new(),
+            serial: Serial::next(),
         }
     }
 
@@ -162,7 +190,7 @@ impl Invocation {
             deadline,
             cold_start,
             sampled,
-            log_keys,
+            serial,
         } = self;
         let name = Some(context.env_config.function_name.as_str()).filter(|name| !name.is_empty());
         let arn = Some(context.invoked_function_arn.as_str()).filter(|arn| !arn.is_empty());
@@ -190,7 +218,7 @@ impl Invocation {
             (context.deadline > 0).then(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
         *cold_start = next_cold_start();
         sampled.take();
-        log_keys.take();
+        *serial = Serial::next();
     }
 
     fn slice(&self, slice: Slice) -> &str {
@@ -203,6 +231,7 @@ impl Invocation {
         self.function_name = Some(push(&mut self.text, name.as_ref()));
         self.function_memory_size = Some(memory_size_mb);
         self.function_arn = Some(push(&mut self.text, arn.as_ref()));
+        self.serial = Serial::next();
         self
     }
 
@@ -210,6 +239,7 @@ impl Invocation {
     #[must_use]
     pub fn with_xray_trace_id(mut self, trace_id: impl AsRef<str>) -> Self {
         self.xray_trace_id = Some(push(&mut self.text, trace_id.as_ref()));
+        self.serial = Serial::next();
         self
     }
 
@@ -217,6 +247,7 @@ impl Invocation {
     #[must_use]
     pub fn with_correlation_id(mut self, correlation_id: impl AsRef<str>) -> Self {
         self.correlation_id = Some(push(&mut self.text, correlation_id.as_ref()));
+        self.serial = Serial::next();
         self
     }
 
@@ -310,7 +341,7 @@ impl Invocation {
             deadline: self.deadline,
             cold_start: self.cold_start,
             sampled: self.sampled.clone(),
-            log_keys: self.log_keys.clone(),
+            serial: self.serial,
         }
     }
 
@@ -550,9 +581,9 @@ mod tests {
         });
         let first = Invocation::held_from_context(&busy, Some("corr-1"));
         assert_eq!(first.function_name(), Some("f"));
-        first.log_keys.get_or_init(|| b"stale keys".to_vec());
         first.sampled.get_or_init(|| true);
         let address: *const Invocation = &*first;
+        let first_serial = first.serial;
         // The scope ends unpolled; its invocation is kept for the next one.
         drop(scope_optional(Some(first), async {}));
 
@@ -566,7 +597,7 @@ mod tests {
         assert_eq!(second.correlation_id(), None);
         assert_eq!(second.deadline(), None);
         assert!(!second.cold_start());
-        assert!(second.log_keys.get().is_none());
+        assert_ne!(second.serial, first_serial);
         assert!(second.sampled.get().is_none());
     }
 

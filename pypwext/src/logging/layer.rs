@@ -111,7 +111,13 @@ impl PowertoolsLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Buffers { line, scratch, extra } = buffers;
+        let Buffers {
+            line,
+            scratch,
+            extra,
+            keys,
+            keys_of,
+        } = buffers;
         line.clear();
         scratch.clear();
         extra.clear();
@@ -168,13 +174,13 @@ impl PowertoolsLayer {
         }
         Invocation::with_current(|invocation| {
             if let Some(invocation) = invocation {
-                // The same keys on every line of the invocation: escaped once.
-                // Kept as written: shrinking it to fit would cost a `realloc`.
-                let keys = invocation.log_keys.get_or_init(|| {
-                    let mut keys = Vec::with_capacity(256);
-                    write_invocation(&mut keys, invocation);
-                    keys
-                });
+                // The same keys on every line of the invocation: written once
+                // per invocation into this thread's buffer, then copied.
+                if *keys_of != Some(invocation.serial) {
+                    keys.clear();
+                    write_invocation(keys, invocation);
+                    *keys_of = Some(invocation.serial);
+                }
                 line.extend_from_slice(keys);
             }
         });
@@ -245,6 +251,9 @@ struct Buffers {
     scratch: Vec<u8>,
     /// The event's other fields, as `,"key":value` pairs.
     extra: Vec<u8>,
+    /// The keys of the invocation `keys_of` names, as they appear in a line.
+    keys: Vec<u8>,
+    keys_of: Option<crate::lambda::Serial>,
 }
 
 thread_local! {
