@@ -57,8 +57,9 @@ pub struct Invocation {
     function_memory_size: Option<u32>,
     function_arn: Option<Slice>,
     xray_trace_id: Option<Slice>,
-    /// `_X_AMZN_TRACE_ID`, read when a trace id is first asked for and none was given.
-    xray_from_env: OnceLock<Option<String>>,
+    /// `_X_AMZN_TRACE_ID`, read when a trace id is first asked for and none
+    /// was given; `None` where the variable is not to be read at all.
+    xray_from_env: Option<OnceLock<Option<String>>>,
     correlation_id: Option<Slice>,
     deadline: Option<SystemTime>,
     cold_start: bool,
@@ -142,7 +143,7 @@ impl Invocation {
             function_memory_size: None,
             function_arn: None,
             xray_trace_id: None,
-            xray_from_env: OnceLock::new(),
+            xray_from_env: Some(OnceLock::new()),
             correlation_id: None,
             deadline: None,
             cold_start: false,
@@ -212,7 +213,9 @@ impl Invocation {
         // The runtime sets `_X_AMZN_TRACE_ID` from the context (and not at all
         // in concurrent mode): a context without a trace id means there is
         // none, and the variable could only be stale.
-        *xray_from_env = OnceLock::from(None);
+        // (`None`, not an initialized `OnceLock`: initializing one is an
+        // atomic operation.)
+        *xray_from_env = None;
         *correlation = correlation_id.map(|id| push(text, id));
         *deadline =
             (context.deadline > 0).then(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(context.deadline));
@@ -286,6 +289,7 @@ impl Invocation {
             Some(id) => Some(self.slice(id)).filter(|id| !id.is_empty()),
             None => self
                 .xray_from_env
+                .as_ref()?
                 .get_or_init(|| std::env::var("_X_AMZN_TRACE_ID").ok().filter(|v| !v.is_empty()))
                 .as_deref(),
         }

@@ -92,9 +92,9 @@ impl PwResponse {
                 ResponseBody::Json(Value::Object(map)) => {
                     map.insert(key, value);
                 }
-                _ => self.note_problem(format!("`with_field({key:?})` on a body that is not a JSON object")),
+                _ => self.note_problem(not_an_object(&key)),
             },
-            Err(err) => self.note_problem(format!("the value of field {key:?} cannot be serialized: {err}")),
+            Err(err) => self.note_problem(not_serializable(&key, &err)),
         }
         self
     }
@@ -293,6 +293,19 @@ pub(crate) fn error_json(error: &PwError) -> Value {
         map.insert("details".to_owned(), details.clone());
     }
     Value::Object(map)
+}
+
+// The messages of `with_field`'s problems, out of line: the common path stays short.
+#[cold]
+#[inline(never)]
+fn not_an_object(key: &str) -> String {
+    format!("`with_field({key:?})` on a body that is not a JSON object")
+}
+
+#[cold]
+#[inline(never)]
+fn not_serializable(key: &str, err: &serde_json::Error) -> String {
+    format!("the value of field {key:?} cannot be serialized: {err}")
 }
 
 fn json_body(value: Value) -> Result<lambda_http::Body, String> {
