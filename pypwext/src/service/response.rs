@@ -183,14 +183,21 @@ impl PwResponse {
         collected: Vec<PwError>,
         options: &MergeOptions,
     ) -> Result<http::Response<lambda_http::Body>, String> {
-        let Extra {
-            headers,
-            content_type,
-            problem,
-        } = self.extra.take().map(|extra| *extra).unwrap_or_default();
-        if let Some(problem) = problem {
-            return Err(problem);
-        }
+        // Most responses have no extra parts: then no header map is made here.
+        let (headers, content_type) = match self.extra.take() {
+            Some(extra) => {
+                let Extra {
+                    headers,
+                    content_type,
+                    problem,
+                } = *extra;
+                if let Some(problem) = problem {
+                    return Err(problem);
+                }
+                (Some(headers), content_type)
+            }
+            None => (None, None),
+        };
         let raised = !self.errors.is_empty() && options.raised;
         self.errors.extend(collected);
         if options.code_from_error
@@ -232,7 +239,9 @@ impl PwResponse {
 
         let mut response = http::Response::new(body);
         *response.status_mut() = self.status;
-        *response.headers_mut() = headers;
+        if let Some(headers) = headers {
+            *response.headers_mut() = headers;
+        }
         response.headers_mut().insert(CONTENT_TYPE, content_type);
         Ok(response)
     }
