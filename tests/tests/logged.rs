@@ -91,6 +91,43 @@ fn entry_and_exit_lines() {
     assert_eq!(message(exit), json!({"msg": "Exiting price", "return": 300}));
 }
 
+/// An argument whose `Debug` calls a `#[logged]` function: a line is made
+/// while another line's message is being written.
+struct LogsWhenShown;
+
+impl std::fmt::Debug for LogsWhenShown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "shown {}", shown_inside(2))
+    }
+}
+
+#[logged(level = "info")]
+fn shown_inside(n: u32) -> u32 {
+    n * 10
+}
+
+#[logged(level = "info")]
+fn shows(value: LogsWhenShown, n: u32) -> u32 {
+    let _ = value;
+    n + 1
+}
+
+#[test]
+fn a_line_made_while_another_is_being_written_leaves_both_whole() {
+    let (out, lines) = capture(tracing::Level::INFO, || shows(LogsWhenShown, 5));
+    assert_eq!(out, 6);
+    let messages: Vec<serde_json::Value> = lines.iter().map(message).collect();
+    assert_eq!(
+        messages,
+        [
+            json!({"msg": "Entering shown_inside", "args": {"n": 2}}),
+            json!({"msg": "Exiting shown_inside", "return": 20}),
+            json!({"msg": "Entering shows", "args": {"value": "shown 20", "n": 5}}),
+            json!({"msg": "Exiting shows", "return": 6}),
+        ]
+    );
+}
+
 #[test]
 fn an_err_is_an_exception_line_with_the_arguments() {
     let customer = Customer {

@@ -1,6 +1,7 @@
 //! The runtime of `#[logged]`: the entry, exit and exception lines.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::ops::Range;
@@ -205,15 +206,50 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
         }
         .emit();
     }
+    if !for_exception {
+        // Only an exception line would read the arguments again.
+        give_back(message);
+        return EntryArgs {
+            message: None,
+            guard_panics: false,
+        };
+    }
     EntryArgs {
         message: Some((message, args)),
-        guard_panics: for_exception,
+        guard_panics: true,
+    }
+}
+
+thread_local! {
+    // A message buffer whose line was written, for the thread's next one.
+    static SPARE_MESSAGE: Cell<Option<Vec<u8>>> = const { Cell::new(None) };
+}
+
+/// An empty buffer for a message: the thread's spare one, or a new one (when
+/// it is in use, by a line made while another is being made).
+fn take_buffer(capacity: usize) -> Vec<u8> {
+    match SPARE_MESSAGE.try_with(Cell::take) {
+        Ok(Some(mut buffer)) => {
+            buffer.clear();
+            buffer.reserve(capacity);
+            buffer
+        }
+        _ => Vec::with_capacity(capacity),
+    }
+}
+
+/// Keeps a message's buffer for the thread's next line, unless a large
+/// message (a big body, say) made it too big to keep around.
+fn give_back(buffer: Vec<u8>) {
+    const KEPT_AT_MOST: usize = 64 * 1024;
+    if buffer.capacity() <= KEPT_AT_MOST {
+        let _ = SPARE_MESSAGE.try_with(|spare| spare.set(Some(buffer)));
     }
 }
 
 /// `{"msg":"<verb><function>","<key>":`, the value and `}` to follow.
 fn message_start(verb: &str, function: &str, key: &str, capacity: usize) -> Vec<u8> {
-    let mut message = Vec::with_capacity(capacity);
+    let mut message = take_buffer(capacity);
     message.extend_from_slice(b"{\"msg\":\"");
     message.extend_from_slice(verb.as_bytes());
     json::escape_into(&mut message, function);
@@ -249,6 +285,7 @@ impl ExitWriter<'_> {
             exception_name: None,
         }
         .emit();
+        give_back(message);
     }
 
     /// The function returned `Err(error)`.
@@ -276,6 +313,7 @@ fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name
         exception_name: Some(name),
     }
     .emit();
+    give_back(message);
 }
 
 /// The message a panic was raised with.
