@@ -85,10 +85,7 @@ pin_project_lite::pin_project! {
 
     impl<T: 'static, F> PinnedDrop for Scoped<T, F> {
         fn drop(this: Pin<&mut Self>) {
-            let mut this = this.project();
-            if this.future.is_some() {
-                sync_scope(this.key, this.value, || this.future.set(None));
-            }
+            this.finish();
         }
     }
 }
