@@ -175,7 +175,6 @@ pub mod lambda;
 pub mod logging;
 mod random;
 pub mod service;
-mod task_local;
 
 #[doc(hidden)]
 #[path = "private.rs"]

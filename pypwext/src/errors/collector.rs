@@ -1,18 +1,17 @@
 //! The per-invocation error collector and the task-local that holds it.
 
-use std::cell::RefCell;
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::task::futures::TaskLocalFuture;
 
 use super::PwError;
 
-thread_local! {
-    // The running task's collector, swapped in only while the task is polled
-    // (see `crate::task_local`): a multi-thread runtime moves a task between
-    // threads, and two invocations on one thread must never see each other's errors.
-    static CURRENT: RefCell<Option<ErrorCollector>> = const { RefCell::new(None) };
+tokio::task_local! {
+    // The running task's collector, or `None` where a scope installs none.
+    // Task-local: a multi-thread runtime moves a task between threads, and two
+    // invocations on one thread must never see each other's errors.
+    static CURRENT: Option<ErrorCollector>;
 }
 
 /// The errors collected during one invocation.
@@ -45,20 +44,10 @@ thread_local! {
 /// assert_eq!(collector.len(), 1);
 /// # });
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ErrorCollector {
-    /// The shared list, made when first needed: most invocations collect
-    /// nothing, and then no allocation is made at all.
-    errors: OnceLock<Arc<Mutex<Vec<PwError>>>>,
-}
-
-impl Clone for ErrorCollector {
-    /// A handle to the same list.
-    fn clone(&self) -> Self {
-        ErrorCollector {
-            errors: OnceLock::from(Arc::clone(self.shared())),
-        }
-    }
+    /// The list every clone of this handle shares.
+    errors: Arc<Mutex<Vec<PwError>>>,
 }
 
 impl ErrorCollector {
@@ -70,17 +59,7 @@ impl ErrorCollector {
     // A panic while the lock was held cannot leave a `Vec` half-written, so a
     // poisoned lock is still a good list: never turn it into a second panic.
     fn lock(&self) -> MutexGuard<'_, Vec<PwError>> {
-        self.shared().lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn shared(&self) -> &Arc<Mutex<Vec<PwError>>> {
-        self.errors.get_or_init(Arc::default)
-    }
-
-    /// Whether the list was ever made: a collector that was never added to
-    /// nor shared is empty, and stays unallocated when read.
-    fn is_made(&self) -> bool {
-        self.errors.get().is_some()
+        self.errors.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A copy of the collected errors, oldest first.
@@ -95,12 +74,12 @@ impl ErrorCollector {
 
     /// How many errors were collected.
     pub fn len(&self) -> usize {
-        if self.is_made() { self.lock().len() } else { 0 }
+        self.lock().len()
     }
 
     /// `true` when no error was collected.
     pub fn is_empty(&self) -> bool {
-        !self.is_made() || self.lock().is_empty()
+        self.lock().is_empty()
     }
 
     /// The error with the highest status code; the oldest of them on a tie.
@@ -132,41 +111,22 @@ impl ErrorCollector {
 
     /// Removes and returns every collected error, oldest first.
     pub fn take(&self) -> Vec<PwError> {
-        if !self.is_made() {
-            return Vec::new();
-        }
         std::mem::take(&mut *self.lock())
     }
 
     /// `true` when `self` and `other` are handles to the same list.
     pub fn same_as(&self, other: &ErrorCollector) -> bool {
-        Arc::ptr_eq(self.shared(), other.shared())
+        Arc::ptr_eq(&self.errors, &other.errors)
     }
 
     /// Runs `future` with this collector installed as the current one.
     pub fn scope<F: Future>(&self, future: F) -> CollectorScope<F> {
-        CollectorScope {
-            inner: crate::task_local::scope(&CURRENT, Some(self.clone()), future),
-        }
-    }
-
-    /// Runs `future` with this collector installed, the collector moved in
-    /// rather than shared: nothing is allocated for a collector that is never
-    /// added to.
-    pub(crate) fn into_scope<F: Future>(self, future: F) -> CollectorScope<F> {
-        CollectorScope {
-            inner: crate::task_local::scope(&CURRENT, Some(self), future),
-        }
-    }
-
-    /// Runs `f` with this collector installed, moved in.
-    pub(crate) fn into_sync_scope<R>(self, f: impl FnOnce() -> R) -> R {
-        crate::task_local::sync_scope(&CURRENT, &mut Some(self), f)
+        CURRENT.scope(Some(self.clone()), future)
     }
 
     /// Runs `f` with this collector installed as the current one.
     pub fn sync_scope<R>(&self, f: impl FnOnce() -> R) -> R {
-        crate::task_local::sync_scope(&CURRENT, &mut Some(self.clone()), f)
+        CURRENT.sync_scope(Some(self.clone()), f)
     }
 }
 
@@ -181,37 +141,12 @@ impl std::fmt::Debug for ErrorCollector {
 /// `None` outside a `#[collect_errors(root)]` function or an
 /// [`ErrorCollector::scope`]; then `#[collect_errors]` lets every error through.
 pub fn current_collector() -> Option<ErrorCollector> {
-    with_current(|current| current.cloned())
+    CURRENT.try_with(Option::clone).ok().flatten()
 }
 
-/// Runs `f` with `collector` installed; it is back in `collector` after.
-pub(crate) fn sync_scope<R>(collector: &mut Option<ErrorCollector>, f: impl FnOnce() -> R) -> R {
-    crate::task_local::sync_scope(&CURRENT, collector, f)
-}
-
-/// Calls `f` with the current collector, borrowed: nothing is shared or
-/// allocated to look at it.
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&ErrorCollector>) -> R) -> R {
-    crate::task_local::with_borrowed(&CURRENT, f)
-}
-
-pin_project_lite::pin_project! {
-    /// A future that runs with an [`ErrorCollector`] installed (or with none);
-    /// made by [`ErrorCollector::scope`] and [`CollectorFutureExt`].
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct CollectorScope<F: Future> {
-        #[pin]
-        inner: crate::task_local::Scoped<ErrorCollector, F>,
-    }
-}
-
-impl<F: Future> Future for CollectorScope<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.project().inner.poll(cx)
-    }
-}
+/// A future that runs with an [`ErrorCollector`] installed (or with none);
+/// made by [`ErrorCollector::scope`] and [`CollectorFutureExt`].
+pub type CollectorScope<F> = TaskLocalFuture<Option<ErrorCollector>, F>;
 
 /// Carries an [`ErrorCollector`] into a future that runs elsewhere, such as a
 /// task started with `tokio::spawn`.
@@ -224,9 +159,7 @@ pub trait CollectorFutureExt: Future + Sized {
     /// Runs the future with the collector that is current here and now
     /// installed, or with none when none is current.
     fn with_current_collector(self) -> CollectorScope<Self> {
-        CollectorScope {
-            inner: crate::task_local::scope(&CURRENT, current_collector(), self),
-        }
+        CURRENT.scope(current_collector(), self)
     }
 }
 

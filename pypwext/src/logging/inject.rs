@@ -1,14 +1,13 @@
 //! The runtime of `#[logged(inject_lambda_context)]`: the invocation scope
 //! from the handler's event, and `log_event`.
 
+use std::borrow::Cow;
 use std::future::Future;
-use std::pin::Pin;
-use std::sync::OnceLock;
-use std::task::{Context, Poll};
+use std::sync::{Arc, OnceLock};
 
 use super::correlation::CorrelationPath;
 use super::logged::TARGET;
-use crate::lambda::{Held, Invocation, LambdaEventSource};
+use crate::lambda::Invocation;
 
 /// What `inject_lambda_context` was asked to do on one handler; a `static`
 /// in the generated code.
@@ -63,7 +62,7 @@ impl InjectLambdaContext {
 /// What the handler runs as: the invocation, and the event to log first.
 #[derive(Debug)]
 pub struct Injection {
-    invocation: Option<Held>,
+    invocation: Option<Arc<Invocation>>,
     /// The event as JSON, when `log_event` is on and INFO is written.
     event: Option<serde_json::Value>,
 }
@@ -76,9 +75,9 @@ pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &Inject
     let invocation = match event.lambda_context() {
         Some(context) => {
             let correlation_id = opts.paths().iter().find_map(|path| event.correlation_id(path));
-            Some(Invocation::held_from_context(context, correlation_id.as_deref()))
+            Some(Arc::new(Invocation::from_context(context, correlation_id.as_deref())))
         }
-        None => Invocation::current().map(Held::Shared),
+        None => Invocation::current(),
     };
     let log_event = opts.log_event && tracing::enabled!(target: TARGET, tracing::Level::INFO);
     Injection {
@@ -100,14 +99,13 @@ fn log_event(opts: &InjectLambdaContext, event: Option<serde_json::Value>) {
 /// Runs the future `build` makes as the handler's invocation: the event is
 /// logged and the future built (the entry lines of the layers above the
 /// handler are written then) inside the invocation, then the future runs in it.
-pub fn inject_async<F: std::future::Future>(
+pub fn inject_async<F: Future>(
     opts: &'static InjectLambdaContext,
     injection: Injection,
     build: impl FnOnce() -> F,
-) -> crate::lambda::InvocationScope<F> {
-    let Injection { mut invocation, event } = injection;
-    // The same invocation for building and for running: handed back, not cloned.
-    let future = crate::lambda::sync_scope_optional(&mut invocation, || {
+) -> impl Future<Output = F::Output> {
+    let Injection { invocation, event } = injection;
+    let future = crate::lambda::sync_scope_optional(invocation.clone(), || {
         log_event(opts, event);
         build()
     });
@@ -116,105 +114,118 @@ pub fn inject_async<F: std::future::Future>(
 
 /// Runs `f` as the handler's invocation, logging the event first.
 pub fn inject_sync<R>(opts: &InjectLambdaContext, injection: Injection, f: impl FnOnce() -> R) -> R {
-    let Injection { mut invocation, event } = injection;
-    crate::lambda::sync_scope_optional(&mut invocation, || {
+    let Injection { invocation, event } = injection;
+    crate::lambda::sync_scope_optional(invocation, || {
         log_event(opts, event);
         f()
     })
 }
 
-pin_project_lite::pin_project! {
-    /// The future a `#[service_response]` handler returns: the request until
-    /// the first poll, which reads the invocation from it, then builds the
-    /// handler's stack in place inside that invocation (entry lines included)
-    /// and polls it there.
-    ///
-    /// The generated handler is a plain `fn` returning this, not an `async fn`:
-    /// an `async fn` keeps its argument twice (as the argument and as the local
-    /// it is moved into) beside the stack that holds it a third time, and the
-    /// stack would be moved through every layer that builds it.
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct HandlerFuture<S, F> {
-        opts: &'static InjectLambdaContext,
-        invocation: Option<Held>,
-        #[pin]
-        state: HandlerState<S, F>,
-    }
-
-    impl<S, F> PinnedDrop for HandlerFuture<S, F> {
-        fn drop(this: Pin<&mut Self>) {
-            let mut this = this.project();
-            // Dropped where it ran: inside its invocation.
-            if let HandlerProj::Running { .. } = this.state.as_mut().project() {
-                crate::lambda::sync_scope_optional(this.invocation, || this.state.set(HandlerState::Done));
-            }
-            if let Some(invocation) = this.invocation.take() {
-                invocation.recycle();
-            }
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = HandlerProj]
-    #[project_replace = HandlerTaken]
-    enum HandlerState<S, F> {
-        Waiting { request: lambda_http::Request, start: S },
-        Running { #[pin] stack: F },
-        Done,
-    }
-}
-
-/// See [`HandlerFuture`]: `start(request)` builds the stack, at the first poll.
-pub fn start_handler<S, F>(
+/// The future a `#[service_response]` handler returns: nothing happens until
+/// it is first polled; then it reads the invocation from the request, and
+/// `start(request)` builds the handler's stack inside that invocation (entry
+/// lines included) and runs it there.
+pub async fn start_handler<S, F>(
     opts: &'static InjectLambdaContext,
     request: lambda_http::Request,
     start: S,
-) -> HandlerFuture<S, F>
+) -> F::Output
 where
     S: FnOnce(lambda_http::Request) -> F,
     F: Future,
 {
-    HandlerFuture {
-        opts,
-        invocation: None,
-        state: HandlerState::Waiting { request, start },
+    let Injection { invocation, event } = prepare_injection(&request, opts);
+    let stack = async move {
+        log_event(opts, event);
+        start(request).await
+    };
+    crate::lambda::scope_optional(invocation, stack).await
+}
+
+/// A handler's event that carries the Lambda context: what
+/// `#[logged(inject_lambda_context)]` reads the invocation from.
+#[diagnostic::on_unimplemented(
+    message = "`inject_lambda_context` cannot read the Lambda context from `{Self}`",
+    label = "not a Lambda event",
+    note = "the handler's first parameter must be a `lambda_http::Request` or a `lambda_runtime::LambdaEvent<T>` with `T: Serialize`"
+)]
+pub trait LambdaEventSource {
+    /// The runtime's context of the invocation, if the event carries one.
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context>;
+
+    /// The value at `path` in the event, as text.
+    fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>>;
+
+    /// The event as JSON, for `log_event`; secrets in headers are redacted.
+    fn event_json(&self) -> serde_json::Value;
+}
+
+impl<T: serde::Serialize> LambdaEventSource for lambda_runtime::LambdaEvent<T> {
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
+        Some(&self.context)
+    }
+
+    fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
+        path.find_in(&serde_json::to_value(&self.payload).ok()?).map(Cow::Owned)
+    }
+
+    fn event_json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.payload)
+            .unwrap_or_else(|err| serde_json::Value::String(format!("<event not serializable: {err}>")))
     }
 }
 
-impl<S, F> Future for HandlerFuture<S, F>
-where
-    S: FnOnce(lambda_http::Request) -> F,
-    F: Future,
-{
-    type Output = F::Output;
+impl<E: LambdaEventSource + ?Sized> LambdaEventSource for &E {
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
+        (**self).lambda_context()
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        let mut state = this.state;
-        if let HandlerProj::Waiting { .. } = state.as_mut().project() {
-            let HandlerTaken::Waiting { request, start } = state.as_mut().project_replace(HandlerState::Done) else {
-                unreachable!("the state was `Waiting` one line above")
-            };
-            let Injection { invocation, event } = prepare_injection(&request, this.opts);
-            *this.invocation = invocation;
-            let opts = *this.opts;
-            return crate::lambda::sync_scope_optional(this.invocation, || {
-                log_event(opts, event);
-                state.set(HandlerState::Running { stack: start(request) });
-                poll_stack(state, cx)
-            });
+    fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
+        (**self).correlation_id(path)
+    }
+
+    fn event_json(&self) -> serde_json::Value {
+        (**self).event_json()
+    }
+}
+
+impl LambdaEventSource for lambda_http::Request {
+    fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
+        lambda_http::RequestExt::lambda_context_ref(self)
+    }
+
+    fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
+        use lambda_http::RequestExt as _;
+        let mut keys = path.keys();
+        match (keys.next()?, keys.next(), keys.next()) {
+            ("headers", Some(name), None) => self.headers().get(name)?.to_str().ok().map(Cow::Borrowed),
+            ("queryStringParameters", Some(name), None) => {
+                self.query_string_parameters_ref()?.first(name).map(Cow::Borrowed)
+            }
+            ("pathParameters", Some(name), None) => self.path_parameters_ref()?.first(name).map(Cow::Borrowed),
+            ("requestContext", Some("requestId"), None) => match self.request_context_ref()? {
+                // The common correlation path, read without serializing the context.
+                lambda_http::request::RequestContext::ApiGatewayV1(context) => {
+                    context.request_id.as_deref().map(Cow::Borrowed)
+                }
+                lambda_http::request::RequestContext::ApiGatewayV2(context) => {
+                    context.request_id.as_deref().map(Cow::Borrowed)
+                }
+                _ => None,
+            },
+            ("requestContext", Some(_), _) => {
+                let context = serde_json::to_value(self.request_context_ref()?).ok()?;
+                let mut value = &context;
+                for key in path.keys().skip(1) {
+                    value = value.get(key)?;
+                }
+                super::correlation::scalar_text(value).map(Cow::Owned)
+            }
+            _ => None,
         }
-        crate::lambda::sync_scope_optional(this.invocation, || poll_stack(state, cx))
     }
-}
 
-/// Polls the stack of a started handler.
-fn poll_stack<S, F: Future>(state: Pin<&mut HandlerState<S, F>>, cx: &mut Context<'_>) -> Poll<F::Output> {
-    match state.project() {
-        HandlerProj::Running { stack } => stack.poll(cx),
-        // `Waiting` is replaced before the first `poll_stack`; `Done` only
-        // stands in for a moment there, and when the future is dropped.
-        HandlerProj::Waiting { .. } | HandlerProj::Done => unreachable!("the stack was started at the first poll"),
+    fn event_json(&self) -> serde_json::Value {
+        crate::lambda::request_json(self)
     }
 }

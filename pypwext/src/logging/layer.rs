@@ -111,13 +111,7 @@ impl PowertoolsLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Buffers {
-            line,
-            scratch,
-            extra,
-            keys,
-            keys_of,
-        } = buffers;
+        let Buffers { line, scratch, extra } = buffers;
         line.clear();
         scratch.clear();
         extra.clear();
@@ -174,14 +168,7 @@ impl PowertoolsLayer {
         }
         Invocation::with_current(|invocation| {
             if let Some(invocation) = invocation {
-                // The same keys on every line of the invocation: written once
-                // per invocation into this thread's buffer, then copied.
-                if *keys_of != Some(invocation.serial) {
-                    keys.clear();
-                    write_invocation(keys, invocation);
-                    *keys_of = Some(invocation.serial);
-                }
-                line.extend_from_slice(keys);
+                write_invocation(line, invocation);
             }
         });
         if let Some(exception) = special(&specials.exception) {
@@ -251,9 +238,6 @@ struct Buffers {
     scratch: Vec<u8>,
     /// The event's other fields, as `,"key":value` pairs.
     extra: Vec<u8>,
-    /// The keys of the invocation `keys_of` names, as they appear in a line.
-    keys: Vec<u8>,
-    keys_of: Option<crate::lambda::Serial>,
 }
 
 thread_local! {

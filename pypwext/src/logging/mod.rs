@@ -61,8 +61,8 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Layered, SubscriberExt as _};
 use tracing_subscriber::registry::Registry;
 
-use crate::errors::PwError;
 pub use correlation::{BadCorrelationPath, CorrelationPath, correlation_paths};
+pub use inject::LambdaEventSource;
 pub use layer::PowertoolsLayer;
 /// The target of every line `#[logged]` writes, for filters.
 pub use logged::TARGET as LOGGED_TARGET;
@@ -161,16 +161,4 @@ impl LoggerBuilder {
     pub fn try_init(self) -> Result<(), tracing::subscriber::SetGlobalDefaultError> {
         tracing::subscriber::set_global_default(self.build())
     }
-}
-
-/// The WARNING line for an error that `#[collect_errors]` collected: the
-/// error's JSON as the message, its classification as the line's.
-pub(crate) fn collected_error(function: &'static str, line: u32, err: &PwError) {
-    // The field names are those of `layer::field`.
-    tracing::warn!(
-        target: "pypwext::errors",
-        location = %format_args!("{function}:{line}"),
-        classification = err.classification().as_str(),
-        pypwext.message = ?DisplayJson(err),
-    );
 }

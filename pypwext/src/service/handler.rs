@@ -3,15 +3,16 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt as _;
 
 use http::StatusCode;
 use lambda_http::Body;
 
 use super::extract::RequestSlot;
 use super::response::{MergeOptions, PwResponse};
-use crate::errors::collector;
-use crate::errors::{ErrorAction, ErrorCollector, PwError};
-use crate::logging::logged::CatchUnwind;
+use crate::errors::{ErrorAction, ErrorCollector, PwError, current_collector};
 use crate::logging::render::short_type_name;
 
 /// The target of the lines the response layer writes.
@@ -121,31 +122,12 @@ impl<T, E> HandlerResult for Result<T, E> {
     }
 }
 
-pin_project_lite::pin_project! {
-    /// Awaits the handler's body and splits its result; see [`split_result`].
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct SplitResult<F: Future, T, E> {
-        #[pin]
-        body: F,
-        split: fn(F::Output) -> Result<T, E>,
-    }
-}
-
-impl<F: Future, T, E> Future for SplitResult<F, T, E> {
-    type Output = Result<T, E>;
-
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<T, E>> {
-        let this = self.project();
-        this.body.poll(cx).map(*this.split)
-    }
-}
-
 /// Awaits the handler's body and splits its result. `split` is
 /// `<ReturnType as HandlerResult>::into_result`, named in the generated code
 /// over the user's return type: the one place a return type that is not a
 /// `Result` is reported. (A fn pointer, so this future's type carries no bound.)
-pub fn split_result<F: Future, T, E>(body: F, split: fn(F::Output) -> Result<T, E>) -> SplitResult<F, T, E> {
-    SplitResult { body, split }
+pub async fn split_result<F: Future, T, E>(body: F, split: fn(F::Output) -> Result<T, E>) -> Result<T, E> {
+    split(body.await)
 }
 
 /// The probe the generated code calls `.pypwext_handled()` on, for an `Ok`
@@ -257,125 +239,43 @@ pub fn extract<T: super::FromRequest>(slot: &mut RequestSlot) -> Result<T, PwErr
 ///
 /// `handler` is the generated closure: it takes every argument out of the
 /// request (or refuses it with a `PwError`), then returns the handler's future,
-/// which holds the arguments only. The request lives in this future until the
-/// closure takes it, in the same place the handler's future then takes.
-pub fn service_response<H, Fut>(
+/// which holds the arguments only. Nothing runs before the first poll: the
+/// collector of a `#[collect_errors(root)]` above is the one current *then*.
+pub async fn service_response<H, Fut>(
     opts: &'static ServiceResponse,
     request: lambda_http::Request,
     handler: H,
-) -> ServiceFuture<H, Fut>
+) -> Result<http::Response<Body>, lambda_http::Error>
 where
     H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
     Fut: Future<Output = Handled>,
 {
-    ServiceFuture {
-        opts,
-        collector: None,
-        state: ServiceState::Extract { request, handler },
+    // `#[collect_errors(root)]` above is no layer of its own: this one
+    // installs the collector when none is current.
+    match (opts.collect_root && current_collector().is_none()).then(ErrorCollector::new) {
+        Some(collector) => collector.scope(respond(opts, request, handler)).await,
+        None => respond(opts, request, handler).await,
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The future of a `#[service_response]` handler; see [`service_response`].
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct ServiceFuture<H, Fut> {
-        opts: &'static ServiceResponse,
-        // The collector this call installed (`collect_root`), moved into its
-        // scope on every poll: one that is never added to is never allocated.
-        collector: Option<ErrorCollector>,
-        #[pin]
-        state: ServiceState<H, Fut>,
-    }
-}
-
-pin_project_lite::pin_project! {
-    #[project = StateProj]
-    #[project_replace = StateTaken]
-    enum ServiceState<H, Fut> {
-        Extract { request: lambda_http::Request, handler: H },
-        Run { #[pin] body: CatchUnwind<Fut> },
-        Passthrough { response: std::pin::Pin<Box<dyn Future<Output = http::Response<Body>> + Send>> },
-        Done,
-    }
-}
-
-impl<H, Fut> Future for ServiceFuture<H, Fut>
-where
-    H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
-    Fut: Future<Output = Handled>,
-{
-    type Output = Result<http::Response<Body>, lambda_http::Error>;
-
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
-        let mut this = self.project();
-        if let StateProj::Extract { .. } = this.state.as_mut().project() {
-            // Decided at the first poll: the collector current *then* counts.
-            if this.opts.collect_root && collector::with_current(|current| current.is_none()) {
-                *this.collector = Some(ErrorCollector::new());
-            }
-        }
-        let (opts, state) = (*this.opts, this.state);
-        if this.collector.is_some() {
-            collector::sync_scope(this.collector, || poll_state(opts, state, cx))
-        } else {
-            poll_state(opts, state, cx)
-        }
-    }
-}
-
-/// Polls the handler through its states; see [`ServiceFuture`].
-fn poll_state<H, Fut>(
+/// Extracts, runs the handler (a panic in either is caught) and answers.
+async fn respond<H, Fut>(
     opts: &'static ServiceResponse,
-    mut state: std::pin::Pin<&mut ServiceState<H, Fut>>,
-    cx: &mut std::task::Context<'_>,
-) -> std::task::Poll<Result<http::Response<Body>, lambda_http::Error>>
+    request: lambda_http::Request,
+    handler: H,
+) -> Result<http::Response<Body>, lambda_http::Error>
 where
     H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
     Fut: Future<Output = Handled>,
 {
-    use std::task::Poll;
-    loop {
-        let outcome = match state.as_mut().project() {
-            StateProj::Extract { .. } => {
-                let StateTaken::Extract { request, handler } = state.as_mut().project_replace(ServiceState::Done)
-                else {
-                    unreachable!("the state was `Extract` one line above")
-                };
-                let extracted =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(RequestSlot::new(request))));
-                match extracted {
-                    Ok(Ok(body)) => {
-                        state.set(ServiceState::Run {
-                            body: CatchUnwind::new(body),
-                        });
-                        continue;
-                    }
-                    Ok(Err(refused)) => Ok(Handled::Raised(refused)),
-                    Err(payload) => Err(payload),
-                }
-            }
-            StateProj::Run { body } => match body.poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(outcome) => outcome,
-            },
-            StateProj::Passthrough { response } => match response.as_mut().poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(response) => {
-                    state.set(ServiceState::Done);
-                    return Poll::Ready(Ok(check_size(opts, response)));
-                }
-            },
-            StateProj::Done => {
-                return Poll::Ready(Err("a `#[service_response]` future was polled after it answered".into()));
-            }
-        };
-        match answer_outcome(opts, outcome) {
-            Answered::Now(result) => {
-                state.set(ServiceState::Done);
-                return Poll::Ready(result);
-            }
-            Answered::Later(response) => state.set(ServiceState::Passthrough { response }),
-        }
+    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(RequestSlot::new(request)))) {
+        Ok(Ok(body)) => AssertUnwindSafe(body).catch_unwind().await,
+        Ok(Err(refused)) => Ok(Handled::Raised(refused)),
+        Err(payload) => Err(payload),
+    };
+    match answer_outcome(opts, outcome) {
+        Answered::Now(result) => result,
+        Answered::Later(response) => Ok(check_size(opts, response.await)),
     }
 }
 
@@ -388,7 +288,7 @@ enum Answered {
 /// Turns how the handler ended into the answer.
 fn answer_outcome(opts: &ServiceResponse, outcome: Result<Handled, Box<dyn std::any::Any + Send>>) -> Answered {
     // Taken, not copied: every collected error reaches one response once.
-    let collected = collector::with_current(|current| current.map(ErrorCollector::take)).unwrap_or_default();
+    let collected = current_collector().map(|current| current.take()).unwrap_or_default();
     let merge = |raised| MergeOptions {
         just_status_code: opts.just_status_code,
         code_from_error: opts.code_from_error,

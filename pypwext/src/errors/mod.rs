@@ -20,6 +20,7 @@
 //! );
 //! ```
 
+pub(crate) mod collect;
 pub(crate) mod collector;
 
 use std::borrow::Cow;
