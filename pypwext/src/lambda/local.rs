@@ -103,41 +103,58 @@ impl LocalServer {
     }
 
     /// Serves `handler` until `shutdown` completes; requests in flight then
-    /// finish before this returns.
+    /// get their answers and idle connections close before this returns.
     pub async fn serve<H, Fut>(self, handler: H, shutdown: impl Future<Output = ()>) -> Result<(), lambda_http::Error>
     where
         H: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
     {
-        let connections = tokio_util_tracker::Tracker::default();
+        // Dropping `stop` tells every connection to finish its request and close.
+        let (stop, stopping) = tokio::sync::watch::channel(());
+        let mut connections = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
         loop {
-            let (stream, _) = tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok(accepted) => accepted,
-                    Err(err) => {
-                        // A failed accept (out of file descriptors, say) is not the
-                        // end of the server: say so and go on.
-                        tracing::warn!(target: "pypwext::lambda", "accepting a connection failed: {err}");
-                        continue;
-                    }
-                },
+            tokio::select! {
                 () = &mut shutdown => break,
-            };
-            let handler = handler.clone();
-            let guard = connections.enter();
-            tokio::spawn(async move {
-                let _guard = guard;
-                let service = hyper::service::service_fn(move |request| answer(handler.clone(), request));
-                // A client that goes away mid-request is its own business.
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, _)) => {
+                        connections.spawn(serve_connection(stream, handler.clone(), stopping.clone()));
+                    }
+                    // A failed accept (out of file descriptors, say) is not the
+                    // end of the server: say so and go on.
+                    Err(err) => tracing::warn!(target: "pypwext::lambda", "accepting a connection failed: {err}"),
+                },
+                // Closed connections leave the set as they go, so it does not grow.
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
         }
-        connections.wait().await;
+        drop(stop);
+        while connections.join_next().await.is_some() {}
         Ok(())
     }
+}
+
+/// Serves one connection until the client closes it or `stopping` says stop;
+/// a request in flight is then answered before the connection closes.
+async fn serve_connection<H, Fut>(
+    stream: tokio::net::TcpStream,
+    handler: H,
+    mut stopping: tokio::sync::watch::Receiver<()>,
+) where
+    H: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |request| answer(handler.clone(), request));
+    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    // A client that goes away mid-request is its own business: connection errors are dropped.
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        // Only ever an error: the sender is dropped, never sent on.
+        _ = stopping.changed() => {}
+    }
+    connection.as_mut().graceful_shutdown();
+    let _ = connection.await;
 }
 
 /// Answers one HTTP request with the handler.
@@ -196,7 +213,7 @@ fn request_id() -> String {
 }
 
 /// The request an API Gateway HTTP API (v2) would hand the function.
-pub(crate) fn to_lambda_request(parts: http::request::Parts, bytes: Bytes) -> lambda_http::Request {
+fn to_lambda_request(parts: http::request::Parts, bytes: Bytes) -> lambda_http::Request {
     let body = if bytes.is_empty() {
         Body::Empty
     } else {
@@ -242,38 +259,13 @@ pub(crate) fn to_lambda_request(parts: http::request::Parts, bytes: Bytes) -> la
         .with_lambda_context(context)
 }
 
-/// `a=1&b=x%20y&a=2` to `{a: [1, 2], b: ["x y"]}`.
+/// `a=1&b=x%20y&a=2` to `{a: [1, 2], b: ["x y"]}`, as API Gateway decodes it.
 fn parse_query(query: &str) -> std::collections::HashMap<String, Vec<String>> {
     let mut map: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        map.entry(percent_decode(key)).or_default().push(percent_decode(value));
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        map.entry(key.into_owned()).or_default().push(value.into_owned());
     }
     map
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn from_lambda_response(response: http::Response<Body>) -> http::Response<Full<Bytes>> {
@@ -286,66 +278,50 @@ fn from_lambda_response(response: http::Response<Body>) -> http::Response<Full<B
     http::Response::from_parts(parts, Full::new(bytes))
 }
 
-/// Counts connections in flight so that shutdown can wait for them.
-mod tokio_util_tracker {
-    use std::sync::Arc;
-    use tokio::sync::Notify;
-
-    #[derive(Default)]
-    pub(super) struct Tracker {
-        inner: Arc<Inner>,
-    }
-
-    #[derive(Default)]
-    struct Inner {
-        count: std::sync::atomic::AtomicUsize,
-        idle: Notify,
-    }
-
-    pub(super) struct Guard {
-        inner: Arc<Inner>,
-    }
-
-    impl Tracker {
-        pub(super) fn enter(&self) -> Guard {
-            self.inner.count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            Guard {
-                inner: self.inner.clone(),
-            }
-        }
-
-        pub(super) async fn wait(&self) {
-            loop {
-                let notified = self.inner.idle.notified();
-                if self.inner.count.load(std::sync::atomic::Ordering::SeqCst) == 0 {
-                    return;
-                }
-                notified.await;
-            }
-        }
-    }
-
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            if self.inner.count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) == 1 {
-                self.inner.idle.notify_waiters();
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::sync::Notify;
 
     #[test]
-    fn queries_are_decoded() {
-        let q = parse_query("a=1&b=x%20y+z&a=2&flag&bad=%zz&end=%4");
-        assert_eq!(q["a"], ["1", "2"]);
-        assert_eq!(q["b"], ["x y z"]);
-        assert_eq!(q["flag"], [""]);
-        assert_eq!(q["bad"], ["%zz"]);
-        assert_eq!(q["end"], ["%4"]);
+    fn repeated_keys_keep_every_value_in_order() {
+        let query = parse_query("a=1&b=2&a=3");
+        assert_eq!(query["a"], ["1", "3"]);
+        assert_eq!(query["b"], ["2"]);
+    }
+
+    #[test]
+    fn plus_and_percent_escapes_are_decoded() {
+        let query = parse_query("b=x%20y+z&k%2By=%26%3D&utf8=%C3%A9");
+        assert_eq!(query["b"], ["x y z"]);
+        assert_eq!(query["k+y"], ["&="]);
+        assert_eq!(query["utf8"], ["é"]);
+    }
+
+    #[test]
+    fn broken_escapes_stay_as_written() {
+        let query = parse_query("bad=%zz&end=%4");
+        assert_eq!(query["bad"], ["%zz"]);
+        assert_eq!(query["end"], ["%4"]);
+    }
+
+    #[test]
+    fn invalid_utf8_escapes_become_replacement_characters() {
+        let query = parse_query("name=%FF%41&%C3=x");
+        assert_eq!(query["name"], ["\u{FFFD}A"]);
+        assert_eq!(query["\u{FFFD}"], ["x"]);
+    }
+
+    #[test]
+    fn empty_values_and_pairs() {
+        let query = parse_query("flag&empty=&&=v&eq=a=b");
+        assert_eq!(query["flag"], [""]);
+        assert_eq!(query["empty"], [""]);
+        assert_eq!(query[""], ["v"]);
+        assert_eq!(query["eq"], ["a=b"]);
+        assert_eq!(query.len(), 4);
     }
 
     #[test]
@@ -354,5 +330,135 @@ mod tests {
         let b = request_id();
         assert_ne!(a, b);
         assert_eq!(a.len(), 36);
+    }
+
+    #[test]
+    fn requests_look_like_api_gateway_http_api_requests() {
+        let (parts, ()) = http::Request::post("http://localhost:9000/orders/7?x=1&x=2")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let request = to_lambda_request(parts, Bytes::from_static(b"{\"a\":1}"));
+
+        assert_eq!(request.method(), http::Method::POST);
+        assert_eq!(request.raw_http_path(), "/orders/7");
+        assert_eq!(
+            request.query_string_parameters_ref().unwrap().all("x").unwrap(),
+            ["1", "2"]
+        );
+        assert!(matches!(request.body(), Body::Text(text) if text == "{\"a\":1}"));
+        let lambda_context = request.lambda_context_ref().unwrap();
+        let RequestContext::ApiGatewayV2(api_context) = request.request_context_ref().unwrap() else {
+            panic!("not an HTTP API (v2) request context");
+        };
+        assert_eq!(
+            api_context.request_id.as_deref(),
+            Some(lambda_context.request_id.as_str())
+        );
+        assert_eq!(api_context.stage.as_deref(), Some("$default"));
+        assert_eq!(api_context.http.method, http::Method::POST);
+        assert_eq!(api_context.http.path.as_deref(), Some("/orders/7"));
+        assert!(lambda_context.invoked_function_arn.starts_with("arn:aws:lambda:local:"));
+        assert!(lambda_context.deadline > 0);
+    }
+
+    #[test]
+    fn bodies_that_are_not_utf8_stay_binary() {
+        let (parts, ()) = http::Request::post("/").body(()).unwrap().into_parts();
+        let request = to_lambda_request(parts, Bytes::from_static(&[0xff, 0x00]));
+        assert!(matches!(request.body(), Body::Binary(bytes) if bytes == &[0xff, 0x00]));
+        let (parts, ()) = http::Request::get("/").body(()).unwrap().into_parts();
+        assert!(matches!(to_lambda_request(parts, Bytes::new()).body(), Body::Empty));
+    }
+
+    /// Sends a request that closes the connection after the answer.
+    async fn send(addr: SocketAddr, body: &[u8]) -> tokio::net::TcpStream {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /slow HTTP/1.1\r\nhost: localhost\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(body).await.unwrap();
+        stream
+    }
+
+    async fn read_answer(mut stream: tokio::net::TcpStream) -> String {
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn shutdown_waits_for_the_request_in_flight() {
+        let started = Arc::new(Notify::new());
+        let release = Arc::new(Notify::new());
+        let handler = {
+            let (started, release) = (started.clone(), release.clone());
+            move |_request: lambda_http::Request| {
+                let (started, release) = (started.clone(), release.clone());
+                async move {
+                    started.notify_one();
+                    release.notified().await;
+                    Ok(http::Response::new(Body::Text("finished".to_owned())))
+                }
+            }
+        };
+        let server = LocalServer::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let mut serving = tokio::spawn(server.serve(handler, async {
+            let _ = stopped.await;
+        }));
+
+        let stream = send(addr, b"{}").await;
+        started.notified().await;
+        stop.send(()).unwrap();
+        let still_serving = tokio::time::timeout(Duration::from_millis(200), &mut serving).await;
+        assert!(
+            still_serving.is_err(),
+            "stopped before the request in flight was answered"
+        );
+
+        release.notify_one();
+        let answer = read_answer(stream).await;
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+        assert!(answer.ends_with("finished"), "{answer}");
+        let served = tokio::time::timeout(Duration::from_secs(5), serving).await;
+        assert!(matches!(served, Ok(Ok(Ok(())))), "{served:?}");
+    }
+
+    #[tokio::test]
+    async fn shutdown_closes_idle_connections() {
+        let handler =
+            |_request: lambda_http::Request| async { Ok::<_, lambda_http::Error>(http::Response::new(Body::Empty)) };
+        let server = LocalServer::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.serve(handler, async {
+            let _ = stopped.await;
+        }));
+        // A client that connects and says nothing, as a keep-alive pool does.
+        let mut idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+
+        stop.send(()).unwrap();
+        let served = tokio::time::timeout(Duration::from_secs(5), serving).await;
+        assert!(matches!(served, Ok(Ok(Ok(())))), "{served:?}");
+        let mut rest = Vec::new();
+        assert_eq!(idle.read_to_end(&mut rest).await.unwrap(), 0, "the server closed it");
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_refused() {
+        let handler =
+            |_request: lambda_http::Request| async { Ok::<_, lambda_http::Error>(http::Response::new(Body::Empty)) };
+        let server = LocalServer::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.local_addr();
+        let serving = tokio::spawn(server.serve(handler, std::future::pending()));
+
+        let answer = read_answer(send(addr, &vec![b'x'; MAX_REQUEST_BYTES + 1]).await).await;
+        assert!(answer.starts_with("HTTP/1.1 413 Payload Too Large"), "{answer}");
+        serving.abort();
     }
 }
