@@ -10,14 +10,19 @@
 
 pub(crate) mod call;
 mod credentials;
+mod lambda;
 mod log;
-pub(crate) mod retry;
+mod probe;
+mod response;
+mod retry;
 mod session;
 mod sigv4;
+mod template;
 
-pub use call::{HttpResponse, LambdaResponse, MAX_CLIENT_CONTEXT_BYTES};
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
+pub use lambda::MAX_CLIENT_CONTEXT_BYTES;
 pub use log::TARGET as LOG_TARGET;
+pub use response::{HttpResponse, LambdaResponse};
 pub use retry::{Deadline, WithDeadline};
 pub use session::{HttpSession, HttpSessionBuilder, http_error};
 pub use sigv4::{SignFor, sign_request};

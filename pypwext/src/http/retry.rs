@@ -103,37 +103,19 @@ impl RetryPolicy {
 
 /// `Retry-After` as seconds or as an HTTP date.
 fn retry_after(response: &Response) -> Option<Duration> {
-    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = response.headers().get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    retry_after_value(value, SystemTime::now())
+}
+
+/// The pause a `Retry-After` value asks for at `now`: a number of seconds,
+/// or the time until an HTTP date (none for a date already past).
+fn retry_after_value(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let when = httpdate_parse(value)?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
-}
-
-/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form servers send.
-fn httpdate_parse(value: &str) -> Option<SystemTime> {
-    let parts: Vec<&str> = value.split_whitespace().collect();
-    let [_, day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| m == month)? as i64
-        + 1;
-    let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else { return None };
-    // Days from civil (Howard Hinnant).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
-    let secs = u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()?;
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// The retrying middleware; see the module docs.
@@ -245,9 +227,48 @@ mod tests {
     }
 
     #[test]
-    fn http_dates_parse() {
-        let t = httpdate_parse("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs(), 784_111_777);
-        assert!(httpdate_parse("soon").is_none());
+    fn retry_after_takes_seconds_or_an_http_date() {
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        let date = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        let before = date - Duration::from_secs(90);
+        assert_eq!(retry_after_value(" 7 ", before), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after_value("Sun, 06 Nov 1994 08:49:37 GMT", before),
+            Some(Duration::from_secs(90))
+        );
+        // The older forms RFC 9110 says a recipient must accept.
+        assert_eq!(
+            retry_after_value("Sunday, 06-Nov-94 08:49:37 GMT", before),
+            Some(Duration::from_secs(90))
+        );
+        assert_eq!(
+            retry_after_value("Sun Nov  6 08:49:37 1994", before),
+            Some(Duration::from_secs(90))
+        );
+    }
+
+    #[test]
+    fn a_retry_after_date_in_the_past_means_no_pause() {
+        let after = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777 + 3600);
+        assert_eq!(
+            retry_after_value("Sun, 06 Nov 1994 08:49:37 GMT", after),
+            Some(Duration::ZERO)
+        );
+    }
+
+    #[test]
+    fn a_garbled_retry_after_is_ignored() {
+        let now = SystemTime::UNIX_EPOCH;
+        for value in [
+            "soon",
+            "",
+            "-5",
+            "1.5",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Mon, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37",
+        ] {
+            assert_eq!(retry_after_value(value, now), None, "{value:?}");
+        }
     }
 }
