@@ -170,10 +170,12 @@
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
 
 pub mod errors;
+#[cfg(feature = "http")]
 pub mod http;
 pub mod lambda;
 pub mod logging;
 mod random;
+#[cfg(feature = "service")]
 pub mod service;
 
 #[doc(hidden)]
@@ -187,4 +189,5 @@ pub use errors::{
     UnknownVariant, current_collector,
 };
 pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
+#[cfg(feature = "service")]
 pub use service::{Json, PwResponse};

@@ -3,13 +3,14 @@
 
 pub use crate::errors::collect::{CollectErrors, Collectable, absorb, collect_errors_async, collect_errors_sync};
 pub use crate::errors::{InfoClassification, LogEntryType};
-pub use crate::logging::inject::{
-    InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection, start_handler,
-};
+#[cfg(feature = "service")]
+pub use crate::logging::inject::start_handler;
+pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection};
 pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
 pub use tracing::Level;
 
 /// What `#[service_response]` code calls.
+#[cfg(feature = "service")]
 pub mod service {
     pub use crate::service::RequestSlot;
     pub use crate::service::handler::{
@@ -18,6 +19,7 @@ pub mod service {
     };
 }
 /// What `#[http_method]` code calls.
+#[cfg(feature = "http")]
 pub mod http {
     use std::sync::{LazyLock, OnceLock};
 
@@ -62,6 +64,7 @@ pub mod http {
 
 /// The HTTP types of the generated handler signature, so that users need not
 /// name `lambda_http` themselves.
+#[cfg(feature = "service")]
 pub use lambda_http;
 
 /// The traits and probes `#[logged]` code calls methods through.
@@ -71,3 +74,51 @@ pub mod render {
         ProbeOutcome, ViaDebug, ViaLogView, ViaNothing, ViaSerialize, Wrap, WrapError,
     };
 }
+
+// `require_service!()` and `require_http!()`: the generated code of an
+// attribute that needs a cargo feature names it, so that a build without the
+// feature fails on the user's attribute with a sentence that says which feature
+// to enable, rather than with a path that does not resolve. Two versions of
+// each, chosen by this crate's features (a `cfg` inside one macro would test
+// the user's crate's features instead).
+
+#[cfg(feature = "service")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_service {
+    () => {};
+}
+
+#[cfg(not(feature = "service"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_service {
+    () => {
+        ::core::compile_error!(
+            "`#[service_response]` needs the `service` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"service\"] }`"
+        );
+    };
+}
+
+#[cfg(feature = "http")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_http {
+    () => {};
+}
+
+#[cfg(not(feature = "http"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_http {
+    () => {
+        ::core::compile_error!(
+            "`#[http_method]` needs the `http` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"http\"] }`"
+        );
+    };
+}
+
+#[doc(hidden)]
+pub use __pypwext_require_http as require_http;
+#[doc(hidden)]
+pub use __pypwext_require_service as require_service;

@@ -1,5 +1,5 @@
-//! Running a handler: under the Lambda runtime when there is one, else on a
-//! local HTTP port as an API Gateway HTTP API would call it.
+//! The local runner: a handler served on a local HTTP port as an API Gateway
+//! HTTP API would call it (feature `local`).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -26,38 +26,13 @@ const LOCAL_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest request body the local server accepts, as API Gateway: 10 MB.
 const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
 
-/// Runs `handler` (a `#[service_response]` handler, or any
-/// `async fn(Request) -> Result<Response<Body>, Error>`):
-///
-/// - under the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set, as
-///   `lambda_http::run(service_fn(handler))`;
-/// - otherwise on a local HTTP port (`PYPWEXT_LOCAL_ADDR`, default
-///   `127.0.0.1:9000`): each request becomes an API Gateway HTTP API (v2)
-///   request with a synthetic Lambda context, so `curl` works against it.
-///   It prints where it listens and stops cleanly on Ctrl-C.
-///
-/// ```no_run
-/// use pypwext::{service_response, PwError, PwResponse};
-///
-/// #[service_response]
-/// async fn hello() -> Result<PwResponse, PwError> {
-///     Ok(PwResponse::ok().with_field("hello", "world"))
-/// }
-///
-/// #[tokio::main]
-/// async fn main() -> Result<(), lambda_http::Error> {
-///     pypwext::logging::builder().service("hello").init();
-///     pypwext::lambda::run(hello).await
-/// }
-/// ```
-pub async fn run<H, Fut>(handler: H) -> Result<(), lambda_http::Error>
+/// Serves `handler` on `PYPWEXT_LOCAL_ADDR` (default `127.0.0.1:9000`) until
+/// Ctrl-C; what [`run`](super::run) does outside Lambda.
+pub(crate) async fn serve_until_ctrl_c<H, Fut>(handler: H) -> Result<(), lambda_http::Error>
 where
     H: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
 {
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return lambda_http::run(lambda_http::service_fn(handler)).await;
-    }
     let addr = match std::env::var("PYPWEXT_LOCAL_ADDR") {
         Ok(addr) => addr,
         Err(std::env::VarError::NotPresent) => DEFAULT_LOCAL_ADDR.to_owned(),

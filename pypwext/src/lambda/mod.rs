@@ -22,10 +22,16 @@
 //! # });
 //! ```
 
+#[cfg(feature = "local")]
 mod local;
+#[cfg(feature = "service")]
+mod run;
 pub(crate) mod view;
 
-pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
+#[cfg(feature = "local")]
+pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
+#[cfg(feature = "service")]
+pub use run::run;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};

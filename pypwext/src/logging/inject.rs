@@ -125,6 +125,7 @@ pub fn inject_sync<R>(opts: &InjectLambdaContext, injection: Injection, f: impl 
 /// it is first polled; then it reads the invocation from the request, and
 /// `start(request)` builds the handler's stack inside that invocation (entry
 /// lines included) and runs it there.
+#[cfg(feature = "service")]
 pub async fn start_handler<S, F>(
     opts: &'static InjectLambdaContext,
     request: lambda_http::Request,
@@ -189,6 +190,7 @@ impl<E: LambdaEventSource + ?Sized> LambdaEventSource for &E {
     }
 }
 
+#[cfg(feature = "service")]
 impl LambdaEventSource for lambda_http::Request {
     fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
         lambda_http::RequestExt::lambda_context_ref(self)
