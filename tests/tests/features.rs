@@ -1,0 +1,69 @@
+//! A function that only logs and answers API Gateway must not compile an HTTP
+//! client: with `default-features = false, features = ["service"]` the
+//! dependency tree of pypwext holds no reqwest, rustls, ring nor aws-sigv4.
+//! Read with `cargo tree` (no build, no network: the lock file pins every
+//! version and the registry index is already local after the first build).
+
+use std::process::Command;
+
+/// The crates of pypwext's normal dependency tree with `features`.
+fn dependency_tree(features: &[&str]) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let mut command = Command::new(cargo);
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    command.args([
+        "tree",
+        "--offline",
+        "-p",
+        "pypwext",
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+        "--no-default-features",
+    ]);
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
+    }
+    let output = command.output().expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut crates: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    crates.sort();
+    crates.dedup();
+    crates
+}
+
+const HTTP_CLIENT: &[&str] = &["reqwest", "rustls", "ring", "aws-sigv4", "aws-credential-types"];
+
+#[test]
+fn service_alone_compiles_no_http_client() {
+    let tree = dependency_tree(&["service"]);
+    assert!(tree.iter().any(|name| name == "lambda_http"), "{tree:?}");
+    let client: Vec<&String> = tree.iter().filter(|name| HTTP_CLIENT.contains(&name.as_str())).collect();
+    assert!(client.is_empty(), "service alone pulls in {client:?}");
+}
+
+#[test]
+fn the_http_feature_brings_the_client_and_no_lambda_http() {
+    let tree = dependency_tree(&["http"]);
+    assert!(tree.iter().any(|name| name == "reqwest"), "{tree:?}");
+    assert!(!tree.iter().any(|name| name == "lambda_http"), "{tree:?}");
+}
+
+#[test]
+fn no_features_is_errors_and_logging_only() {
+    let tree = dependency_tree(&[]);
+    for absent in HTTP_CLIENT.iter().chain(&["lambda_http"]) {
+        assert!(!tree.iter().any(|name| name == absent), "{absent} in {tree:?}");
+    }
+}
