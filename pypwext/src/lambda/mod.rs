@@ -23,7 +23,11 @@
 //! ```
 
 mod local;
-pub(crate) mod view;
+/// The views moved to `logging::view`; this keeps `http`'s import working
+/// until it names the new place.
+pub(crate) mod view {
+    pub(crate) use crate::logging::view::HeadersText;
+}
 
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer, run};
 
@@ -548,18 +552,13 @@ impl LambdaEventSource for lambda_http::Request {
 
 /// A header map as a log line shows it.
 pub(crate) fn headers_json(headers: &http::HeaderMap) -> serde_json::Value {
-    view::to_value(|out| view::write_headers(out, headers))
-}
-
-/// A response as a log line shows it: status, headers (secrets redacted), body.
-pub(crate) fn response_json(response: &http::Response<lambda_http::Body>) -> serde_json::Value {
-    view::to_value(|out| view::write_response(out, response))
+    crate::logging::view::headers_json(headers)
 }
 
 /// A request as a log line shows it: method, path, query, headers (secrets
 /// redacted) and body.
 pub(crate) fn request_json(request: &lambda_http::Request) -> serde_json::Value {
-    view::to_value(|out| view::write_request(out, request))
+    crate::logging::view::request_json(request)
 }
 
 #[cfg(test)]

@@ -53,6 +53,7 @@ pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;
 mod time;
+pub(crate) mod view;
 mod writer;
 
 use tracing::level_filters::LevelFilter;
