@@ -49,7 +49,10 @@ const HTTP_CLIENT: &[&str] = &["reqwest", "rustls", "ring", "aws-sigv4", "aws-cr
 fn service_alone_compiles_no_http_client() {
     let tree = dependency_tree(&["service"]);
     assert!(tree.iter().any(|name| name == "lambda_http"), "{tree:?}");
-    let client: Vec<&String> = tree.iter().filter(|name| HTTP_CLIENT.contains(&name.as_str())).collect();
+    let client: Vec<&String> = tree
+        .iter()
+        .filter(|name| HTTP_CLIENT.contains(&name.as_str()))
+        .collect();
     assert!(client.is_empty(), "service alone pulls in {client:?}");
 }
 

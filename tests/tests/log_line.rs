@@ -147,6 +147,106 @@ fn values_cannot_break_or_forge_a_line() {
     assert_eq!(line.get("level").unwrap(), "INFO");
 }
 
+/// Quotes, braces, backslashes and newlines: a value that, written unescaped,
+/// would close the line and forge a second one.
+const FORGERY: &str = "x\"},\"level\":\"ERROR\",\"message\":\"forged\"}\n{\"level\":\"CRITICAL\",\"x\":\"\\\"}\r\n\\";
+
+struct Forgery;
+
+impl std::fmt::Display for Forgery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(FORGERY)
+    }
+}
+
+#[test]
+fn no_field_name_lets_a_value_through_unescaped() {
+    pypwext_tests::install_global_subscriber();
+    let sink = MemoryWriter::new();
+    let subscriber = logging::builder().service("svc").writer(sink.clone()).build();
+    tracing::subscriber::with_default(subscriber, || {
+        // `pypwext.message` is pypwext's own raw-JSON channel: from user code
+        // it is an ordinary field like any other.
+        tracing::info!(
+            pypwext.message = %Forgery,
+            message = %Forgery,
+            level = %Forgery,
+            location = %Forgery,
+            classification = %Forgery,
+            timestamp = %Forgery,
+            service = %Forgery,
+            cold_start = %Forgery,
+            exception = %Forgery,
+        );
+        tracing::warn!(pypwext.message = ?FORGERY, "with a debug value");
+    });
+    let lines = sink.lines();
+    assert_eq!(lines.len(), 2, "two events, two lines: {lines:?}");
+    let line = OrderedObject::parse(&lines[0]);
+    assert_eq!(
+        line.keys(),
+        [
+            "level",
+            "location",
+            "message",
+            "timestamp",
+            "service",
+            "classification",
+            "exception",
+            "pypwext.message",
+            "event_level",
+            "event_timestamp",
+            "event_service",
+            "event_cold_start"
+        ]
+    );
+    assert_eq!(line.get("level").unwrap(), "INFO");
+    assert_eq!(line.get("service").unwrap(), "svc");
+    let timestamp = line.get("timestamp").unwrap().as_str().unwrap();
+    assert!(is_powertools_timestamp(timestamp), "{timestamp}");
+    for key in [
+        "message",
+        "location",
+        "classification",
+        "exception",
+        "pypwext.message",
+        "event_level",
+        "event_timestamp",
+        "event_service",
+        "event_cold_start",
+    ] {
+        assert_eq!(line.get(key).unwrap(), FORGERY, "{key}");
+    }
+    let line = OrderedObject::parse(&lines[1]);
+    assert_eq!(line.get("level").unwrap(), "WARNING");
+    assert_eq!(line.get("message").unwrap(), "with a debug value");
+    assert_eq!(
+        line.get("pypwext.message").unwrap().as_str().unwrap(),
+        format!("{FORGERY:?}")
+    );
+}
+
+#[pypwext::logged(level = "info")]
+fn greet(name: &str) -> String {
+    format!("hello {name}")
+}
+
+#[test]
+fn pypwext_own_messages_are_still_objects() {
+    let lines = capture(tracing::Level::INFO, || {
+        greet(FORGERY);
+    });
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0].get("message").unwrap(),
+        &serde_json::json!({"msg": "Entering greet", "args": {"name": FORGERY}})
+    );
+    assert_eq!(
+        lines[1].get("message").unwrap(),
+        &serde_json::json!({"msg": "Exiting greet", "return": format!("hello {FORGERY}")})
+    );
+}
+
 #[test]
 fn errors_are_written_with_their_sources() {
     let err =

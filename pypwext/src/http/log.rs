@@ -10,7 +10,7 @@ use reqwest_middleware::{Middleware, Next};
 use tracing::Level;
 
 use crate::errors::InfoClassification;
-use crate::lambda::view::HeadersText;
+use crate::logging::view::HeadersText;
 
 /// The target of the session's request and response lines.
 pub const TARGET: &str = "pypwext::http";

@@ -26,7 +26,6 @@
 mod local;
 #[cfg(feature = "service")]
 mod run;
-pub(crate) mod view;
 
 #[cfg(feature = "local")]
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
@@ -237,25 +236,6 @@ impl From<&lambda_runtime::Context> for Invocation {
     fn from(context: &lambda_runtime::Context) -> Self {
         Invocation::from_context(context, None)
     }
-}
-
-/// Headers whose values never reach a log line.
-pub(crate) const REDACTED_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie", "x-amz-security-token"];
-
-/// A header map as a log line shows it.
-pub(crate) fn headers_json(headers: &http::HeaderMap) -> serde_json::Value {
-    view::to_value(|out| view::write_headers(out, headers))
-}
-
-/// A response as a log line shows it: status, headers (secrets redacted), body.
-pub(crate) fn response_json(response: &http::Response<lambda_http::Body>) -> serde_json::Value {
-    view::to_value(|out| view::write_response(out, response))
-}
-
-/// A request as a log line shows it: method, path, query, headers (secrets
-/// redacted) and body.
-pub(crate) fn request_json(request: &lambda_http::Request) -> serde_json::Value {
-    view::to_value(|out| view::write_request(out, request))
 }
 
 #[cfg(test)]

@@ -228,6 +228,6 @@ impl LambdaEventSource for lambda_http::Request {
     }
 
     fn event_json(&self) -> serde_json::Value {
-        crate::lambda::request_json(self)
+        super::view::request_json(self)
     }
 }

@@ -1,12 +1,12 @@
 //! The `tracing-subscriber` layer that writes one Powertools JSON line per
-//! event, straight into a reused buffer: no maps, no per-event `String`s.
+//! event, serialized by serde_json in the contract's key order.
 
-use std::cell::RefCell;
 use std::fmt;
 use std::io::Write as _;
-use std::ops::Range;
 use std::time::SystemTime;
 
+use serde::ser::{SerializeMap as _, Serializer as _};
+use serde_json::value::RawValue;
 use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::Interest;
@@ -17,8 +17,7 @@ use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
 use super::config::Settings;
-use super::json;
-use super::time::{push_num, write_timestamp};
+use super::time::Timestamp;
 use crate::lambda::Invocation;
 
 /// Field names with a place of their own in the line. An event field with
@@ -26,7 +25,8 @@ use crate::lambda::Invocation;
 pub(crate) mod field {
     /// The message, as text.
     pub(crate) const MESSAGE: &str = "message";
-    /// The message, already JSON (an object from `#[logged]`): written as is.
+    /// The message, already JSON (an object from `#[logged]`): taken as JSON
+    /// only from pypwext's own callsites (see `is_pypwext_callsite`).
     pub(crate) const MESSAGE_JSON: &str = "pypwext.message";
     /// Overrides the computed `location`.
     pub(crate) const LOCATION: &str = "location";
@@ -56,8 +56,7 @@ const RESERVED: &[&str] = &[
 
 /// The layer behind [`builder`](super::builder): one JSON line per event.
 pub struct PowertoolsLayer {
-    /// The service name, already a JSON string.
-    service: Box<[u8]>,
+    service: String,
     level: LevelFilter,
     sample_rate: f64,
     writer: BoxMakeWriter,
@@ -66,7 +65,7 @@ pub struct PowertoolsLayer {
 impl fmt::Debug for PowertoolsLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PowertoolsLayer")
-            .field("service", &String::from_utf8_lossy(&self.service))
+            .field("service", &self.service)
             .field("level", &self.level)
             .field("sample_rate", &self.sample_rate)
             .finish_non_exhaustive()
@@ -75,10 +74,8 @@ impl fmt::Debug for PowertoolsLayer {
 
 impl PowertoolsLayer {
     pub(crate) fn new(settings: Settings, writer: BoxMakeWriter) -> Self {
-        let mut service = Vec::with_capacity(settings.service.len() + 2);
-        json::write_str(&mut service, &settings.service);
         PowertoolsLayer {
-            service: service.into_boxed_slice(),
+            service: settings.service,
             level: settings.level,
             sample_rate: settings.sample_rate,
             writer,
@@ -107,116 +104,123 @@ impl PowertoolsLayer {
         })
     }
 
-    fn write_event<S>(&self, buffers: &mut Buffers, event: &Event<'_>, ctx: &Context<'_, S>)
+    fn write_event<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Buffers { line, scratch, extra } = buffers;
-        line.clear();
-        scratch.clear();
-        extra.clear();
         let meta = event.metadata();
-
-        let mut visitor = FieldVisitor {
-            scratch,
-            extra,
-            specials: Specials::default(),
+        let mut fields = Fields {
+            trusted: is_pypwext_callsite(meta),
+            ..Fields::default()
         };
-        event.record(&mut visitor);
-        let FieldVisitor {
-            scratch,
-            extra,
-            specials,
-        } = visitor;
-        let special = |range: &Option<Range<usize>>| range.clone().map(|r| &scratch[r]);
+        event.record(&mut fields);
 
-        line.extend_from_slice(b"{\"level\":\"");
-        line.extend_from_slice(level_name(meta.level()).as_bytes());
-        line.extend_from_slice(b"\",\"location\":");
-        match special(&specials.location) {
-            Some(location) => line.extend_from_slice(location),
-            None => {
-                line.push(b'"');
-                let scope = ctx.event_span(event).map(|span| span.name());
-                json::escape_into(line, scope.or(meta.module_path()).unwrap_or_else(|| meta.target()));
-                line.push(b':');
-                push_num(line, u64::from(meta.line().unwrap_or(0)), 1);
-                line.push(b'"');
-            }
+        let mut line = Vec::with_capacity(512);
+        let scope = ctx.event_span(event).map(|span| span.name());
+        let written = self.serialize_line(&mut line, meta, scope, &fields);
+        if let Err(err) = written {
+            // Only a value's own `Serialize` can fail here, and none of ours does.
+            let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
+            return;
         }
-        line.extend_from_slice(b",\"message\":");
-        line.extend_from_slice(special(&specials.message).unwrap_or(b"\"\""));
-        line.extend_from_slice(b",\"timestamp\":\"");
-        write_timestamp(line, SystemTime::now());
-        line.extend_from_slice(b"\",\"service\":");
-        line.extend_from_slice(&self.service);
-        if let Some(classification) = special(&specials.classification)
-            && classification != b"\"NA\""
-        {
-            line.extend_from_slice(b",\"classification\":");
-            line.extend_from_slice(classification);
-        }
-        if let Some(log_type) = special(&specials.log_type)
-            && log_type != b"\"STD\""
-        {
-            line.extend_from_slice(b",\"type\":");
-            line.extend_from_slice(log_type);
-        }
-        if let Some(operation) = special(&specials.operation) {
-            line.extend_from_slice(b",\"operation\":");
-            line.extend_from_slice(operation);
-        }
-        Invocation::with_current(|invocation| {
-            if let Some(invocation) = invocation {
-                write_invocation(line, invocation);
-            }
-        });
-        if let Some(exception) = special(&specials.exception) {
-            line.extend_from_slice(b",\"exception\":");
-            line.extend_from_slice(exception);
-        }
-        if let Some(name) = special(&specials.exception_name) {
-            line.extend_from_slice(b",\"exception_name\":");
-            line.extend_from_slice(name);
-        }
-        line.extend_from_slice(extra);
-        line.extend_from_slice(b"}\n");
+        line.push(b'\n');
 
         // One write per line, so that lines from two threads never interleave
         // on writers that serialize writes (stdout, a file, a pipe).
         let mut writer = self.writer.make_writer_for(meta);
-        if let Err(err) = writer.write_all(line) {
+        if let Err(err) = writer.write_all(&line) {
             // The log sink itself failed: stderr is the only place left to say so.
             let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
         }
     }
+
+    /// Serializes the line's keys, in the contract's order, into `line`.
+    fn serialize_line(
+        &self,
+        line: &mut Vec<u8>,
+        meta: &Metadata<'_>,
+        scope: Option<&str>,
+        fields: &Fields,
+    ) -> Result<(), serde_json::Error> {
+        let mut serializer = serde_json::Serializer::new(line);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("level", level_name(meta.level()))?;
+        match &fields.location {
+            Some(location) => map.serialize_entry("location", location)?,
+            None => {
+                let place = scope.or(meta.module_path()).unwrap_or_else(|| meta.target());
+                let line_number = meta.line().unwrap_or(0);
+                map.serialize_entry("location", &format_args!("{place}:{line_number}"))?;
+            }
+        }
+        match &fields.message {
+            Some(message) => map.serialize_entry("message", message)?,
+            None => map.serialize_entry("message", "")?,
+        }
+        map.serialize_entry("timestamp", &format_args!("{}", Timestamp::at(SystemTime::now())))?;
+        map.serialize_entry("service", &self.service)?;
+        if let Some(classification) = &fields.classification
+            && !classification.is_text("NA")
+        {
+            map.serialize_entry("classification", classification)?;
+        }
+        if let Some(log_type) = &fields.log_type
+            && !log_type.is_text("STD")
+        {
+            map.serialize_entry("type", log_type)?;
+        }
+        if let Some(operation) = &fields.operation {
+            map.serialize_entry("operation", operation)?;
+        }
+        Invocation::with_current(|invocation| match invocation {
+            Some(invocation) => serialize_invocation(&mut map, invocation),
+            None => Ok(()),
+        })?;
+        if let Some(exception) = &fields.exception {
+            map.serialize_entry("exception", exception)?;
+        }
+        if let Some(name) = &fields.exception_name {
+            map.serialize_entry("exception_name", name)?;
+        }
+        for (name, value) in &fields.others {
+            if RESERVED.contains(name) {
+                map.serialize_entry(&format_args!("event_{name}"), value)?;
+            } else {
+                map.serialize_entry(name, value)?;
+            }
+        }
+        map.end()
+    }
 }
 
-fn write_invocation(line: &mut Vec<u8>, invocation: &Invocation) {
-    line.extend_from_slice(b",\"cold_start\":");
-    line.extend_from_slice(if invocation.cold_start() { b"true" } else { b"false" });
+/// The invocation's keys, read from it for each line.
+fn serialize_invocation<M: serde::ser::SerializeMap>(map: &mut M, invocation: &Invocation) -> Result<(), M::Error> {
+    map.serialize_entry("cold_start", &invocation.cold_start())?;
     if let Some(name) = invocation.function_name() {
-        line.extend_from_slice(b",\"function_name\":");
-        json::write_str(line, name);
+        map.serialize_entry("function_name", name)?;
     }
     if let Some(memory) = invocation.function_memory_size() {
-        line.extend_from_slice(b",\"function_memory_size\":");
-        push_num(line, u64::from(memory), 1);
+        map.serialize_entry("function_memory_size", &memory)?;
     }
     if let Some(arn) = invocation.function_arn() {
-        line.extend_from_slice(b",\"function_arn\":");
-        json::write_str(line, arn);
+        map.serialize_entry("function_arn", arn)?;
     }
-    line.extend_from_slice(b",\"function_request_id\":");
-    json::write_str(line, invocation.request_id());
+    map.serialize_entry("function_request_id", invocation.request_id())?;
     if let Some(correlation_id) = invocation.correlation_id() {
-        line.extend_from_slice(b",\"correlation_id\":");
-        json::write_str(line, correlation_id);
+        map.serialize_entry("correlation_id", correlation_id)?;
     }
     if let Some(trace_id) = invocation.xray_trace_id() {
-        line.extend_from_slice(b",\"xray_trace_id\":");
-        json::write_str(line, trace_id);
+        map.serialize_entry("xray_trace_id", trace_id)?;
     }
+    Ok(())
+}
+
+/// Whether the event comes from pypwext itself. Only these callsites may hand
+/// the line a message that is already JSON: `tracing`'s macros set the module
+/// path of the code they are written in, so user code cannot claim it.
+fn is_pypwext_callsite(meta: &Metadata<'_>) -> bool {
+    meta.module_path()
+        .is_some_and(|path| path == "pypwext" || path.starts_with("pypwext::"))
 }
 
 /// Powertools' level names.
@@ -230,116 +234,122 @@ pub(crate) fn level_name(level: &Level) -> &'static str {
     }
 }
 
-/// The buffers one thread reuses for every line it writes.
+/// One field's value, as the line shows it.
+enum FieldValue {
+    Text(String),
+    /// JSON made by pypwext itself, checked to be one JSON value.
+    Json(Box<RawValue>),
+    I64(i64),
+    U64(u64),
+    I128(i128),
+    U128(u128),
+    F64(f64),
+    Bool(bool),
+}
+
+impl FieldValue {
+    fn is_text(&self, text: &str) -> bool {
+        matches!(self, FieldValue::Text(own) if own == text)
+    }
+}
+
+impl serde::Serialize for FieldValue {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            FieldValue::Text(text) => serializer.serialize_str(text),
+            FieldValue::Json(json) => json.serialize(serializer),
+            FieldValue::I64(n) => serializer.serialize_i64(*n),
+            FieldValue::U64(n) => serializer.serialize_u64(*n),
+            FieldValue::I128(n) => serializer.serialize_i128(*n),
+            FieldValue::U128(n) => serializer.serialize_u128(*n),
+            FieldValue::F64(n) => serializer.serialize_f64(*n),
+            FieldValue::Bool(b) => serializer.serialize_bool(*b),
+        }
+    }
+}
+
+/// One event's fields: the ones with a place of their own, then the others
+/// in the order they were recorded.
 #[derive(Default)]
-struct Buffers {
-    line: Vec<u8>,
-    /// The special fields' JSON, addressed by `Specials`.
-    scratch: Vec<u8>,
-    /// The event's other fields, as `,"key":value` pairs.
-    extra: Vec<u8>,
+struct Fields {
+    /// Whether the event comes from pypwext itself.
+    trusted: bool,
+    message: Option<FieldValue>,
+    location: Option<FieldValue>,
+    classification: Option<FieldValue>,
+    log_type: Option<FieldValue>,
+    operation: Option<FieldValue>,
+    exception: Option<FieldValue>,
+    exception_name: Option<FieldValue>,
+    others: Vec<(&'static str, FieldValue)>,
 }
 
-thread_local! {
-    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
-}
-
-/// Where each special field's JSON sits in the scratch buffer.
-#[derive(Default)]
-struct Specials {
-    message: Option<Range<usize>>,
-    location: Option<Range<usize>>,
-    classification: Option<Range<usize>>,
-    log_type: Option<Range<usize>>,
-    operation: Option<Range<usize>>,
-    exception: Option<Range<usize>>,
-    exception_name: Option<Range<usize>>,
-}
-
-impl Specials {
-    fn slot(&mut self, name: &str) -> Option<&mut Option<Range<usize>>> {
-        Some(match name {
-            field::MESSAGE | field::MESSAGE_JSON => &mut self.message,
+impl Fields {
+    fn put(&mut self, field: &Field, value: FieldValue) {
+        let name = field.name();
+        let slot = match name {
+            field::MESSAGE => &mut self.message,
+            field::MESSAGE_JSON if self.trusted => &mut self.message,
             field::LOCATION => &mut self.location,
             field::CLASSIFICATION => &mut self.classification,
             field::LOG_TYPE => &mut self.log_type,
             field::OPERATION => &mut self.operation,
             field::EXCEPTION => &mut self.exception,
             field::EXCEPTION_NAME => &mut self.exception_name,
-            _ => return None,
-        })
+            _ => {
+                self.others.push((name, value));
+                return;
+            }
+        };
+        *slot = Some(value);
     }
 }
 
-struct FieldVisitor<'a> {
-    scratch: &'a mut Vec<u8>,
-    extra: &'a mut Vec<u8>,
-    specials: Specials,
-}
-
-impl FieldVisitor<'_> {
-    /// Writes one field's value with `write`, into its special slot or among
-    /// the other keys.
-    fn field(&mut self, field: &Field, write: impl FnOnce(&mut Vec<u8>)) {
-        let name = field.name();
-        if let Some(slot) = self.specials.slot(name) {
-            let start = self.scratch.len();
-            write(self.scratch);
-            *slot = Some(start..self.scratch.len());
-            return;
-        }
-        self.extra.extend_from_slice(b",\"");
-        if RESERVED.contains(&name) {
-            self.extra.extend_from_slice(b"event_");
-        }
-        json::escape_into(self.extra, name);
-        self.extra.extend_from_slice(b"\":");
-        write(self.extra);
-    }
-}
-
-impl Visit for FieldVisitor<'_> {
+impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if field.name() == field::MESSAGE_JSON {
-            // Already JSON, made by pypwext itself; `Debug` writes it verbatim.
-            let start = self.scratch.len();
-            let _ = fmt::write(&mut ByteWriter(self.scratch), format_args!("{value:?}"));
-            self.specials.message = Some(start..self.scratch.len());
+        let text = format!("{value:?}");
+        if self.trusted && field.name() == field::MESSAGE_JSON {
+            // pypwext's own message is JSON already; should it ever not be
+            // one JSON value, it is written as a string rather than break the line.
+            self.message = Some(match serde_json::from_str::<&RawValue>(&text) {
+                Ok(json) => FieldValue::Json(json.to_owned()),
+                Err(_) => FieldValue::Text(text),
+            });
             return;
         }
-        self.field(field, |buf| json::write_debug(buf, value));
+        self.put(field, FieldValue::Text(text));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.field(field, |buf| json::write_str(buf, value));
+        self.put(field, FieldValue::Text(value.to_owned()));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.field(field, |buf| json::write_serialize(buf, &value));
+        self.put(field, FieldValue::I64(value));
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |buf| json::write_serialize(buf, &value));
+        self.put(field, FieldValue::U64(value));
     }
 
     fn record_i128(&mut self, field: &Field, value: i128) {
-        self.field(field, |buf| json::write_serialize(buf, &value));
+        self.put(field, FieldValue::I128(value));
     }
 
     fn record_u128(&mut self, field: &Field, value: u128) {
-        self.field(field, |buf| json::write_serialize(buf, &value));
+        self.put(field, FieldValue::U128(value));
     }
 
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.field(field, |buf| json::write_serialize(buf, &value));
+        self.put(field, FieldValue::F64(value));
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.field(field, |buf| json::write_serialize(buf, &value));
+        self.put(field, FieldValue::Bool(value));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.field(field, |buf| json::write_display(buf, &ErrorChain(value)));
+        self.put(field, FieldValue::Text(ErrorChain(value).to_string()));
     }
 }
 
@@ -354,16 +364,6 @@ impl fmt::Display for ErrorChain<'_> {
             write!(f, ": {cause}")?;
             source = cause.source();
         }
-        Ok(())
-    }
-}
-
-/// `fmt::Write` into a byte buffer, unescaped (for JSON that is already JSON).
-struct ByteWriter<'a>(&'a mut Vec<u8>);
-
-impl fmt::Write for ByteWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.extend_from_slice(s.as_bytes());
         Ok(())
     }
 }
@@ -392,12 +392,7 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        BUFFERS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buffers) => self.write_event(&mut buffers, event, &ctx),
-            // An event logged while a line is being written (by a writer that
-            // logs, say) gets buffers of its own.
-            Err(_) => self.write_event(&mut Buffers::default(), event, &ctx),
-        });
+        self.write_event(event, &ctx);
     }
 }
 

@@ -1,10 +1,8 @@
 //! The runtime of `#[logged]`: the entry, exit and exception lines.
 
 use std::any::Any;
-use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
-use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -108,45 +106,26 @@ impl Line<'_> {
     }
 }
 
-/// Writes JSON that is already JSON through `Debug`, for `pypwext.message`.
+/// A message that is JSON already, handed to the layer through `Debug` as
+/// `pypwext.message` (the layer checks that it is one JSON value).
 struct RawJson<'a>(&'a [u8]);
 
 impl fmt::Debug for RawJson<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Made by `json::*` from `&str`s and serde_json: always UTF-8, so the
-        // lossy path is never taken.
-        match std::str::from_utf8(self.0) {
-            Ok(text) => f.write_str(text),
-            Err(_) => f.write_str(&String::from_utf8_lossy(self.0)),
-        }
+        f.write_str(&String::from_utf8_lossy(self.0))
     }
 }
 
 /// The arguments, rendered at entry when a line may need them.
 #[derive(Debug, Default)]
 pub struct EntryArgs {
-    /// The entry line's message, `{"msg":"Entering f","args":{…}}`, and where
-    /// the arguments sit in it; `None` when nothing needs them.
-    message: Option<(Vec<u8>, Range<usize>)>,
-    /// Whether a panic would be logged: if not, the body is polled as is,
-    /// with no unwinding guard around it.
-    guard_panics: bool,
-}
-
-impl EntryArgs {
-    /// `{"name":value,…}`.
-    fn json(&self) -> &[u8] {
-        match &self.message {
-            Some((message, args)) => &message[args.clone()],
-            None => b"{}",
-        }
-    }
+    /// `{"name":value,…}` when an exception line could need them.
+    args: Option<Vec<u8>>,
 }
 
 /// Collects the rendered arguments of one call.
 pub struct ArgsWriter {
     buf: Vec<u8>,
-    empty: bool,
 }
 
 impl ArgsWriter {
@@ -159,15 +138,22 @@ impl ArgsWriter {
     /// Adds an argument whose value must not be logged.
     pub fn redacted(&mut self, name: &str) {
         self.key(name);
-        self.buf.extend_from_slice(b"\"*****\"");
+        json::write_serialize(&mut self.buf, "*****");
     }
 
     fn key(&mut self, name: &str) {
-        if !std::mem::take(&mut self.empty) {
-            self.buf.push(b',');
-        }
-        json::write_str(&mut self.buf, name);
+        self.buf.push(if self.buf.is_empty() { b'{' } else { b',' });
+        json::write_serialize(&mut self.buf, name);
         self.buf.push(b':');
+    }
+
+    /// The arguments as one JSON object.
+    fn finish(mut self) -> Vec<u8> {
+        if self.buf.is_empty() {
+            self.buf.push(b'{');
+        }
+        self.buf.push(b'}');
+        self.buf
     }
 }
 
@@ -176,24 +162,13 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
     let entry = level_enabled(meta.level);
     let for_exception = meta.log_exception && level_enabled(Level::ERROR);
     if !entry && !for_exception {
-        return EntryArgs {
-            message: None,
-            guard_panics: false,
-        };
+        return EntryArgs { args: None };
     }
-    // The arguments are written into the message itself: one buffer, no copy.
-    let mut writer = ArgsWriter {
-        buf: message_start("Entering ", meta.function, "args", 256),
-        empty: true,
-    };
-    let start = writer.buf.len();
-    writer.buf.push(b'{');
+    let mut writer = ArgsWriter { buf: Vec::new() };
     render(&mut writer);
-    writer.buf.push(b'}');
-    let args = start..writer.buf.len();
-    let mut message = writer.buf;
-    message.push(b'}');
+    let args = writer.finish();
     if entry {
+        let message = message("Entering ", meta.function, "args", |out| out.extend_from_slice(&args));
         Line {
             meta,
             level: meta.level,
@@ -206,56 +181,23 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
         }
         .emit();
     }
-    if !for_exception {
-        // Only an exception line would read the arguments again.
-        give_back(message);
-        return EntryArgs {
-            message: None,
-            guard_panics: false,
-        };
-    }
+    // Only an exception line would read the arguments again.
     EntryArgs {
-        message: Some((message, args)),
-        guard_panics: true,
+        args: for_exception.then_some(args),
     }
 }
 
-thread_local! {
-    // A message buffer whose line was written, for the thread's next one.
-    static SPARE_MESSAGE: Cell<Option<Vec<u8>>> = const { Cell::new(None) };
-}
-
-/// An empty buffer for a message: the thread's spare one, or a new one (when
-/// it is in use, by a line made while another is being made).
-fn take_buffer(capacity: usize) -> Vec<u8> {
-    match SPARE_MESSAGE.try_with(Cell::take) {
-        Ok(Some(mut buffer)) => {
-            buffer.clear();
-            buffer.reserve(capacity);
-            buffer
-        }
-        _ => Vec::with_capacity(capacity),
-    }
-}
-
-/// Keeps a message's buffer for the thread's next line, unless a large
-/// message (a big body, say) made it too big to keep around.
-fn give_back(buffer: Vec<u8>) {
-    const KEPT_AT_MOST: usize = 64 * 1024;
-    if buffer.capacity() <= KEPT_AT_MOST {
-        let _ = SPARE_MESSAGE.try_with(|spare| spare.set(Some(buffer)));
-    }
-}
-
-/// `{"msg":"<verb><function>","<key>":`, the value and `}` to follow.
-fn message_start(verb: &str, function: &str, key: &str, capacity: usize) -> Vec<u8> {
-    let mut message = take_buffer(capacity);
-    message.extend_from_slice(b"{\"msg\":\"");
-    message.extend_from_slice(verb.as_bytes());
-    json::escape_into(&mut message, function);
-    message.extend_from_slice(b"\",");
-    json::write_str(&mut message, key);
+/// `{"msg":"<verb><function>","<key>":<value>}`, the value written by
+/// `write_value`; every string in it is written by serde_json.
+fn message(verb: &str, function: &str, key: &str, write_value: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut message = Vec::with_capacity(128);
+    message.extend_from_slice(b"{\"msg\":");
+    json::write_display(&mut message, &format_args!("{verb}{function}"));
+    message.push(b',');
+    json::write_serialize(&mut message, key);
     message.push(b':');
+    write_value(&mut message);
+    message.push(b'}');
     message
 }
 
@@ -271,9 +213,7 @@ impl ExitWriter<'_> {
         if !level_enabled(self.meta.out_level) {
             return;
         }
-        let mut message = message_start("Exiting ", self.meta.function, "return", 256);
-        value.render_json(&mut message);
-        message.push(b'}');
+        let message = message("Exiting ", self.meta.function, "return", |out| value.render_json(out));
         Line {
             meta: self.meta,
             level: self.meta.out_level,
@@ -285,7 +225,6 @@ impl ExitWriter<'_> {
             exception_name: None,
         }
         .emit();
-        give_back(message);
     }
 
     /// The function returned `Err(error)`.
@@ -298,10 +237,10 @@ impl ExitWriter<'_> {
 }
 
 fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name: &str) {
-    let args = args.json();
-    let mut message = message_start("Exception in ", meta.function, "args", args.len() + 64);
-    message.extend_from_slice(args);
-    message.push(b'}');
+    let args = args.args.as_deref().unwrap_or(b"{}");
+    let message = message("Exception in ", meta.function, "args", |out| {
+        out.extend_from_slice(args)
+    });
     Line {
         meta,
         level: Level::ERROR,
@@ -313,7 +252,6 @@ fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name
         exception_name: Some(name),
     }
     .emit();
-    give_back(message);
 }
 
 /// The message a panic was raised with.
@@ -332,6 +270,13 @@ fn panic_line(meta: &'static Logged, args: &EntryArgs, payload: &(dyn Any + Send
     exception_line(meta, args, panic_text(payload), "panic");
 }
 
+/// Writes the exit line for what the body returned, when one may be written.
+fn exit_line<R>(meta: &'static Logged, args: &EntryArgs, exit: fn(&R, &mut ExitWriter<'_>), ret: &R) {
+    if exit_wanted(meta) {
+        exit(ret, &mut ExitWriter { meta, args });
+    }
+}
+
 /// The `#[logged]` layer around a sync body.
 pub fn logged_sync<R>(
     meta: &'static Logged,
@@ -339,19 +284,10 @@ pub fn logged_sync<R>(
     body: impl FnOnce() -> R,
     exit: fn(&R, &mut ExitWriter<'_>),
 ) -> R {
-    if !args.guard_panics {
-        let ret = body();
-        if exit_wanted(meta) {
-            exit(&ret, &mut ExitWriter { meta, args: &args });
-        }
-        return ret;
-    }
     // The panic is resumed below, so the body's state is never observed after it.
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(ret) => {
-            if exit_wanted(meta) {
-                exit(&ret, &mut ExitWriter { meta, args: &args });
-            }
+            exit_line(meta, &args, exit, &ret);
             ret
         }
         Err(payload) => {
@@ -362,8 +298,11 @@ pub fn logged_sync<R>(
 }
 
 pin_project_lite::pin_project! {
-    /// The `#[logged]` layer around an async body (a hand-written future, so
-    /// that the body's future is held once; see `__private`).
+    /// The `#[logged]` layer around an async body. Written out rather than an
+    /// `async` block: an `async` block holds the body's future twice (as what
+    /// it captured and as what it awaits), and the size check of
+    /// `the_handler_future_starts_at_its_first_poll_and_holds_the_request_once`
+    /// (`tests/tests/service.rs`) fails with it (656 bytes for a 256-byte request).
     #[must_use = "futures do nothing unless awaited"]
     pub struct LoggedFuture<F: Future> {
         meta: &'static Logged,
@@ -379,22 +318,10 @@ impl<F: Future> Future for LoggedFuture<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        let polled = if this.args.guard_panics {
-            this.body.poll(cx)
-        } else {
-            this.body.poll_unguarded(cx).map(Ok)
-        };
-        match polled {
+        match this.body.poll(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(ret)) if !exit_wanted(this.meta) => Poll::Ready(ret),
             Poll::Ready(Ok(ret)) => {
-                (this.exit)(
-                    &ret,
-                    &mut ExitWriter {
-                        meta: this.meta,
-                        args: this.args,
-                    },
-                );
+                exit_line(this.meta, this.args, *this.exit, &ret);
                 Poll::Ready(ret)
             }
             Poll::Ready(Err(payload)) => {
@@ -433,13 +360,6 @@ pin_project_lite::pin_project! {
 impl<F> CatchUnwind<F> {
     pub(crate) fn new(inner: F) -> Self {
         CatchUnwind { inner }
-    }
-}
-
-impl<F: Future> CatchUnwind<F> {
-    /// Polls `inner` without the guard: a panic unwinds through.
-    pub(crate) fn poll_unguarded(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        self.project().inner.poll(cx)
     }
 }
 

@@ -53,6 +53,8 @@ pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;
 mod time;
+#[cfg(any(feature = "service", feature = "http"))]
+pub(crate) mod view;
 mod writer;
 
 use tracing::level_filters::LevelFilter;

@@ -34,26 +34,28 @@ pub trait LogView {
     }
 }
 
+#[cfg(feature = "service")]
 impl LogView for lambda_http::Request {
     /// Method, path, query, headers (`Authorization`, `Cookie` and
     /// `X-Amz-Security-Token` redacted) and body.
     fn log_view(&self) -> serde_json::Value {
-        crate::lambda::request_json(self)
+        super::view::request_json(self)
     }
 
     fn write_log_view(&self, out: &mut Vec<u8>) {
-        crate::lambda::view::write_request(out, self);
+        super::view::write_request(out, self);
     }
 }
 
+#[cfg(feature = "service")]
 impl LogView for http::Response<lambda_http::Body> {
     /// Status, headers (`Set-Cookie` redacted) and body.
     fn log_view(&self) -> serde_json::Value {
-        crate::lambda::response_json(self)
+        super::view::response_json(self)
     }
 
     fn write_log_view(&self, out: &mut Vec<u8>) {
-        crate::lambda::view::write_response(out, self);
+        super::view::write_response(out, self);
     }
 }
 

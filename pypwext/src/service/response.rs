@@ -260,7 +260,7 @@ impl crate::logging::LogView for PwResponse {
             "body": body,
         });
         if let Some(extra) = self.extra.as_deref().filter(|extra| !extra.headers.is_empty()) {
-            view["headers"] = crate::lambda::headers_json(&extra.headers);
+            view["headers"] = crate::logging::view::headers_json(&extra.headers);
         }
         if !self.errors.is_empty() {
             view["error"] = self.errors.iter().map(error_json).collect();
