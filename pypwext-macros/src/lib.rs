@@ -11,6 +11,8 @@ mod ctxt;
 mod expand;
 mod symbol;
 mod template;
+#[cfg(test)]
+mod tests;
 mod valid;
 
 use proc_macro::TokenStream;
