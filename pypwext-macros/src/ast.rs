@@ -12,7 +12,8 @@ use crate::symbol::{COLLECT_ERRORS, HTTP_METHOD, LOGGED, PYPWEXT, SERVICE_RESPON
 /// One kind of pypwext attribute: one layer of the stack.
 ///
 /// Adding a layer: a variant here, its word in `symbol.rs`, its arguments in
-/// `attr.rs`, its rules in `valid.rs`, its wrapper in `expand.rs`.
+/// `attr.rs`, its place in `plan.rs`, its rules in `valid.rs`, its wrapper in
+/// `expand.rs`.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub(crate) enum LayerKind {
     CollectErrors,
@@ -103,6 +104,16 @@ impl Function {
             sig,
             body: body.into_token_stream(),
         })
+    }
+}
+
+impl Function {
+    /// Whether the body is `{}`.
+    pub(crate) fn has_empty_body(&self) -> bool {
+        match self.body.clone().into_iter().next() {
+            Some(proc_macro2::TokenTree::Group(group)) => group.stream().is_empty(),
+            _ => false,
+        }
     }
 }
 

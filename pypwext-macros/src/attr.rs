@@ -15,10 +15,10 @@ use crate::symbol::{
     URL,
 };
 
-/// One layer of the stack with its settings.
+/// The settings of one pypwext attribute.
 // A handful of these live for one expansion: boxing buys nothing.
 #[allow(clippy::large_enum_variant)]
-pub(crate) enum Layer {
+pub(crate) enum Args {
     CollectErrors(CollectErrors),
     Logged(Logged),
     ServiceResponse(ServiceResponse),
@@ -33,12 +33,12 @@ pub(crate) struct CollectErrors {
 
 /// The arguments of `attr`. Each problem is reported to `cx` and the setting
 /// keeps its default, so the rules of `valid.rs` can still be checked.
-pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Layer {
+pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Args {
     match attr.kind {
-        LayerKind::CollectErrors => Layer::CollectErrors(parse_collect_errors(cx, attr)),
-        LayerKind::Logged => Layer::Logged(parse_logged(cx, attr)),
-        LayerKind::ServiceResponse => Layer::ServiceResponse(parse_service_response(cx, attr)),
-        LayerKind::HttpMethod => Layer::HttpMethod(parse_http_method(cx, attr)),
+        LayerKind::CollectErrors => Args::CollectErrors(parse_collect_errors(cx, attr)),
+        LayerKind::Logged => Args::Logged(parse_logged(cx, attr)),
+        LayerKind::ServiceResponse => Args::ServiceResponse(parse_service_response(cx, attr)),
+        LayerKind::HttpMethod => Args::HttpMethod(parse_http_method(cx, attr)),
     }
 }
 
@@ -213,6 +213,8 @@ fn http_header_name_invalid(name: &str) -> bool {
 
 /// `#[service_response(just_status_code = false, code_from_error, always_return)]`
 pub(crate) struct ServiceResponse {
+    /// Where the attribute is written.
+    pub(crate) span: Span,
     pub(crate) just_status_code: bool,
     pub(crate) code_from_error: bool,
     pub(crate) always_return: bool,
@@ -240,6 +242,7 @@ fn parse_service_response(cx: &mut Ctxt, attr: &StackAttr) -> ServiceResponse {
         },
     );
     ServiceResponse {
+        span: attr.span,
         just_status_code: just_status_code.value.unwrap_or(true),
         code_from_error: code_from_error.value.unwrap_or(true),
         always_return: always_return.value.unwrap_or(true),

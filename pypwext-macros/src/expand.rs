@@ -1,7 +1,7 @@
-//! Pass 4: code. Each layer becomes one call into `::pypwext::__private`
-//! wrapped around the layer below it; the user's body is the innermost one,
-//! untouched, inside a closure (sync) or an `async move` block (async) so that
-//! `return` and `?` keep their meaning.
+//! Pass 4: code, read off the plan. Each layer becomes one call into
+//! `::pypwext::__private` wrapped around what is below it; innermost is the
+//! core, and in it the user's body, untouched, inside a closure (sync) or an
+//! `async move` block (async) so that `return` and `?` keep their meaning.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -9,95 +9,90 @@ use syn::ReturnType;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use crate::ast::{Function, StackAttr};
-use crate::attr::{CollectErrors, HttpMethod, Layer, Logged, ServiceResponse};
-use crate::symbol::RESPONSE_PARAMS;
+use crate::ast::Function;
+use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse};
+use crate::plan::{Core, Layer, Place, Plan, Wrapper};
+use crate::signature::{
+    call_signature, contains_impl_trait, handler_signature, is_response_param, named_params, outer_signature,
+    request_ident, result_ok_type, return_type_span,
+};
 use crate::template::{Part, Piece};
 
-pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer]) -> TokenStream {
-    let Function { attrs, vis, sig, body } = function;
+/// The function the plan makes, in place of the user's.
+pub(crate) fn expand(plan: &Plan) -> TokenStream {
+    let Function { attrs, vis, sig, body } = &plan.function;
     let name = sig.ident.unraw().to_string();
     let mut statics = TokenStream::new();
     // The compiler never resolves the attributes this expansion took off the
     // function; naming them here keeps their imports from looking unused.
-    for path in stack.iter().filter_map(|attr| attr.path.as_ref()) {
+    for path in &plan.paths {
         statics.extend(quote!(#[allow(unused_imports)] use #path as _;));
     }
 
-    let service_at = layers
-        .iter()
-        .position(|layer| matches!(layer, Layer::ServiceResponse(_)));
-    let http_at = layers.iter().position(|layer| matches!(layer, Layer::HttpMethod(_)));
-    let (outer_sig, mut value) = match (service_at, http_at) {
+    let (outer_sig, mut value) = match &plan.core {
         // The call is the body; the layers above see the signature without
-        // the parameters filled from the answer (`valid.rs` made sure the
-        // call is the last layer).
-        (_, Some(at)) => {
-            let Layer::HttpMethod(http) = &layers[at] else {
-                unreachable!("`position` found a call layer here")
-            };
+        // the parameters filled from the answer.
+        Core::Call(http) => {
             let outer = call_signature(sig);
             let call = http_call(http, &name, sig, body, &mut statics);
             let above = Scope {
                 name: &name,
                 sig: &outer,
                 is_async: true,
-                above_service: false,
+                place: plan.above_place(),
             };
-            let value = wrap(&layers[..at], &above, call, &mut statics);
+            let value = wrap(&plan.above, &above, call, &mut statics);
             (outer, value)
         }
         // The layers below the response layer see the user's signature; the
         // response layer turns it into `fn(Request) -> Response`, which the
         // layers above it see.
-        (Some(at), None) => {
+        Core::Service(service) => {
             let user = Scope {
                 name: &name,
                 sig,
                 is_async: true,
-                above_service: false,
+                place: plan.below_place(),
             };
-            let inner = wrap(&layers[at + 1..], &user, async_body(sig, body), &mut statics);
-            let Layer::ServiceResponse(service) = &layers[at] else {
-                unreachable!("`position` found a response layer here")
-            };
-            let collect_root = layers[..at]
+            let inner = wrap(&plan.below, &user, async_body(sig, body), &mut statics);
+            let collect_root = plan
+                .above
                 .iter()
-                .any(|layer| matches!(layer, Layer::CollectErrors(_)));
+                .any(|layer| matches!(layer.wrapper, Wrapper::CollectErrors(_)));
             let response = service_response(service, collect_root, &name, sig, inner, &mut statics);
             let outer = outer_signature(sig);
             let above = Scope {
                 name: &name,
                 sig: &outer,
                 is_async: true,
-                above_service: true,
+                place: plan.above_place(),
             };
-            let value = wrap(&layers[..at], &above, response, &mut statics);
+            let value = wrap(&plan.above, &above, response, &mut statics);
             (outer, value)
         }
-        (None, None) => {
+        Core::Body => {
             let is_async = sig.asyncness.is_some();
             let user = Scope {
                 name: &name,
                 sig,
                 is_async,
-                above_service: false,
+                place: plan.above_place(),
             };
             let thunk = if is_async {
                 async_body(sig, body)
             } else {
                 quote!(move || #body)
             };
-            (sig.clone(), wrap(layers, &user, thunk, &mut statics))
+            (sig.clone(), wrap(&plan.above, &user, thunk, &mut statics))
         }
     };
 
     let is_async = outer_sig.asyncness.is_some();
-    let inject = layers.iter().find_map(|layer| match layer {
-        Layer::Logged(logged) if logged.inject_lambda_context.is_some() => Some(Injection::Logged(logged)),
+    let inject = plan.layers().find_map(|layer| match &layer.wrapper {
+        Wrapper::Logged(logged) if logged.inject_lambda_context.is_some() => Some(Injection::Logged(logged)),
         _ => None,
     });
-    let outer_sig = if service_at.is_some() && http_at.is_none() {
+    let outer_sig = if let Core::Service(_) = plan.core {
         // A plain fn whose future holds the request until its first poll,
         // which reads the invocation from it and builds the stack in place
         // (see `HandlerFuture`): an `async fn` would hold the request thrice.
@@ -124,18 +119,6 @@ pub(crate) fn expand(function: &Function, stack: &[StackAttr], layers: &[Layer])
     }
 }
 
-/// The signature of the fn a `#[service_response]` handler becomes: the outer
-/// signature, as a plain fn returning its future.
-fn handler_signature(outer: &syn::Signature) -> syn::Signature {
-    let mut handler = outer.clone();
-    handler.asyncness = None;
-    let ReturnType::Type(_, output) = &outer.output else {
-        unreachable!("`outer_signature` gives a return type")
-    };
-    handler.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
-    handler
-}
-
 /// The user's body as a future. An `async` block infers its output from its
 /// returns, so a first `return` of the declared type makes the others coerce
 /// to it (`Err(Box::new(e))` into `Box<dyn Error>`) as in the `async fn`.
@@ -156,12 +139,12 @@ fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
 }
 
 /// What a layer sees: the function's name, the signature at its place in the
-/// stack, and whether it stands above `#[service_response]`.
+/// stack, and that place.
 struct Scope<'a> {
     name: &'a str,
     sig: &'a syn::Signature,
     is_async: bool,
-    above_service: bool,
+    place: Place,
 }
 
 /// Wraps `inner` (a future, or a closure for a sync fn) in `layers`,
@@ -169,11 +152,11 @@ struct Scope<'a> {
 fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
     let mut value = None;
     for layer in layers.iter().rev() {
-        let wrapped = match layer {
-            Layer::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
-            Layer::Logged(logged) => self::logged(logged, scope, inner, statics),
-            // `expand` splits the stack at the response layer.
-            Layer::ServiceResponse(_) | Layer::HttpMethod(_) => inner,
+        let wrapped = match &layer.wrapper {
+            Wrapper::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
+            Wrapper::Logged(logged) => self::logged(logged, scope, inner, statics),
+            // `valid.rs` refuses a second core before expansion.
+            Wrapper::SecondCore => inner,
         };
         inner = if scope.is_async {
             wrapped.clone()
@@ -184,27 +167,6 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
     }
     // No layer at all only happens below a response layer, in async code.
     value.unwrap_or(inner)
-}
-
-/// The identifier of the request parameter of a `#[service_response]`
-/// handler: `request` in the logs, invisible to the user's code.
-fn request_ident() -> syn::Ident {
-    syn::Ident::new("request", Span::mixed_site())
-}
-
-/// `async fn name(request: Request) -> Result<Response<Body>, Error>`.
-pub(crate) fn outer_signature(sig: &syn::Signature) -> syn::Signature {
-    let mut outer = sig.clone();
-    let request = request_ident();
-    outer.asyncness = Some(syn::Token![async](sig.ident.span()));
-    outer.inputs = syn::parse_quote!(#request: ::pypwext::__private::lambda_http::Request);
-    outer.output = syn::parse_quote! {
-        -> ::core::result::Result<
-            ::pypwext::__private::lambda_http::Response<::pypwext::__private::lambda_http::Body>,
-            ::pypwext::__private::lambda_http::Error,
-        >
-    };
-    outer
 }
 
 fn service_response(
@@ -220,6 +182,7 @@ fn service_response(
         just_status_code,
         code_from_error,
         always_return,
+        ..
     } = service;
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
     statics.extend(quote! {
@@ -306,7 +269,7 @@ fn collect_errors(
     inner: TokenStream,
     statics: &mut TokenStream,
 ) -> TokenStream {
-    if scope.above_service {
+    if scope.place == Place::AboveService {
         // The response layer below installs the collector itself (see
         // `service_response`): one scope fewer to enter on every poll.
         // `valid.rs` made sure this is a root.
@@ -351,35 +314,6 @@ fn return_type_checked(sig: &syn::Signature, build: impl FnOnce(Span, Span, &syn
         // `valid.rs` refuses this before expansion.
         ReturnType::Default => build(first, last, &syn::parse_quote!(())),
     }
-}
-
-/// The spans of the first and last tokens of the return type.
-fn return_type_span(sig: &syn::Signature) -> (Span, Span) {
-    match &sig.output {
-        ReturnType::Type(_, ty) => {
-            let tokens = ty.to_token_stream();
-            let first = tokens
-                .clone()
-                .into_iter()
-                .next()
-                .map_or_else(Span::call_site, |t| t.span());
-            let last = tokens.into_iter().last().map_or_else(Span::call_site, |t| t.span());
-            (first, last)
-        }
-        ReturnType::Default => (Span::call_site(), Span::call_site()),
-    }
-}
-
-/// The parameters bound to a plain name (`x: T`, `mut x: T`), with their
-/// types; `self` and destructuring patterns are not among them.
-pub(crate) fn named_params(sig: &syn::Signature) -> impl Iterator<Item = (&syn::Ident, &syn::Type)> {
-    sig.inputs.iter().filter_map(|input| match input {
-        syn::FnArg::Typed(pat_type) => match &*pat_type.pat {
-            syn::Pat::Ident(pat) if pat.subpat.is_none() => Some((&pat.ident, &*pat_type.ty)),
-            _ => None,
-        },
-        syn::FnArg::Receiver(_) => None,
-    })
 }
 
 fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
@@ -530,31 +464,6 @@ fn option_str(value: Option<&syn::LitStr>) -> TokenStream {
     }
 }
 
-fn contains_impl_trait(ty: &syn::Type) -> bool {
-    ty.to_token_stream()
-        .into_iter()
-        .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "impl"))
-}
-
-/// The signature callers of an `#[http_method]` fn see: without the
-/// parameters filled from the answer.
-fn call_signature(sig: &syn::Signature) -> syn::Signature {
-    let mut outer = sig.clone();
-    outer.inputs = sig
-        .inputs
-        .iter()
-        .filter(|input| match input {
-            syn::FnArg::Typed(pat_type) => match &*pat_type.pat {
-                syn::Pat::Ident(pat) => !RESPONSE_PARAMS.contains(&pat.ident.to_string().as_str()),
-                _ => true,
-            },
-            syn::FnArg::Receiver(_) => true,
-        })
-        .cloned()
-        .collect();
-    outer
-}
-
 /// The pieces of a template as `Piece` constants; `args` collects the
 /// parameters the pieces use, in first-use order.
 fn pieces_tokens(pieces: &[Piece], args: &mut Vec<String>) -> TokenStream {
@@ -638,10 +547,10 @@ fn http_call(
     let injected: Vec<(&syn::Ident, &syn::Type)> = params
         .iter()
         .copied()
-        .filter(|(ident, _)| RESPONSE_PARAMS.contains(&ident.to_string().as_str()))
+        .filter(|(ident, _)| is_response_param(ident))
         .collect();
     let tail = if injected.is_empty() {
-        let ok = crate::valid::http_ok_type(sig).map_or_else(|| quote!(_), |ty| ty.to_token_stream());
+        let ok = result_ok_type(sig).map_or_else(|| quote!(_), |ty| ty.to_token_stream());
         let (first, _) = return_type_span(sig);
         // Only the decoding is spanned on the return type (a type that cannot be
         // decoded is reported there); the conversion of the error is ours.
@@ -692,12 +601,4 @@ fn http_call(
             #tail
         }),
     )
-}
-
-/// Whether a function body is `{}`.
-pub(crate) fn is_empty_body(body: &TokenStream) -> bool {
-    match body.clone().into_iter().next() {
-        Some(proc_macro2::TokenTree::Group(group)) => group.stream().is_empty(),
-        _ => false,
-    }
 }

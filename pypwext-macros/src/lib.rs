@@ -1,22 +1,29 @@
 //! Procedural macros of [pypwext](https://docs.rs/pypwext). Depend on `pypwext`
 //! and use them from there: the generated code calls into it.
 //!
-//! Every macro runs the same four passes over the function and the whole
-//! pypwext stack on it: `ast` (read), `attr` (arguments), `valid` (rules),
-//! `expand` (code). The topmost pypwext attribute does the work for the stack.
+//! Every macro runs the same passes over the function and the whole pypwext
+//! stack on it: `ast` (read), `attr` (arguments) and `plan` (the layers above
+//! the core, the core, the layers below), then `valid` (rules) and `expand`
+//! (code), which both read the plan. The topmost pypwext attribute does the
+//! work for the stack.
 
 mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod plan;
+mod signature;
 mod symbol;
 mod template;
+#[cfg(test)]
+mod tests;
 mod valid;
 
 use proc_macro::TokenStream;
 
 use ast::{LayerKind, Stack};
 use ctxt::Ctxt;
+use plan::Plan;
 
 /// Collects `ErrorAction::Continue` errors into the current error collector.
 ///
@@ -76,26 +83,22 @@ fn expand_stack(
         }
     };
 
+    // A call's empty body would add a type error of its own to the errors below.
+    let calls = stack.attrs.iter().any(|attr| attr.kind == LayerKind::HttpMethod);
     let mut cx = Ctxt::new();
-    valid::check_stack(&mut cx, &stack.attrs);
-    let layers: Vec<attr::Layer> = stack
-        .attrs
-        .iter()
-        .map(|stack_attr| attr::parse(&mut cx, stack_attr))
-        .collect();
-    valid::check_layers(&mut cx, &stack.function, &stack.attrs, &layers);
+    let plan = Plan::build(&mut cx, stack);
+    valid::check(&mut cx, &plan);
 
     if cx.error_count() > 0 {
         // The user's function as written, minus our attributes, so that
         // completion and go-to-definition keep working while they fix it.
         let mut out = cx.into_compile_errors();
-        let mut function = stack.function;
-        // A call's empty body would add a type error of its own: stand in for it.
-        if stack.attrs.iter().any(|a| a.kind == LayerKind::HttpMethod) && expand::is_empty_body(&function.body) {
+        let mut function = plan.function;
+        if calls && function.has_empty_body() {
             function.body = quote::quote!({ ::core::unimplemented!("`#[http_method]` has errors") });
         }
         quote::ToTokens::to_tokens(&function, &mut out);
         return out;
     }
-    expand::expand(&stack.function, &stack.attrs, &layers)
+    expand::expand(&plan)
 }

@@ -1,84 +1,54 @@
-//! Pass 3: the rules of the stack as a whole and of each layer on this
-//! function. Every broken rule is reported, each at the tokens that break it.
+//! Pass 3: the rules of the plan: where each layer stands and what each one
+//! needs of this function. Every broken rule is reported, each at the tokens
+//! that break it, in the order the attributes are written.
 
+use proc_macro2::Span;
 use syn::{ReturnType, Type};
 
-use crate::ast::{Function, LayerKind, StackAttr};
-use crate::attr::{CollectErrors, HttpMethod, Layer, Logged};
+use crate::ast::Function;
+use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse, Template};
 use crate::ctxt::Ctxt;
-use crate::expand::{named_params, outer_signature};
-use crate::symbol::RESPONSE_PARAMS;
+use crate::plan::{Core, Layer, Place, Plan, Wrapper};
+use crate::signature::{is_response_param, named_params, outer_signature, result_ok_type};
 use crate::template::Part;
 
-/// Rules about which attributes stand on the function, before their arguments
-/// are read.
-pub(crate) fn check_stack(cx: &mut Ctxt, attrs: &[StackAttr]) {
-    let mut seen: Vec<LayerKind> = Vec::with_capacity(attrs.len());
-    for attr in attrs {
-        if seen.contains(&attr.kind) {
-            cx.syn_error(syn::Error::new(
-                attr.span,
-                format_args!(
-                    "`#[{}]` is written twice on this function; keep one",
-                    attr.kind.symbol()
-                ),
-            ));
-        }
-        seen.push(attr.kind);
+/// Checks every layer of the plan and its core, top first. (An attribute
+/// written twice was reported when the plan was built.)
+pub(crate) fn check(cx: &mut Ctxt, plan: &Plan) {
+    let function = &plan.function;
+    for layer in &plan.above {
+        check_layer(cx, function, layer, plan.above_place());
+    }
+    match &plan.core {
+        Core::Body => {}
+        Core::Service(service) => check_service_response(cx, function, service),
+        Core::Call(http) => check_http_method(cx, function, http, plan.below.is_empty()),
+    }
+    for layer in &plan.below {
+        check_layer(cx, function, layer, plan.below_place());
     }
 }
 
-/// Rules about each layer on this particular function, where it stands in
-/// the stack. A layer written twice is checked once: the second one is
-/// already an error.
-pub(crate) fn check_layers(cx: &mut Ctxt, function: &Function, attrs: &[StackAttr], layers: &[Layer]) {
-    let service_at = layers.iter().position(|l| matches!(l, Layer::ServiceResponse(_)));
-    let outer = service_at.map(|_| outer_signature(&function.sig));
-    let mut seen: Vec<LayerKind> = Vec::with_capacity(layers.len());
-    for (index, (attr, layer)) in attrs.iter().zip(layers).enumerate() {
-        if seen.contains(&attr.kind) {
-            continue;
+fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, place: Place) {
+    match &layer.wrapper {
+        Wrapper::CollectErrors(collect) => check_collect_errors(cx, function, layer.span, collect, place),
+        Wrapper::Logged(logged) if place == Place::AboveService => {
+            check_logged(cx, &outer_signature(&function.sig), layer.span, logged, place);
         }
-        seen.push(attr.kind);
-        let place = match service_at {
-            Some(at) if index < at => Place::AboveService,
-            Some(at) if index > at => Place::BelowService,
-            _ => Place::Plain,
-        };
-        match layer {
-            Layer::CollectErrors(collect) => check_collect_errors(cx, function, attr, collect, place),
-            Layer::Logged(logged) => {
-                let sig = match (&outer, place) {
-                    (Some(outer), Place::AboveService) => outer,
-                    _ => &function.sig,
-                };
-                check_logged(cx, sig, attr, logged, place);
-            }
-            Layer::ServiceResponse(_) => check_service_response(cx, function, attr),
-            Layer::HttpMethod(http) => {
-                let last = index + 1 == attrs.len();
-                check_http_method(cx, function, http, last, service_at.is_some());
-            }
-        }
+        Wrapper::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, place),
+        // The one pair of cores there is: a call next to a response.
+        Wrapper::SecondCore => cx.syn_error(syn::Error::new(
+            layer.span,
+            "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
+        )),
     }
 }
 
-/// Where a layer stands relative to `#[service_response]`.
-#[derive(Copy, Clone, PartialEq, Eq)]
-enum Place {
-    /// No response layer on the function.
-    Plain,
-    /// Above it: sees `fn(Request) -> Response`.
-    AboveService,
-    /// Below it: sees the user's signature.
-    BelowService,
-}
-
-fn check_service_response(cx: &mut Ctxt, function: &Function, attr: &StackAttr) {
+fn check_service_response(cx: &mut Ctxt, function: &Function, service: &ServiceResponse) {
     let sig = &function.sig;
     if sig.asyncness.is_none() {
         cx.syn_error(syn::Error::new(
-            attr.span,
+            service.span,
             format_args!(
                 "`#[service_response]` needs an `async fn`: the handler it makes is async; write `async fn {}`",
                 sig.ident
@@ -105,11 +75,11 @@ fn check_service_response(cx: &mut Ctxt, function: &Function, attr: &StackAttr) 
     }
 }
 
-fn check_collect_errors(cx: &mut Ctxt, function: &Function, attr: &StackAttr, collect: &CollectErrors, place: Place) {
+fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect: &CollectErrors, place: Place) {
     match place {
         Place::AboveService if !collect.root => {
             cx.syn_error(syn::Error::new(
-                attr.span,
+                span,
                 "`#[collect_errors]` above `#[service_response]` sees the HTTP response, which has no error to collect; write `#[collect_errors(root)]` to install the collector the response reads, or move it below `#[service_response]`",
             ));
             return;
@@ -118,7 +88,7 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, attr: &StackAttr, co
         Place::AboveService => return,
         Place::BelowService if collect.root => {
             cx.syn_error(syn::Error::new(
-                attr.span,
+                span,
                 "`#[collect_errors(root)]` below `#[service_response]`: the response could never see the errors it collects; move it above `#[service_response]`",
             ));
             return;
@@ -148,10 +118,10 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, attr: &StackAttr, co
     }
 }
 
-fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, attr: &StackAttr, logged: &Logged, place: Place) {
+fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, span: Span, logged: &Logged, place: Place) {
     if place == Place::BelowService && logged.inject_lambda_context.is_some() {
         cx.syn_error(syn::Error::new(
-            attr.span,
+            span,
             "`inject_lambda_context` below `#[service_response]` has no event to read; the response layer puts the Lambda context on every line by itself, so remove it (or move `#[logged]` above `#[service_response]`)",
         ));
         return;
@@ -202,16 +172,9 @@ fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, attr: &StackAttr, logged: &
     }
 }
 
-fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last: bool, with_service: bool) {
+fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last: bool) {
     let sig = &function.sig;
     let at_attr = |cx: &mut Ctxt, message: &str| cx.syn_error(syn::Error::new(http.span, message));
-    if with_service {
-        at_attr(
-            cx,
-            "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
-        );
-        return;
-    }
     if !last {
         at_attr(
             cx,
@@ -233,7 +196,7 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
             "`#[http_method]` makes a free function; it cannot take `self`",
         );
     }
-    if http_ok_type(sig).is_none() {
+    if result_ok_type(sig).is_none() {
         let message = "`#[http_method]` returns `Result<T, PwError>`: `T` is `HttpResponse`, `String`, `()` or any `DeserializeOwned` type parsed from the JSON answer";
         match &sig.output {
             ReturnType::Type(_, ty) => cx.error_spanned_by(ty, message),
@@ -242,14 +205,10 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
     }
 
     let params: Vec<&syn::Ident> = named_params(sig).map(|(ident, _)| ident).collect();
-    let callers: Vec<&syn::Ident> = params
-        .iter()
-        .copied()
-        .filter(|p| !RESPONSE_PARAMS.contains(&p.to_string().as_str()))
-        .collect();
+    let callers: Vec<&syn::Ident> = params.iter().copied().filter(|p| !is_response_param(p)).collect();
     let known = callers.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
     let mut used: Vec<String> = Vec::new();
-    let mut templates: Vec<(&str, &crate::attr::Template)> = Vec::new();
+    let mut templates: Vec<(&str, &Template)> = Vec::new();
     if let Some(url) = &http.url {
         templates.push(("the URL", url));
     }
@@ -291,7 +250,7 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
     if injected {
         return;
     }
-    if !crate::expand::is_empty_body(&function.body) {
+    if !function.has_empty_body() {
         cx.error_spanned_by(
             &sig.ident,
             "a `#[http_method]` function without `response`, `response_body` or `response_code` parameters has an empty body: the call is the body, and the return type says what comes back",
@@ -306,26 +265,5 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
                 ),
             );
         }
-    }
-}
-
-/// `T` of a `Result<T, E>` return type, as written.
-pub(crate) fn http_ok_type(sig: &syn::Signature) -> Option<&syn::Type> {
-    let ReturnType::Type(_, ty) = &sig.output else {
-        return None;
-    };
-    let syn::Type::Path(path) = &**ty else {
-        return None;
-    };
-    let last = path.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
-    };
-    match args.args.first()? {
-        syn::GenericArgument::Type(ty) => Some(ty),
-        _ => None,
     }
 }

@@ -1,0 +1,259 @@
+//! The stack as one plan, built once after parsing: the layers above the core,
+//! the core, and the layers below it. `valid.rs` checks the plan and
+//! `expand.rs` reads the same plan; neither works out the stack's shape again.
+
+use proc_macro2::Span;
+
+use crate::ast::{Function, LayerKind, Stack};
+use crate::attr::{self, Args, CollectErrors, HttpMethod, Logged, ServiceResponse};
+use crate::ctxt::Ctxt;
+
+/// The function and what the pypwext attributes on it make of it.
+pub(crate) struct Plan {
+    pub(crate) function: Function,
+    /// The paths of the stacked attributes as written; the attribute being
+    /// expanded has none (the compiler resolved it already).
+    pub(crate) paths: Vec<syn::Path>,
+    /// The layers written above the core, top first.
+    pub(crate) above: Vec<Layer>,
+    pub(crate) core: Core,
+    /// The layers written below the core, top first. Only a response core
+    /// has layers below it; below a call they are an error, and a plain body
+    /// has every layer above it.
+    pub(crate) below: Vec<Layer>,
+}
+
+/// The innermost part of the function: what the layers wrap.
+// One of these lives for one expansion: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Core {
+    /// The user's body, as written.
+    Body,
+    /// `#[service_response]`: the body answers an API Gateway or ALB request;
+    /// the layers above see `fn(Request) -> Response`, those below the
+    /// user's signature.
+    Service(ServiceResponse),
+    /// `#[http_method]`: the call is the body; the layers above see the
+    /// signature without the parameters filled from the answer.
+    Call(HttpMethod),
+    // `#[batch_response]` becomes a core here, `Batch(BatchResponse)`: like
+    // `Service`, it changes the signature the layers above see (the batch
+    // event in, the partial batch response out) and has the user's signature
+    // below it.
+}
+
+/// A layer above or below the core, where it is written.
+pub(crate) struct Layer {
+    /// The attribute's path, for errors about the attribute as a whole.
+    pub(crate) span: Span,
+    pub(crate) wrapper: Wrapper,
+}
+
+/// What a layer does.
+// A handful of these live for one expansion: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Wrapper {
+    CollectErrors(CollectErrors),
+    Logged(Logged),
+    /// A core written next to the function's core (a function has at most
+    /// one). It stays at its written place only to be reported there.
+    SecondCore,
+}
+
+/// Where a layer stands relative to the core, which decides the signature it
+/// sees.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// Around a plain body or a call.
+    Plain,
+    /// Above `#[service_response]`: sees `fn(Request) -> Response`.
+    AboveService,
+    /// Below `#[service_response]`: sees the user's signature.
+    BelowService,
+}
+
+impl Plan {
+    /// Reads every attribute's arguments and puts each layer in its place.
+    /// An attribute written twice is reported here and has no place in the
+    /// plan; every other problem is left to `valid.rs`.
+    pub(crate) fn build(cx: &mut Ctxt, stack: Stack) -> Plan {
+        let Stack { function, attrs } = stack;
+        let mut seen: Vec<LayerKind> = Vec::with_capacity(attrs.len());
+        let mut first = Vec::with_capacity(attrs.len());
+        for attr in &attrs {
+            let twice = seen.contains(&attr.kind);
+            if twice {
+                cx.syn_error(syn::Error::new(
+                    attr.span,
+                    format_args!(
+                        "`#[{}]` is written twice on this function; keep one",
+                        attr.kind.symbol()
+                    ),
+                ));
+            }
+            seen.push(attr.kind);
+            first.push(!twice);
+        }
+        // Every attribute's arguments are read, a second one's too, so that
+        // all their problems show at once.
+        let args: Vec<Args> = attrs.iter().map(|attr| attr::parse(cx, attr)).collect();
+
+        // The response layer is the core when there is one: a call next to it
+        // is then the second core.
+        let core_kind = [LayerKind::ServiceResponse, LayerKind::HttpMethod]
+            .into_iter()
+            .find(|kind| seen.contains(kind));
+        let mut plan = Plan {
+            function,
+            paths: attrs.iter().filter_map(|attr| attr.path.clone()).collect(),
+            above: Vec::new(),
+            core: Core::Body,
+            below: Vec::new(),
+        };
+        let mut below_core = false;
+        for ((attr, args), first) in attrs.iter().zip(args).zip(first) {
+            if !first {
+                continue;
+            }
+            if Some(attr.kind) == core_kind {
+                plan.core = match args {
+                    Args::ServiceResponse(service) => Core::Service(service),
+                    Args::HttpMethod(http) => Core::Call(http),
+                    // `core_kind` is one of the two above.
+                    Args::CollectErrors(_) | Args::Logged(_) => Core::Body,
+                };
+                below_core = true;
+                continue;
+            }
+            let wrapper = match args {
+                Args::CollectErrors(collect) => Wrapper::CollectErrors(collect),
+                Args::Logged(logged) => Wrapper::Logged(logged),
+                Args::ServiceResponse(_) | Args::HttpMethod(_) => Wrapper::SecondCore,
+            };
+            let layer = Layer {
+                span: attr.span,
+                wrapper,
+            };
+            if below_core {
+                plan.below.push(layer);
+            } else {
+                plan.above.push(layer);
+            }
+        }
+        plan
+    }
+
+    /// Where the layers in `above` stand.
+    pub(crate) fn above_place(&self) -> Place {
+        match self.core {
+            Core::Service(_) => Place::AboveService,
+            Core::Body | Core::Call(_) => Place::Plain,
+        }
+    }
+
+    /// Where the layers in `below` stand.
+    pub(crate) fn below_place(&self) -> Place {
+        match self.core {
+            Core::Service(_) => Place::BelowService,
+            Core::Body | Core::Call(_) => Place::Plain,
+        }
+    }
+
+    /// Every layer, top first.
+    pub(crate) fn layers(&self) -> impl Iterator<Item = &Layer> {
+        self.above.iter().chain(&self.below)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn plan(top: LayerKind, args: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> (Plan, usize) {
+        let stack = Stack::parse(top, args, item).unwrap();
+        let mut cx = Ctxt::new();
+        let plan = Plan::build(&mut cx, stack);
+        (plan, cx.error_count())
+    }
+
+    fn wrappers(layers: &[Layer]) -> Vec<&'static str> {
+        layers
+            .iter()
+            .map(|layer| match layer.wrapper {
+                Wrapper::CollectErrors(_) => "collect_errors",
+                Wrapper::Logged(_) => "logged",
+                Wrapper::SecondCore => "second core",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_response_layer_splits_the_stack() {
+        let (plan, errors) = plan(
+            LayerKind::CollectErrors,
+            quote!(root),
+            quote! {
+                #[service_response]
+                #[pypwext::logged]
+                async fn handler() -> Result<PwResponse, PwError> { todo!() }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&plan.above), ["collect_errors"]);
+        assert!(matches!(plan.core, Core::Service(_)));
+        assert_eq!(wrappers(&plan.below), ["logged"]);
+        assert!(plan.above_place() == Place::AboveService && plan.below_place() == Place::BelowService);
+        // The attribute being expanded was resolved by the compiler: no path.
+        assert_eq!(plan.paths.len(), 2);
+    }
+
+    #[test]
+    fn without_a_core_every_layer_wraps_the_body() {
+        let (plan, errors) = plan(
+            LayerKind::CollectErrors,
+            quote!(),
+            quote! {
+                #[logged]
+                fn step() -> Result<(), PwError> { Ok(()) }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&plan.above), ["collect_errors", "logged"]);
+        assert!(matches!(plan.core, Core::Body));
+        assert!(plan.below.is_empty());
+        assert!(plan.above_place() == Place::Plain);
+    }
+
+    #[test]
+    fn a_call_next_to_a_response_is_a_second_core_where_it_is_written() {
+        let (plan, errors) = plan(
+            LayerKind::HttpMethod,
+            quote!(url = "https://example.com"),
+            quote! {
+                #[logged]
+                #[service_response]
+                async fn both() -> Result<PwResponse, PwError> {}
+            },
+        );
+        assert_eq!(errors, 0, "the rule is `valid.rs`'s to report");
+        assert_eq!(wrappers(&plan.above), ["second core", "logged"]);
+        assert!(matches!(plan.core, Core::Service(_)));
+    }
+
+    #[test]
+    fn an_attribute_written_twice_is_reported_and_left_out() {
+        let (plan, errors) = plan(
+            LayerKind::Logged,
+            quote!(),
+            quote! {
+                #[collect_errors]
+                #[logged]
+                fn step() -> Result<(), PwError> { Ok(()) }
+            },
+        );
+        assert_eq!(errors, 1);
+        assert_eq!(wrappers(&plan.above), ["logged", "collect_errors"]);
+    }
+}

@@ -1,0 +1,82 @@
+async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError> {
+    static __PYPWEXT_HTTP_CALL: ::pypwext::__private::http::HttpCall = ::pypwext::__private::http::HttpCall {
+        function: "create_order",
+        method: "FUNC",
+        url: &[
+            ::pypwext::__private::http::Piece {
+                part: ::pypwext::__private::http::Part::Literal("orders-"),
+                place: ::pypwext::__private::http::Place::Function,
+            },
+            ::pypwext::__private::http::Piece {
+                part: ::pypwext::__private::http::Part::Env("STAGE"),
+                place: ::pypwext::__private::http::Place::Function,
+            },
+        ],
+        query: &[
+            (
+                "tenant",
+                &[
+                    ::pypwext::__private::http::Piece {
+                        part: ::pypwext::__private::http::Part::Arg(0usize),
+                        place: ::pypwext::__private::http::Place::Context,
+                    },
+                ],
+            ),
+        ],
+        headers: &[],
+        arg_names: &["tenant"],
+    };
+    async move {
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::needless_return
+        )]
+        if false {
+            let __pypwext_declared: Result<Receipt, PwError> = loop {};
+            return __pypwext_declared;
+        }
+        {
+            #[allow(unused_imports)]
+            use ::pypwext::__private::http::{
+                BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _,
+                DecodeLambda as _, DecodeResponse as _, DecodeText as _, DecodeUnit as _,
+            };
+            let __pypwext_session = match ::pypwext::__private::http::AsSession::as_session(
+                &LAMBDA,
+            ) {
+                ::core::result::Result::Ok(session) => session,
+                ::core::result::Result::Err(error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(error),
+                    );
+                }
+            };
+            let __pypwext_request = ::pypwext::__private::http::prepare(
+                &__PYPWEXT_HTTP_CALL,
+                __pypwext_session,
+                &[&tenant as &dyn ::core::fmt::Display],
+                ::core::option::Option::Some(
+                    (&&&&::pypwext::__private::http::BodyProbe(&payload)).pypwext_body(),
+                ),
+            );
+            let __pypwext_answer = match ::pypwext::__private::http::send(
+                    &__PYPWEXT_HTTP_CALL,
+                    __pypwext_request,
+                )
+                .await
+            {
+                ::core::result::Result::Ok(answer) => answer,
+                ::core::result::Result::Err(error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(error),
+                    );
+                }
+            };
+            (&&&&::pypwext::__private::http::DecodeProbe::<Receipt>::new())
+                .pypwext_decode(__pypwext_answer, "create_order")
+                .map_err(::core::convert::From::from)
+        }
+    }
+        .await
+}

@@ -1,0 +1,189 @@
+//! Snapshots of what the main stacks expand into, formatted, one file per
+//! stack under `src/snapshots/`, so a reader can open and review each one.
+//! `UPDATE_EXPECT=1 cargo test -p pypwext-macros` rewrites them after an
+//! intended change of the generated code.
+
+use expect_test::{ExpectFile, expect_file};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ast::LayerKind;
+use crate::expand_stack;
+
+/// Expands `item` under the attribute `top` with `args`, as the compiler would
+/// call the topmost pypwext attribute, and formats the result.
+fn expand_pretty(top: LayerKind, args: TokenStream, item: TokenStream) -> String {
+    let expanded = expand_stack(top, args, item);
+    match syn::parse2::<syn::File>(expanded.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(err) => panic!("the expansion is not a file of items ({err}):\n{expanded}"),
+    }
+}
+
+fn check(top: LayerKind, args: TokenStream, item: TokenStream, expected: ExpectFile) {
+    expected.assert_eq(&expand_pretty(top, args, item));
+}
+
+#[test]
+fn collect_errors_sync() {
+    check(
+        LayerKind::CollectErrors,
+        quote!(),
+        quote! {
+            fn parse_quantity(text: &str) -> Result<Option<u32>, PwError> {
+                Ok(Some(text.parse()?))
+            }
+        },
+        expect_file!["snapshots/collect_errors_sync.rs"],
+    );
+}
+
+#[test]
+fn collect_errors_root_async() {
+    check(
+        LayerKind::CollectErrors,
+        quote!(root),
+        quote! {
+            pub async fn import_all(rows: Vec<Row>) -> Result<(), PwError> {
+                for row in rows {
+                    import(row).await?;
+                }
+                Ok(())
+            }
+        },
+        expect_file!["snapshots/collect_errors_root_async.rs"],
+    );
+}
+
+#[test]
+fn logged_sync() {
+    check(
+        LayerKind::Logged,
+        quote!(
+            level = "info",
+            classification = Pii,
+            operation = "check-login",
+            skip(attempt),
+            redact(password)
+        ),
+        quote! {
+            fn check_login(user: &str, password: &str, attempt: u32) -> Result<bool, PwError> {
+                Ok(user == "admin" && password == "secret" && attempt < 3)
+            }
+        },
+        expect_file!["snapshots/logged_sync.rs"],
+    );
+}
+
+#[test]
+fn logged_async() {
+    check(
+        LayerKind::Logged,
+        quote!(out_level = "debug", log_type = Audit, log_exception = false),
+        quote! {
+            async fn total(prices: Vec<u64>) -> u64 {
+                prices.iter().sum()
+            }
+        },
+        expect_file!["snapshots/logged_async.rs"],
+    );
+}
+
+#[test]
+fn logged_inject_lambda_context() {
+    check(
+        LayerKind::Logged,
+        quote!(inject_lambda_context, log_event, correlation_id_path = "detail.orderId"),
+        quote! {
+            async fn handler(event: LambdaEvent<serde_json::Value>) -> Result<serde_json::Value, Error> {
+                Ok(event.payload)
+            }
+        },
+        expect_file!["snapshots/logged_inject_lambda_context.rs"],
+    );
+}
+
+#[test]
+fn service_stack() {
+    check(
+        LayerKind::Logged,
+        quote!(operation = "create-offer"),
+        quote! {
+            #[collect_errors(root)]
+            #[service_response(just_status_code = false)]
+            async fn handler(Json(order): Json<Order>, raw: Request) -> Result<PwResponse, PwError> {
+                Ok(PwResponse::new(StatusCode::CREATED).with_field("id", order.id))
+            }
+        },
+        expect_file!["snapshots/service_stack.rs"],
+    );
+}
+
+#[test]
+fn http_method_stack() {
+    check(
+        LayerKind::CollectErrors,
+        quote!(),
+        quote! {
+            #[logged]
+            #[http_method(
+                method = "POST",
+                url = "https://{STAGE}.example.com/{api_version}/offers",
+                params(email = "{email}"),
+                headers("x-request-id" = "{id}"),
+                body = customer,
+            )]
+            async fn send_offer(api_version: &str, email: &str, id: u64, customer: &Customer) -> Result<Option<Created>, PwError> {}
+        },
+        expect_file!["snapshots/http_method_stack.rs"],
+    );
+}
+
+#[test]
+fn http_method_with_response_params() {
+    check(
+        LayerKind::HttpMethod,
+        quote!(method = "DELETE", url = "https://api.example.com/items/{id}"),
+        quote! {
+            async fn delete(id: u32, response: HttpResponse, response_code: StatusCode) -> Result<Option<u16>, PwError> {
+                let _ = response.text();
+                Ok(Some(response_code.as_u16()))
+            }
+        },
+        expect_file!["snapshots/http_method_with_response_params.rs"],
+    );
+}
+
+#[test]
+fn http_method_lambda_invocation() {
+    check(
+        LayerKind::HttpMethod,
+        quote!(
+            method = "FUNC",
+            url = "orders-{STAGE}",
+            params(tenant = "{tenant}"),
+            body = payload,
+            session = LAMBDA
+        ),
+        quote! {
+            async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError> {}
+        },
+        expect_file!["snapshots/http_method_lambda_invocation.rs"],
+    );
+}
+
+#[test]
+fn broken_stack_reports_every_error_and_keeps_the_function() {
+    check(
+        LayerKind::Logged,
+        quote!(skip(nothing)),
+        quote! {
+            #[service_response]
+            #[collect_errors(root)]
+            fn handler(order: Json<Order>) -> Result<PwResponse, PwError> {
+                Ok(PwResponse::ok())
+            }
+        },
+        expect_file!["snapshots/broken_stack.rs"],
+    );
+}
