@@ -93,9 +93,9 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         _ => None,
     });
     let outer_sig = if let Core::Service(_) = plan.core {
-        // A plain fn whose future holds the request until its first poll,
-        // which reads the invocation from it and builds the stack in place
-        // (see `HandlerFuture`): an `async fn` would hold the request thrice.
+        // A plain fn returning the future of `start_handler`, which at its
+        // first poll reads the invocation from the request and builds the
+        // stack inside it.
         let opts = inject_options(inject.unwrap_or(Injection::Service), &name, &outer_sig, &mut statics);
         let request = request_ident();
         value = quote!(::pypwext::__private::start_handler(&#opts, #request, move |#request| #value));
@@ -110,12 +110,21 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         outer_sig
     };
 
-    quote! {
+    let item = quote! {
         #(#attrs)*
         #vis #outer_sig {
             #statics
             #value
         }
+    };
+    // A core that needs a cargo feature of pypwext goes through that
+    // feature's check: the function as is with the feature, one error on the
+    // attribute that names the feature without it (rather than errors about
+    // paths that do not resolve).
+    match &plan.core {
+        Core::Service(service) => quote_spanned!(service.span=> ::pypwext::__private::require_service! { #item }),
+        Core::Call(http) => quote_spanned!(http.span=> ::pypwext::__private::require_http! { #item }),
+        Core::Body => item,
     }
 }
 

@@ -12,11 +12,35 @@ use crate::expand_stack;
 
 /// Expands `item` under the attribute `top` with `args`, as the compiler would
 /// call the topmost pypwext attribute, and formats the result.
+/// A core that needs a cargo feature wraps the function in that feature's
+/// check (`::pypwext::__private::require_http! { fn … }`); the formatter
+/// cannot see into a macro's tokens, so the check is written as a comment
+/// line above the function it gives back.
 fn expand_pretty(top: LayerKind, args: TokenStream, item: TokenStream) -> String {
     let expanded = expand_stack(top, args, item);
-    match syn::parse2::<syn::File>(expanded.clone()) {
-        Ok(file) => prettyplease::unparse(&file),
+    let file = match syn::parse2::<syn::File>(expanded.clone()) {
+        Ok(file) => file,
         Err(err) => panic!("the expansion is not a file of items ({err}):\n{expanded}"),
+    };
+    match file.items.as_slice() {
+        [syn::Item::Macro(check)]
+            if check
+                .mac
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident.to_string().starts_with("require_")) =>
+        {
+            let path = &check.mac.path;
+            let inner: syn::File = syn::parse2(check.mac.tokens.clone())
+                .unwrap_or_else(|err| panic!("the feature check holds no items ({err})"));
+            format!(
+                "// inside {}! {{ … }}\n{}",
+                quote!(#path).to_string().replace(' ', ""),
+                prettyplease::unparse(&inner)
+            )
+        }
+        _ => prettyplease::unparse(&file),
     }
 }
 

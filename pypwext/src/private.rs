@@ -3,10 +3,10 @@
 
 pub use crate::errors::collect::{CollectErrors, Collectable, absorb, collect_errors_async, collect_errors_sync};
 pub use crate::errors::{InfoClassification, LogEntryType};
-#[cfg(feature = "service")]
-pub use crate::logging::inject::start_handler;
 pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection};
 pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
+#[cfg(feature = "service")]
+pub use crate::service::handler::start_handler;
 pub use tracing::Level;
 
 /// What `#[service_response]` code calls.
@@ -75,25 +75,27 @@ pub mod render {
     };
 }
 
-// `require_service!()` and `require_http!()`: the generated code of an
-// attribute that needs a cargo feature names it, so that a build without the
-// feature fails on the user's attribute with a sentence that says which feature
-// to enable, rather than with a path that does not resolve. Two versions of
-// each, chosen by this crate's features (a `cfg` inside one macro would test
-// the user's crate's features instead).
+// `require_service! { item }` and `require_http! { item }`: the generated
+// function of an attribute that needs a cargo feature goes through its check,
+// which gives the item back with the feature and, without it, fails on the
+// user's attribute with a sentence that says which feature to enable (rather
+// than with paths that do not resolve). Two versions of each, chosen by this
+// crate's features (a `cfg` inside one macro would test the user's crate's).
 
 #[cfg(feature = "service")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __pypwext_require_service {
-    () => {};
+    ($($item:tt)*) => {
+        $($item)*
+    };
 }
 
 #[cfg(not(feature = "service"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __pypwext_require_service {
-    () => {
+    ($($item:tt)*) => {
         ::core::compile_error!(
             "`#[service_response]` needs the `service` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"service\"] }`"
         );
@@ -104,14 +106,16 @@ macro_rules! __pypwext_require_service {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __pypwext_require_http {
-    () => {};
+    ($($item:tt)*) => {
+        $($item)*
+    };
 }
 
 #[cfg(not(feature = "http"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __pypwext_require_http {
-    () => {
+    ($($item:tt)*) => {
         ::core::compile_error!(
             "`#[http_method]` needs the `http` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"http\"] }`"
         );

@@ -1,3 +1,4 @@
+// inside ::pypwext::__private::require_http! { … }
 async fn send_offer(
     api_version: &str,
     email: &str,

@@ -1,3 +1,4 @@
+// inside ::pypwext::__private::require_service! { … }
 fn handler(
     request: ::pypwext::__private::lambda_http::Request,
 ) -> impl ::core::future::Future<

@@ -121,28 +121,6 @@ pub fn inject_sync<R>(opts: &InjectLambdaContext, injection: Injection, f: impl 
     })
 }
 
-/// The future a `#[service_response]` handler returns: nothing happens until
-/// it is first polled; then it reads the invocation from the request, and
-/// `start(request)` builds the handler's stack inside that invocation (entry
-/// lines included) and runs it there.
-#[cfg(feature = "service")]
-pub async fn start_handler<S, F>(
-    opts: &'static InjectLambdaContext,
-    request: lambda_http::Request,
-    start: S,
-) -> F::Output
-where
-    S: FnOnce(lambda_http::Request) -> F,
-    F: Future,
-{
-    let Injection { invocation, event } = prepare_injection(&request, opts);
-    let stack = async move {
-        log_event(opts, event);
-        start(request).await
-    };
-    crate::lambda::scope_optional(invocation, stack).await
-}
-
 /// A handler's event that carries the Lambda context: what
 /// `#[logged(inject_lambda_context)]` reads the invocation from.
 #[diagnostic::on_unimplemented(

@@ -13,6 +13,7 @@ use lambda_http::Body;
 use super::extract::RequestSlot;
 use super::response::{MergeOptions, PwResponse};
 use crate::errors::{ErrorAction, ErrorCollector, PwError, current_collector};
+use crate::logging::inject::{InjectLambdaContext, inject_async, prepare_injection};
 use crate::logging::render::short_type_name;
 
 /// The target of the lines the response layer writes.
@@ -232,6 +233,25 @@ pub struct ErrValue<E>(pub E);
 /// Extracts one parameter.
 pub fn extract<T: super::FromRequest>(slot: &mut RequestSlot) -> Result<T, PwError> {
     T::from_request(slot)
+}
+
+/// The future a `#[service_response]` handler returns: nothing happens until
+/// it is first polled; then it reads the invocation (and the correlation id)
+/// from the request, logs the event if asked, and `start(request)` builds the
+/// handler's stack inside that invocation (entry lines included) and runs it
+/// there. The stack is the layers above the response layer around
+/// [`service_response`].
+pub async fn start_handler<S, F>(
+    opts: &'static InjectLambdaContext,
+    request: lambda_http::Request,
+    start: S,
+) -> F::Output
+where
+    S: FnOnce(lambda_http::Request) -> F,
+    F: Future,
+{
+    let injection = prepare_injection(&request, opts);
+    inject_async(opts, injection, move || start(request)).await
 }
 
 /// The `#[service_response]` layer: extracts the handler's arguments from the
