@@ -442,7 +442,7 @@ fn a_root_above_the_response_installs_its_collector_only_when_none_is_current() 
 }
 
 #[test]
-fn the_handler_future_starts_at_its_first_poll_and_stays_small() {
+fn the_handler_future_starts_at_its_first_poll_and_holds_the_request_once() {
     pypwext_tests::install_global_subscriber();
     let sink = MemoryWriter::new();
     let subscriber = logging::builder()
@@ -454,13 +454,12 @@ fn the_handler_future_starts_at_its_first_poll_and_stays_small() {
         let future = logged_above(request(r#"{"id": 3, "items": []}"#));
         // Like an `async fn`'s: made, it has done nothing, not even its entry line.
         assert!(sink.lines().is_empty(), "{:?}", sink.lines());
-        // Plain async blocks keep a moved request's slot in each layer (1.5 KiB
-        // for this stack, a 256-byte request): a budget, not a hand-written
-        // future that holds it once. Nothing else may live inline.
+        // What lambda_http holds and moves stays well under two requests (the
+        // stack itself is boxed: see `start_handler`).
         let size = std::mem::size_of_val(&future);
         let request_size = std::mem::size_of::<lambda_http::Request>();
         assert!(
-            size < 8 * request_size,
+            size < 2 * request_size,
             "{size} bytes for a {request_size}-byte request"
         );
         let response = runtime.block_on(future).unwrap();

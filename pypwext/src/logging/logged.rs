@@ -4,9 +4,8 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
+use futures_util::FutureExt as _;
 use tracing::Level;
 
 use super::json;
@@ -297,81 +296,24 @@ pub fn logged_sync<R>(
     }
 }
 
-pin_project_lite::pin_project! {
-    /// The `#[logged]` layer around an async body. Written out rather than an
-    /// `async` block: an `async` block holds the body's future twice (as what
-    /// it captured and as what it awaits), and the size check of
-    /// `the_handler_future_starts_at_its_first_poll_and_holds_the_request_once`
-    /// (`tests/tests/service.rs`) fails with it (656 bytes for a 256-byte request).
-    #[must_use = "futures do nothing unless awaited"]
-    pub struct LoggedFuture<F: Future> {
-        meta: &'static Logged,
-        args: EntryArgs,
-        exit: fn(&F::Output, &mut ExitWriter<'_>),
-        #[pin]
-        body: CatchUnwind<F>,
-    }
-}
-
-impl<F: Future> Future for LoggedFuture<F> {
-    type Output = F::Output;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let this = self.project();
-        match this.body.poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(ret)) => {
-                exit_line(this.meta, this.args, *this.exit, &ret);
-                Poll::Ready(ret)
-            }
-            Poll::Ready(Err(payload)) => {
-                panic_line(this.meta, this.args, &*payload);
-                resume_unwind(payload)
-            }
-        }
-    }
-}
-
 /// The `#[logged]` layer around an async body. `exit` is a fn pointer (the
 /// generated closure captures nothing), so it is higher-ranked over the
 /// borrows it gets and adds nothing to the future's `Send`-ness.
-pub fn logged_async<F: Future>(
+pub async fn logged_async<F: Future>(
     meta: &'static Logged,
     args: EntryArgs,
     body: F,
     exit: fn(&F::Output, &mut ExitWriter<'_>),
-) -> LoggedFuture<F> {
-    LoggedFuture {
-        meta,
-        args,
-        exit,
-        body: CatchUnwind::new(body),
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// Polls `inner`, turning a panic into an `Err` with its payload.
-    pub(crate) struct CatchUnwind<F> {
-        #[pin]
-        inner: F,
-    }
-}
-
-impl<F> CatchUnwind<F> {
-    pub(crate) fn new(inner: F) -> Self {
-        CatchUnwind { inner }
-    }
-}
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, Box<dyn Any + Send>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.project().inner;
-        match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(value)) => Poll::Ready(Ok(value)),
-            Err(payload) => Poll::Ready(Err(payload)),
+) -> F::Output {
+    // The panic is resumed below, so the body's state is never observed after it.
+    match AssertUnwindSafe(body).catch_unwind().await {
+        Ok(ret) => {
+            exit_line(meta, &args, exit, &ret);
+            ret
+        }
+        Err(payload) => {
+            panic_line(meta, &args, &*payload);
+            resume_unwind(payload)
         }
     }
 }
