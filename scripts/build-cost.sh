@@ -94,8 +94,10 @@ for fixture in "${fixtures[@]}"; do
 done
 
 say "timing cold starts"
-cold=$(cargo bench -p pypwext-examples --bench cold_start_pair --quiet -- \
-    "$work/with-pypwext.stripped" "$work/by-hand.stripped" | tee /dev/stderr | grep '^cold start medians (ms):')
+output=$(cargo bench -p pypwext-examples --bench cold_start_pair --quiet -- \
+    "$work/with-pypwext.stripped" "$work/by-hand.stripped")
+printf '%s\n' "$output" >&2
+cold=$(grep '^cold start medians (ms):' <<<"$output")
 read -r cold_a cold_b cold_ratio <<<"${cold#cold start medians (ms): }"
 
 a=with-pypwext
@@ -108,13 +110,13 @@ mib() { awk -v n="$1" 'BEGIN { printf "%.2f MiB", n / 1048576 }'; }
 
 echo
 echo "== build cost: a service-only function, (a) pypwext [$PYPWEXT_FEATURES] vs (b) by hand on lambda_http =="
-printf '%-34s %-14s %-14s %-8s %s\n' "measured" "(a) pypwext" "(b) by hand" "a/b" "goal"
-printf '%-34s %-14s %-14s %-8s %s\n' "clean release build (median of $BUILD_COST_ROUNDS)" \
+printf '%-38s %-14s %-14s %-8s %s\n' "measured" "(a) pypwext" "(b) by hand" "a/b" "goal"
+printf '%-38s %-14s %-14s %-8s %s\n' "clean release build (median of $BUILD_COST_ROUNDS)" \
     "${build_median[$a]} s" "${build_median[$b]} s" "${build_ratio}x" "<= 1.3x $(verdict "$build_ratio" 1.3)"
-printf '%-34s %-14s %-14s %-8s %s\n' "stripped binary" \
+printf '%-38s %-14s %-14s %-8s %s\n' "stripped binary" \
     "$(mib "${size[$a]}")" "$(mib "${size[$b]}")" "${size_ratio}x" "<= 1.1x $(verdict "$size_ratio" 1.1)"
-printf '%-34s %-14s %-14s %-8s %s\n' "crates in the normal dependency tree" \
+printf '%-38s %-14s %-14s %-8s %s\n' "crates in the normal dependency tree" \
     "${crates[$a]}" "${crates[$b]}" "${crates_ratio}x" ""
-printf '%-34s %-14s %-14s %-8s %s\n' "cold start (median of 25)" \
+printf '%-38s %-14s %-14s %-8s %s\n' "cold start (median of 25)" \
     "$cold_a ms" "$cold_b ms" "${cold_ratio}x" "<= 1.1x $(verdict "$cold_ratio" 1.1)"
 echo "build times (s): (a) ${build_times[$a]}| (b) ${build_times[$b]}"

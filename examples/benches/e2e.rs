@@ -18,7 +18,7 @@
 //! The emulator and the function share one CPU (cross-core wake-ups would
 //! swamp the difference): unless the process is already pinned to one CPU,
 //! the bench starts itself again under `taskset -c 1` (`PYPWEXT_BENCH_CPU`
-//! picks another CPU); the function inherits the pinning.
+//! picks another CPU list, as taskset reads it); the function inherits the pinning.
 //!
 //! Run with `cargo bench -p pypwext-examples --bench e2e` (about a minute).
 
@@ -165,9 +165,13 @@ fn start(api: &RuntimeApi, form: Form) -> Child {
         .unwrap()
 }
 
-/// Starts this bench again under `taskset` unless it runs on one CPU already.
+/// Starts this bench again under `taskset` unless it runs on one CPU already
+/// or is that second start.
 fn pin_to_one_cpu() {
-    if std::thread::available_parallelism().is_ok_and(|n| n.get() == 1) {
+    const STARTED_UNDER_TASKSET: &str = "PYPWEXT_BENCH_UNDER_TASKSET";
+    if std::env::var_os(STARTED_UNDER_TASKSET).is_some()
+        || std::thread::available_parallelism().is_ok_and(|n| n.get() == 1)
+    {
         return;
     }
     let cpu = std::env::var("PYPWEXT_BENCH_CPU").unwrap_or_else(|_| "1".to_owned());
@@ -176,6 +180,7 @@ fn pin_to_one_cpu() {
         .arg(&cpu)
         .arg(std::env::current_exe().unwrap())
         .args(std::env::args_os().skip(1))
+        .env(STARTED_UNDER_TASKSET, &cpu)
         .status();
     match status {
         Ok(status) => std::process::exit(status.code().unwrap_or(1)),
