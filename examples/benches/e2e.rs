@@ -1,0 +1,191 @@
+//! End to end through the real runtime loop: the `bench-e2e-function` binary
+//! runs the real `lambda_http` loop in a child process against the Runtime
+//! API emulator on loopback (in this process), answering API Gateway HTTP API
+//! (v2) events, in two forms doing the same work:
+//!
+//! - stack: `#[logged(level = "info")] #[collect_errors(root)]
+//!   #[service_response]` on a `Json<Order>` handler, run by `pypwext::lambda::run`;
+//! - by hand: the same work on `lambda_http`, writing the same two INFO lines
+//!   (request, response) through the same pypwext logger.
+//!
+//! The function logs at INFO to stdout, which goes to /dev/null. Runs
+//! alternate (stack, by hand, stack, …); each run answers a warm-up, then
+//! `INVOCATIONS` events are timed from the emulator's side: from the last
+//! warm-up response to the last response. The summary gives the median of the
+//! per-round ratios (stack / by hand; goal ≤ 1.05×) with the 10th and 90th
+//! percentiles, and the median time per invocation of each.
+//!
+//! The emulator and the function share one CPU (cross-core wake-ups would
+//! swamp the difference): unless the process is already pinned to one CPU,
+//! the bench starts itself again under `taskset -c 1` (`PYPWEXT_BENCH_CPU`
+//! picks another CPU list, as taskset reads it); the function inherits the pinning.
+//!
+//! Run with `cargo bench -p pypwext-examples --bench e2e` (about a minute).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{RuntimeApi, lambda_env};
+
+/// Timed invocations per run.
+const INVOCATIONS: usize = 5_000;
+/// Invocations answered before the timing starts, per run.
+const WARM_UP: usize = 500;
+/// Runs of each form.
+const ROUNDS: usize = 31;
+/// How long one run may take before the bench gives up.
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+const EVENT: &str = include_str!("../tests/fixtures/apigw_http_v2.json");
+
+#[derive(Clone, Copy)]
+enum Form {
+    Stack,
+    ByHand,
+}
+
+impl Form {
+    fn arg(self) -> &'static str {
+        match self {
+            Form::Stack => "stack",
+            Form::ByHand => "by-hand",
+        }
+    }
+}
+
+fn main() {
+    pin_to_one_cpu();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (stack, by_hand) = runtime.block_on(async {
+        let (stack_answer, _) = run(Form::Stack, 1).await;
+        let (by_hand_answer, _) = run(Form::ByHand, 1).await;
+        assert_eq!(
+            stack_answer, by_hand_answer,
+            "both forms answer the same status and body"
+        );
+        let mut stack = Vec::with_capacity(ROUNDS);
+        let mut by_hand = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            stack.push(run(Form::Stack, INVOCATIONS).await.1);
+            by_hand.push(run(Form::ByHand, INVOCATIONS).await.1);
+        }
+        (stack, by_hand)
+    });
+
+    let mut ratios: Vec<f64> = stack
+        .iter()
+        .zip(&by_hand)
+        .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let per_invocation = |runs: &[Duration]| {
+        let mut micros: Vec<f64> = runs
+            .iter()
+            .map(|d| d.as_secs_f64() * 1e6 / INVOCATIONS as f64)
+            .collect();
+        micros.sort_by(f64::total_cmp);
+        micros
+    };
+    let stack_us = per_invocation(&stack);
+    let by_hand_us = per_invocation(&by_hand);
+
+    println!(
+        "\n== end to end through the real runtime loop: {INVOCATIONS} API Gateway v2 invocations per run, \
+         {ROUNDS} rounds, INFO lines to /dev/null =="
+    );
+    for (name, micros) in [("stack", &stack_us), ("by hand", &by_hand_us)] {
+        println!(
+            "{name:>8}: median {:.1} µs per invocation (p10 {:.1}, p90 {:.1})",
+            percentile(micros, 0.5),
+            percentile(micros, 0.1),
+            percentile(micros, 0.9)
+        );
+    }
+    println!(
+        "e2e summary: stack / by hand = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x; goal <= 1.05x); \
+         per invocation {:.1} µs vs {:.1} µs",
+        percentile(&ratios, 0.5),
+        percentile(&ratios, 0.1),
+        percentile(&ratios, 0.9),
+        percentile(&stack_us, 0.5),
+        percentile(&by_hand_us, 0.5)
+    );
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Starts the function as `form` against a fresh emulator, lets it answer
+/// `WARM_UP` events, then times `invocations` more. Returns the status and
+/// body of the last answer, and the time.
+async fn run(form: Form, invocations: usize) -> ((u64, String), Duration) {
+    let api = RuntimeApi::start().await;
+    // Every event is queued before the function starts, so no push is timed.
+    let total = WARM_UP + invocations;
+    for id in 0..total {
+        api.push(&format!("req-{id}"), EVENT);
+    }
+    let mut child = start(&api, form);
+    let warm = api.outcomes(WARM_UP, RUN_TIMEOUT).await;
+    let started = Instant::now();
+    let outcomes = api.outcomes(total, RUN_TIMEOUT).await;
+    let elapsed = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(warm.len(), WARM_UP, "{} answered the warm-up", form.arg());
+    assert_eq!(outcomes.len(), total, "{} answered every event", form.arg());
+    if let Some(failed) = outcomes.iter().find(|o| o.kind != "response") {
+        panic!("{} failed an invocation: {failed:?}", form.arg());
+    }
+    let last: Value = serde_json::from_str(&outcomes[total - 1].body).unwrap();
+    let answer = (
+        last["statusCode"].as_u64().unwrap(),
+        last["body"].as_str().unwrap().to_owned(),
+    );
+    (answer, elapsed)
+}
+
+/// Starts the function as the Lambda service would, logging at INFO to /dev/null.
+fn start(api: &RuntimeApi, form: Form) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_bench-e2e-function"))
+        .arg(form.arg())
+        .envs(lambda_env(api))
+        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+/// Starts this bench again under `taskset` unless it runs on one CPU already
+/// or is that second start.
+fn pin_to_one_cpu() {
+    const STARTED_UNDER_TASKSET: &str = "PYPWEXT_BENCH_UNDER_TASKSET";
+    if std::env::var_os(STARTED_UNDER_TASKSET).is_some()
+        || std::thread::available_parallelism().is_ok_and(|n| n.get() == 1)
+    {
+        return;
+    }
+    let cpu = std::env::var("PYPWEXT_BENCH_CPU").unwrap_or_else(|_| "1".to_owned());
+    let status = Command::new("taskset")
+        .arg("-c")
+        .arg(&cpu)
+        .arg(std::env::current_exe().unwrap())
+        .args(std::env::args_os().skip(1))
+        .env(STARTED_UNDER_TASKSET, &cpu)
+        .status();
+    match status {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(err) => eprintln!(
+            "e2e: could not start under `taskset -c {cpu}` ({err}); running unpinned, the ratio will be noisier"
+        ),
+    }
+}
