@@ -77,6 +77,14 @@ fn main() {
         }
         (stack, by_hand)
     });
+    let median_connections = |runs: &[Run]| {
+        let mut counts: Vec<f64> = runs.iter().map(|run| run.connections as f64).collect();
+        counts.sort_by(f64::total_cmp);
+        percentile(&counts, 0.5)
+    };
+    let connections = (median_connections(&stack), median_connections(&by_hand));
+    let stack: Vec<Duration> = stack.iter().map(|run| run.elapsed).collect();
+    let by_hand: Vec<Duration> = by_hand.iter().map(|run| run.elapsed).collect();
 
     let mut ratios: Vec<f64> = stack
         .iter()
@@ -108,6 +116,10 @@ fn main() {
         );
     }
     println!(
+        "connections to the Runtime API per run (median): stack {:.0}, by hand {:.0}",
+        connections.0, connections.1
+    );
+    println!(
         "e2e summary: stack / by hand = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x; goal <= 1.05x); \
          per invocation {:.1} µs vs {:.1} µs",
         percentile(&ratios, 0.5),
@@ -126,7 +138,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 /// Starts the function as `form` against a fresh emulator, lets it answer
 /// `WARM_UP` events, then times `invocations` more. Returns the status and
 /// body of the last answer, and the time.
-async fn run(form: Form, invocations: usize) -> ((u64, String), Duration) {
+async fn run(form: Form, invocations: usize) -> ((u64, String), Run) {
     let api = RuntimeApi::start().await;
     // Every event is queued before the function starts, so no push is timed.
     let total = WARM_UP + invocations;
@@ -150,7 +162,18 @@ async fn run(form: Form, invocations: usize) -> ((u64, String), Duration) {
         last["statusCode"].as_u64().unwrap(),
         last["body"].as_str().unwrap().to_owned(),
     );
-    (answer, elapsed)
+    let connections = api.connections();
+    (answer, Run { elapsed, connections })
+}
+
+/// One timed run: how long it took, and how many connections the function's
+/// runtime client opened to the emulator (one, when it keeps its connection;
+/// more when a request goes out before the last one's connection is back in
+/// its pool, which costs a connect of its own: the slower the handler, the
+/// more often, by-hand and stack alike).
+struct Run {
+    elapsed: Duration,
+    connections: usize,
 }
 
 /// Starts the function as the Lambda service would, logging at INFO to /dev/null.

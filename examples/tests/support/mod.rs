@@ -40,6 +40,8 @@ struct State {
     pending_added: Notify,
     outcomes: Mutex<Vec<Outcome>>,
     outcome_added: Notify,
+    /// Connections accepted: a function's runtime client keeps one open.
+    connections: std::sync::atomic::AtomicUsize,
 }
 
 /// The emulator; dropped, it stops serving.
@@ -70,6 +72,7 @@ impl RuntimeApi {
                     continue;
                 };
                 let state = served.clone();
+                state.connections.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |request| answer(state.clone(), request));
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -79,6 +82,11 @@ impl RuntimeApi {
             }
         });
         RuntimeApi { addr, state, server }
+    }
+
+    /// How many connections the emulator accepted.
+    pub fn connections(&self) -> usize {
+        self.state.connections.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The value for `AWS_LAMBDA_RUNTIME_API`.

@@ -1,8 +1,10 @@
 //! The `tracing-subscriber` layer that writes one Powertools JSON line per
 //! event, serialized by serde_json in the contract's key order.
 
-use std::fmt;
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
 use std::io::Write as _;
+use std::ops::Range;
 use std::time::SystemTime;
 
 use serde::ser::{SerializeMap as _, Serializer as _};
@@ -104,20 +106,18 @@ impl PowertoolsLayer {
         })
     }
 
-    fn write_event<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>)
+    fn write_event<S>(&self, buffers: &mut Buffers, event: &Event<'_>, ctx: &Context<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
+        let Buffers { fields, line } = buffers;
         let meta = event.metadata();
-        let mut fields = Fields {
-            trusted: is_pypwext_callsite(meta),
-            ..Fields::default()
-        };
-        event.record(&mut fields);
+        fields.reset(is_pypwext_callsite(meta));
+        event.record(fields);
 
-        let mut line = Vec::with_capacity(512);
+        line.clear();
         let scope = ctx.event_span(event).map(|span| span.name());
-        let written = self.serialize_line(&mut line, meta, scope, &fields);
+        let written = self.serialize_line(line, meta, scope, fields);
         if let Err(err) = written {
             // Only a value's own `Serialize` can fail here, and none of ours does.
             let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
@@ -128,7 +128,7 @@ impl PowertoolsLayer {
         // One write per line, so that lines from two threads never interleave
         // on writers that serialize writes (stdout, a file, a pipe).
         let mut writer = self.writer.make_writer_for(meta);
-        if let Err(err) = writer.write_all(&line) {
+        if let Err(err) = writer.write_all(line) {
             // The log sink itself failed: stderr is the only place left to say so.
             let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
         }
@@ -146,7 +146,7 @@ impl PowertoolsLayer {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("level", level_name(meta.level()))?;
         match &fields.location {
-            Some(location) => map.serialize_entry("location", location)?,
+            Some(location) => map.serialize_entry("location", &fields.shown(location))?,
             None => {
                 let place = scope.or(meta.module_path()).unwrap_or_else(|| meta.target());
                 let line_number = meta.line().unwrap_or(0);
@@ -154,39 +154,39 @@ impl PowertoolsLayer {
             }
         }
         match &fields.message {
-            Some(message) => map.serialize_entry("message", message)?,
+            Some(message) => map.serialize_entry("message", &fields.shown(message))?,
             None => map.serialize_entry("message", "")?,
         }
         map.serialize_entry("timestamp", &format_args!("{}", Timestamp::at(SystemTime::now())))?;
         map.serialize_entry("service", &self.service)?;
         if let Some(classification) = &fields.classification
-            && !classification.is_text("NA")
+            && !fields.is_text(classification, "NA")
         {
-            map.serialize_entry("classification", classification)?;
+            map.serialize_entry("classification", &fields.shown(classification))?;
         }
         if let Some(log_type) = &fields.log_type
-            && !log_type.is_text("STD")
+            && !fields.is_text(log_type, "STD")
         {
-            map.serialize_entry("type", log_type)?;
+            map.serialize_entry("type", &fields.shown(log_type))?;
         }
         if let Some(operation) = &fields.operation {
-            map.serialize_entry("operation", operation)?;
+            map.serialize_entry("operation", &fields.shown(operation))?;
         }
         Invocation::with_current(|invocation| match invocation {
             Some(invocation) => serialize_invocation(&mut map, invocation),
             None => Ok(()),
         })?;
         if let Some(exception) = &fields.exception {
-            map.serialize_entry("exception", exception)?;
+            map.serialize_entry("exception", &fields.shown(exception))?;
         }
         if let Some(name) = &fields.exception_name {
-            map.serialize_entry("exception_name", name)?;
+            map.serialize_entry("exception_name", &fields.shown(name))?;
         }
         for (name, value) in &fields.others {
             if RESERVED.contains(name) {
-                map.serialize_entry(&format_args!("event_{name}"), value)?;
+                map.serialize_entry(&format_args!("event_{name}"), &fields.shown(value))?;
             } else {
-                map.serialize_entry(name, value)?;
+                map.serialize_entry(name, &fields.shown(value))?;
             }
         }
         map.end()
@@ -234,11 +234,14 @@ pub(crate) fn level_name(level: &Level) -> &'static str {
     }
 }
 
-/// One field's value, as the line shows it.
+/// One field's value, as the line shows it; text and JSON sit in the
+/// event's scratch buffer ([`Fields::scratch`]).
+#[derive(Clone)]
 enum FieldValue {
-    Text(String),
-    /// JSON made by pypwext itself, checked to be one JSON value.
-    Json(Box<RawValue>),
+    Text(Range<usize>),
+    /// JSON made by pypwext itself; written as a string should it ever not
+    /// be one JSON value.
+    Json(Range<usize>),
     I64(i64),
     U64(u64),
     I128(i128),
@@ -247,17 +250,21 @@ enum FieldValue {
     Bool(bool),
 }
 
-impl FieldValue {
-    fn is_text(&self, text: &str) -> bool {
-        matches!(self, FieldValue::Text(own) if own == text)
-    }
+/// A field's value with the buffer its text sits in, for serde.
+struct Shown<'a> {
+    scratch: &'a str,
+    value: &'a FieldValue,
 }
 
-impl serde::Serialize for FieldValue {
+impl serde::Serialize for Shown<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            FieldValue::Text(text) => serializer.serialize_str(text),
-            FieldValue::Json(json) => json.serialize(serializer),
+        let text = |range: &Range<usize>| self.scratch.get(range.clone()).unwrap_or_default();
+        match self.value {
+            FieldValue::Text(range) => serializer.serialize_str(text(range)),
+            FieldValue::Json(range) => match serde_json::from_str::<&RawValue>(text(range)) {
+                Ok(json) => json.serialize(serializer),
+                Err(_) => serializer.serialize_str(text(range)),
+            },
             FieldValue::I64(n) => serializer.serialize_i64(*n),
             FieldValue::U64(n) => serializer.serialize_u64(*n),
             FieldValue::I128(n) => serializer.serialize_i128(*n),
@@ -274,6 +281,8 @@ impl serde::Serialize for FieldValue {
 struct Fields {
     /// Whether the event comes from pypwext itself.
     trusted: bool,
+    /// The text of every field, one after the other.
+    scratch: String,
     message: Option<FieldValue>,
     location: Option<FieldValue>,
     classification: Option<FieldValue>,
@@ -285,11 +294,59 @@ struct Fields {
 }
 
 impl Fields {
+    /// Empties the fields for the next event, keeping the buffers.
+    fn reset(&mut self, trusted: bool) {
+        let Fields {
+            trusted: own_trusted,
+            scratch,
+            message,
+            location,
+            classification,
+            log_type,
+            operation,
+            exception,
+            exception_name,
+            others,
+        } = self;
+        *own_trusted = trusted;
+        scratch.clear();
+        for slot in [
+            message,
+            location,
+            classification,
+            log_type,
+            operation,
+            exception,
+            exception_name,
+        ] {
+            *slot = None;
+        }
+        others.clear();
+    }
+
+    fn shown<'a>(&'a self, value: &'a FieldValue) -> Shown<'a> {
+        Shown {
+            scratch: &self.scratch,
+            value,
+        }
+    }
+
+    /// Whether `value` is the text `text`.
+    fn is_text(&self, value: &FieldValue, text: &str) -> bool {
+        matches!(value, FieldValue::Text(range) if self.scratch.get(range.clone()) == Some(text))
+    }
+
+    /// Writes a field's text into the scratch buffer; where it sits.
+    fn text(&mut self, write: impl FnOnce(&mut String)) -> Range<usize> {
+        let start = self.scratch.len();
+        write(&mut self.scratch);
+        start..self.scratch.len()
+    }
+
     fn put(&mut self, field: &Field, value: FieldValue) {
         let name = field.name();
         let slot = match name {
             field::MESSAGE => &mut self.message,
-            field::MESSAGE_JSON if self.trusted => &mut self.message,
             field::LOCATION => &mut self.location,
             field::CLASSIFICATION => &mut self.classification,
             field::LOG_TYPE => &mut self.log_type,
@@ -307,21 +364,20 @@ impl Fields {
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        let text = format!("{value:?}");
+        let text = self.text(|scratch| {
+            let _ = write!(scratch, "{value:?}");
+        });
         if self.trusted && field.name() == field::MESSAGE_JSON {
-            // pypwext's own message is JSON already; should it ever not be
-            // one JSON value, it is written as a string rather than break the line.
-            self.message = Some(match serde_json::from_str::<&RawValue>(&text) {
-                Ok(json) => FieldValue::Json(json.to_owned()),
-                Err(_) => FieldValue::Text(text),
-            });
+            // pypwext's own message is JSON already (checked when written).
+            self.message = Some(FieldValue::Json(text));
             return;
         }
         self.put(field, FieldValue::Text(text));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, FieldValue::Text(value.to_owned()));
+        let text = self.text(|scratch| scratch.push_str(value));
+        self.put(field, FieldValue::Text(text));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
@@ -349,7 +405,10 @@ impl Visit for Fields {
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.put(field, FieldValue::Text(ErrorChain(value).to_string()));
+        let text = self.text(|scratch| {
+            let _ = write!(scratch, "{}", ErrorChain(value));
+        });
+        self.put(field, FieldValue::Text(text));
     }
 }
 
@@ -366,6 +425,32 @@ impl fmt::Display for ErrorChain<'_> {
         }
         Ok(())
     }
+}
+
+/// The buffers a thread writes its lines with, reused from one line to the
+/// next as tracing-subscriber's own formatter does: allocating them for each
+/// line cost 5 µs a line in the runtime loop (the end-to-end bench,
+/// `cargo bench -p pypwext-examples --bench e2e`: glibc's allocator
+/// consolidating its free lists), against 1 µs in the in-process bench.
+#[derive(Default)]
+struct Buffers {
+    fields: Fields,
+    line: Vec<u8>,
+}
+
+impl Buffers {
+    /// The most a thread keeps between lines; a larger line's buffers go.
+    const KEPT_BYTES: usize = 64 * 1024;
+
+    fn shrink(&mut self) {
+        if self.line.capacity() > Self::KEPT_BYTES || self.fields.scratch.capacity() > Self::KEPT_BYTES {
+            *self = Buffers::default();
+        }
+    }
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
 }
 
 impl<S> tracing_subscriber::Layer<S> for PowertoolsLayer
@@ -392,7 +477,15 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        self.write_event(event, &ctx);
+        BUFFERS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffers) => {
+                self.write_event(&mut buffers, event, &ctx);
+                buffers.shrink();
+            }
+            // An event logged while a line is being written (by a writer that
+            // logs, say) gets buffers of its own.
+            Err(_) => self.write_event(&mut Buffers::default(), event, &ctx),
+        });
     }
 }
 
