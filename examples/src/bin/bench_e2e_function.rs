@@ -154,7 +154,12 @@ async fn by_hand(request: lambda_http::Request) -> Result<lambda_http::Response<
     Ok(response)
 }
 
-#[tokio::main]
+// One thread, as the function's one CPU: with tokio's multi-thread runtime
+// squeezed onto one CPU, the runtime client's next request often goes out
+// before its last connection is back in the pool and opens a new one (the
+// bench counted 739 connections a run for the stack and 156 by hand, up from
+// 1), which measures that race rather than the handler.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     pypwext::logging::builder().service("bench-e2e").init();
     let outcome = match std::env::args().nth(1).as_deref() {

@@ -163,11 +163,15 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
     if !entry && !for_exception {
         return EntryArgs { args: None };
     }
-    let mut writer = ArgsWriter { buf: Vec::new() };
+    let mut writer = ArgsWriter {
+        buf: Vec::with_capacity(256),
+    };
     render(&mut writer);
     let args = writer.finish();
     if entry {
-        let message = message("Entering ", meta.function, "args", |out| out.extend_from_slice(&args));
+        let message = message("Entering ", meta.function, "args", args.len(), |out| {
+            out.extend_from_slice(&args)
+        });
         Line {
             meta,
             level: meta.level,
@@ -188,8 +192,9 @@ pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) 
 
 /// `{"msg":"<verb><function>","<key>":<value>}`, the value written by
 /// `write_value`; every string in it is written by serde_json.
-fn message(verb: &str, function: &str, key: &str, write_value: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-    let mut message = Vec::with_capacity(128);
+fn message(verb: &str, function: &str, key: &str, value_len: usize, write_value: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    // Sized for the value, so that it is written without growing the buffer.
+    let mut message = Vec::with_capacity(value_len + function.len() + 48);
     message.extend_from_slice(b"{\"msg\":");
     json::write_display(&mut message, &format_args!("{verb}{function}"));
     message.push(b',');
@@ -212,7 +217,9 @@ impl ExitWriter<'_> {
         if !level_enabled(self.meta.out_level) {
             return;
         }
-        let message = message("Exiting ", self.meta.function, "return", |out| value.render_json(out));
+        let message = message("Exiting ", self.meta.function, "return", 256, |out| {
+            value.render_json(out)
+        });
         Line {
             meta: self.meta,
             level: self.meta.out_level,
@@ -237,7 +244,7 @@ impl ExitWriter<'_> {
 
 fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name: &str) {
     let args = args.args.as_deref().unwrap_or(b"{}");
-    let message = message("Exception in ", meta.function, "args", |out| {
+    let message = message("Exception in ", meta.function, "args", args.len(), |out| {
         out.extend_from_slice(args)
     });
     Line {
