@@ -276,10 +276,25 @@ fn panic_line(meta: &'static Logged, args: &EntryArgs, payload: &(dyn Any + Send
     exception_line(meta, args, panic_text(payload), "panic");
 }
 
-/// Writes the exit line for what the body returned, when one may be written.
-fn exit_line<R>(meta: &'static Logged, args: &EntryArgs, exit: fn(&R, &mut ExitWriter<'_>), ret: &R) {
-    if exit_wanted(meta) {
-        exit(ret, &mut ExitWriter { meta, args });
+/// Writes the exit line for what the body returned, or the panic line and
+/// resumes the panic (the body's state is never observed after it).
+fn finish<R>(
+    meta: &'static Logged,
+    args: &EntryArgs,
+    exit: fn(&R, &mut ExitWriter<'_>),
+    outcome: Result<R, Box<dyn Any + Send>>,
+) -> R {
+    match outcome {
+        Ok(ret) => {
+            if exit_wanted(meta) {
+                exit(&ret, &mut ExitWriter { meta, args });
+            }
+            ret
+        }
+        Err(payload) => {
+            panic_line(meta, args, &*payload);
+            resume_unwind(payload)
+        }
     }
 }
 
@@ -290,17 +305,7 @@ pub fn logged_sync<R>(
     body: impl FnOnce() -> R,
     exit: fn(&R, &mut ExitWriter<'_>),
 ) -> R {
-    // The panic is resumed below, so the body's state is never observed after it.
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(ret) => {
-            exit_line(meta, &args, exit, &ret);
-            ret
-        }
-        Err(payload) => {
-            panic_line(meta, &args, &*payload);
-            resume_unwind(payload)
-        }
-    }
+    finish(meta, &args, exit, catch_unwind(AssertUnwindSafe(body)))
 }
 
 /// The `#[logged]` layer around an async body. `exit` is a fn pointer (the
@@ -312,15 +317,6 @@ pub async fn logged_async<F: Future>(
     body: F,
     exit: fn(&F::Output, &mut ExitWriter<'_>),
 ) -> F::Output {
-    // The panic is resumed below, so the body's state is never observed after it.
-    match AssertUnwindSafe(body).catch_unwind().await {
-        Ok(ret) => {
-            exit_line(meta, &args, exit, &ret);
-            ret
-        }
-        Err(payload) => {
-            panic_line(meta, &args, &*payload);
-            resume_unwind(payload)
-        }
-    }
+    let outcome = AssertUnwindSafe(body).catch_unwind().await;
+    finish(meta, &args, exit, outcome)
 }
