@@ -79,7 +79,11 @@ fn every_line_of_the_invocation_carries_the_context() {
         assert_eq!(line.get("correlation_id").unwrap(), "evt-1");
         assert_eq!(line.get("function_name").unwrap(), "orders");
         assert_eq!(line.get("function_memory_size").unwrap(), 512);
-        assert_eq!(line.get("xray_trace_id").unwrap(), "Root=1-req-a");
+        assert_eq!(
+            line.get("xray_trace_id").unwrap(),
+            "1-req-a",
+            "the root id, as Powertools writes it"
+        );
         assert!(line.get("cold_start").unwrap().is_boolean());
     }
     let mut expected = pypwext_tests::INVOCATION_LINE_KEYS.to_vec();

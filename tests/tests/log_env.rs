@@ -173,12 +173,12 @@ fn trace_ids(run: &Run) -> BTreeMap<String, Option<String>> {
 fn the_trace_id_comes_from_the_environment_only_for_invocations_made_without_a_context() {
     let vars = [("_X_AMZN_TRACE_ID", "Root=from-env")];
     let made = trace_ids(&probe(None, 2, &vars));
-    assert_eq!(made["req-0"].as_deref(), Some("Root=from-env"));
-    assert_eq!(made["req-1"].as_deref(), Some("Root=from-env"));
+    assert_eq!(made["req-0"].as_deref(), Some("from-env"));
+    assert_eq!(made["req-1"].as_deref(), Some("from-env"));
 
     // The runtime sets the variable from the context it also hands over: a
     // context without a trace id has none, whatever a stale variable says.
     let from_context = trace_ids(&probe_from(None, 2, "context", &vars));
     assert_eq!(from_context["req-0"], None);
-    assert_eq!(from_context["req-1"].as_deref(), Some("Root=ctx-1"));
+    assert_eq!(from_context["req-1"].as_deref(), Some("ctx-1"));
 }

@@ -278,6 +278,11 @@ fn invocation_keys_are_on_every_line_of_the_invocation() {
     assert_eq!(lines[0].keys(), expected);
     assert_eq!(lines[0].get("function_request_id").unwrap(), "req-1");
     assert_eq!(lines[0].get("function_memory_size").unwrap(), 256);
+    // The root id, as Powertools writes it, not the whole header.
+    assert_eq!(
+        lines[0].get("xray_trace_id").unwrap(),
+        "1-5759e988-bd862e3fe1be46a994272793"
+    );
     assert_eq!(
         lines[1].keys(),
         ["level", "location", "message", "timestamp", "service"]

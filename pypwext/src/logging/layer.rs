@@ -210,9 +210,20 @@ fn serialize_invocation<M: serde::ser::SerializeMap>(map: &mut M, invocation: &I
         map.serialize_entry("correlation_id", correlation_id)?;
     }
     if let Some(trace_id) = invocation.xray_trace_id() {
-        map.serialize_entry("xray_trace_id", trace_id)?;
+        map.serialize_entry("xray_trace_id", xray_root_id(trace_id))?;
     }
     Ok(())
+}
+
+/// The trace's root id, as Powertools writes `xray_trace_id`: from
+/// `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`,
+/// `1-5759e988-bd862e3fe1be46a994272793`. A header without a `Root=` part is
+/// written as it is.
+fn xray_root_id(header: &str) -> &str {
+    header
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("Root="))
+        .unwrap_or(header)
 }
 
 /// Whether the event comes from pypwext itself. Only these callsites may hand
@@ -492,6 +503,19 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_trace_header_is_written_as_its_root_id() {
+        let header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        assert_eq!(xray_root_id(header), "1-5759e988-bd862e3fe1be46a994272793");
+        assert_eq!(xray_root_id("Parent=53995c3f42cd8ad8; Root=1-abc"), "1-abc");
+        assert_eq!(xray_root_id("Root=1-abc"), "1-abc");
+        // Not a header: the id as given.
+        assert_eq!(
+            xray_root_id("1-5759e988-bd862e3fe1be46a994272793"),
+            "1-5759e988-bd862e3fe1be46a994272793"
+        );
+    }
 
     #[test]
     fn error_chain_lists_every_source() {
