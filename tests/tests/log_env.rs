@@ -26,6 +26,7 @@ fn probe_from(builder_level: Option<&str>, invocations: usize, source: &str, var
         "POWERTOOLS_SERVICE_NAME",
         "SERVICE_NAME",
         "POWERTOOLS_LOGGER_SAMPLE_RATE",
+        "POWERTOOLS_DEV",
         "_X_AMZN_TRACE_ID",
     ] {
         command.env_remove(var);

@@ -329,3 +329,33 @@ fn each_collected_error_is_one_warning_line() {
         &format!("fails_on:{}", line_of("fn fails_on("))
     );
 }
+
+#[test]
+fn sampling_rate_follows_service_when_sampling_is_configured() {
+    let sink = pypwext::logging::MemoryWriter::new();
+    let sampled = pypwext::logging::builder()
+        .service("svc")
+        .level(tracing::Level::INFO)
+        .sample_rate(0.25)
+        .writer(sink.clone())
+        .build();
+    tracing::subscriber::with_default(sampled, || tracing::info!(n = 1, "sampled"));
+    let line = OrderedObject::parse(&sink.lines()[0]);
+    assert_eq!(
+        line.keys(),
+        [
+            "level",
+            "location",
+            "message",
+            "timestamp",
+            "service",
+            "sampling_rate",
+            "n"
+        ]
+    );
+    assert_eq!(line.get("sampling_rate").unwrap(), 0.25);
+
+    // Without sampling, no key.
+    let lines = capture(tracing::Level::INFO, || tracing::info!("plain"));
+    assert!(lines[0].get("sampling_rate").is_none());
+}

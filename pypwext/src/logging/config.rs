@@ -17,6 +17,8 @@ pub(crate) struct Settings {
     pub(crate) service: String,
     pub(crate) level: LevelFilter,
     pub(crate) sample_rate: f64,
+    /// `POWERTOOLS_DEV=true`: each line indented, for people reading a terminal.
+    pub(crate) dev: bool,
 }
 
 pub(crate) const SERVICE_UNDEFINED: &str = "service_undefined";
@@ -66,11 +68,26 @@ pub(crate) fn resolve(requested: &Requested, env: impl Fn(&str) -> Option<String
         },
     };
 
+    // As Powertools: `true` in any case turns it on; anything else but
+    // `false` is reported.
+    let dev = match env("POWERTOOLS_DEV") {
+        Some(raw) if raw.trim().eq_ignore_ascii_case("true") => true,
+        Some(raw) if raw.trim().eq_ignore_ascii_case("false") || raw.trim().is_empty() => false,
+        Some(raw) => {
+            problems.push(format!(
+                "pypwext: POWERTOOLS_DEV={raw:?} is neither true nor false; writing one line per event (set it to true for indented lines)"
+            ));
+            false
+        }
+        None => false,
+    };
+
     (
         Settings {
             service,
             level,
             sample_rate,
+            dev,
         },
         problems,
     )
@@ -179,6 +196,21 @@ mod tests {
             "{}",
             problems[0]
         );
+    }
+
+    #[test]
+    fn powertools_dev_is_true_false_or_reported() {
+        for (raw, dev, reported) in [
+            ("true", true, 0),
+            ("TRUE", true, 0),
+            ("false", false, 0),
+            ("yes", false, 1),
+        ] {
+            let (settings, problems) = resolve_with(Requested::default(), &[("POWERTOOLS_DEV", raw)]);
+            assert_eq!(settings.dev, dev, "{raw}");
+            assert_eq!(problems.len(), reported, "{raw}");
+        }
+        assert!(!resolve_with(Requested::default(), &[]).0.dev);
     }
 
     #[test]

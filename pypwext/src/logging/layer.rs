@@ -61,6 +61,8 @@ pub struct PowertoolsLayer {
     service: String,
     level: LevelFilter,
     sample_rate: f64,
+    /// Lines indented (`POWERTOOLS_DEV`).
+    dev: bool,
     writer: BoxMakeWriter,
 }
 
@@ -80,6 +82,7 @@ impl PowertoolsLayer {
             service: settings.service,
             level: settings.level,
             sample_rate: settings.sample_rate,
+            dev: settings.dev,
             writer,
         }
     }
@@ -112,12 +115,22 @@ impl PowertoolsLayer {
     {
         let Buffers { fields, line } = buffers;
         let meta = event.metadata();
-        fields.reset(is_pypwext_callsite(meta));
+        fields.reset(is_pypwext_callsite(meta), self.dev);
         event.record(fields);
 
         line.clear();
         let scope = ctx.event_span(event).map(|span| span.name());
-        let written = self.serialize_line(line, meta, scope, fields);
+        let written = if self.dev {
+            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            self.serialize_line(
+                &mut serde_json::Serializer::with_formatter(&mut *line, pretty),
+                meta,
+                scope,
+                fields,
+            )
+        } else {
+            self.serialize_line(&mut serde_json::Serializer::new(&mut *line), meta, scope, fields)
+        };
         if let Err(err) = written {
             // Only a value's own `Serialize` can fail here, and none of ours does.
             let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
@@ -135,14 +148,17 @@ impl PowertoolsLayer {
     }
 
     /// Serializes the line's keys, in the contract's order, into `line`.
-    fn serialize_line(
+    fn serialize_line<W, F>(
         &self,
-        line: &mut Vec<u8>,
+        serializer: &mut serde_json::Serializer<W, F>,
         meta: &Metadata<'_>,
         scope: Option<&str>,
         fields: &Fields,
-    ) -> Result<(), serde_json::Error> {
-        let mut serializer = serde_json::Serializer::new(line);
+    ) -> Result<(), serde_json::Error>
+    where
+        W: std::io::Write,
+        F: serde_json::ser::Formatter,
+    {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("level", level_name(meta.level()))?;
         match &fields.location {
@@ -159,6 +175,10 @@ impl PowertoolsLayer {
         }
         map.serialize_entry("timestamp", &format_args!("{}", Timestamp::at(SystemTime::now())))?;
         map.serialize_entry("service", &self.service)?;
+        if self.sample_rate > 0.0 {
+            // As Powertools: the configured share of invocations logged at DEBUG.
+            map.serialize_entry("sampling_rate", &self.sample_rate)?;
+        }
         if let Some(classification) = &fields.classification
             && !fields.is_text(classification, "NA")
         {
@@ -265,6 +285,8 @@ enum FieldValue {
 struct Shown<'a> {
     scratch: &'a str,
     value: &'a FieldValue,
+    /// Lines are indented: JSON messages are parsed rather than copied.
+    dev: bool,
 }
 
 impl serde::Serialize for Shown<'_> {
@@ -272,6 +294,12 @@ impl serde::Serialize for Shown<'_> {
         let text = |range: &Range<usize>| self.scratch.get(range.clone()).unwrap_or_default();
         match self.value {
             FieldValue::Text(range) => serializer.serialize_str(text(range)),
+            FieldValue::Json(range) if self.dev => match serde_json::from_str::<&RawValue>(text(range)) {
+                // Carried through token by token, in its own key order, so
+                // that the indentation reaches inside it.
+                Ok(json) => serde_transcode::transcode(&mut serde_json::Deserializer::from_str(json.get()), serializer),
+                Err(_) => serializer.serialize_str(text(range)),
+            },
             FieldValue::Json(range) => match serde_json::from_str::<&RawValue>(text(range)) {
                 Ok(json) => json.serialize(serializer),
                 Err(_) => serializer.serialize_str(text(range)),
@@ -292,6 +320,8 @@ impl serde::Serialize for Shown<'_> {
 struct Fields {
     /// Whether the event comes from pypwext itself.
     trusted: bool,
+    /// Lines are indented (`POWERTOOLS_DEV`).
+    dev: bool,
     /// The text of every field, one after the other.
     scratch: String,
     message: Option<FieldValue>,
@@ -306,9 +336,10 @@ struct Fields {
 
 impl Fields {
     /// Empties the fields for the next event, keeping the buffers.
-    fn reset(&mut self, trusted: bool) {
+    fn reset(&mut self, trusted: bool, dev: bool) {
         let Fields {
             trusted: own_trusted,
+            dev: own_dev,
             scratch,
             message,
             location,
@@ -320,6 +351,7 @@ impl Fields {
             others,
         } = self;
         *own_trusted = trusted;
+        *own_dev = dev;
         scratch.clear();
         for slot in [
             message,
@@ -339,6 +371,7 @@ impl Fields {
         Shown {
             scratch: &self.scratch,
             value,
+            dev: self.dev,
         }
     }
 
@@ -503,6 +536,31 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn powertools_dev_indents_every_line_and_its_json_message() {
+        use tracing_subscriber::layer::SubscriberExt as _;
+        let sink = super::super::MemoryWriter::new();
+        let layer = super::super::builder()
+            .service("svc")
+            .writer(sink.clone())
+            .layer_with_env(|name| (name == "POWERTOOLS_DEV").then(|| "true".to_owned()));
+        let subscriber = tracing_subscriber::registry::Registry::default().with(layer);
+        tracing::subscriber::with_default(subscriber, || {
+            // From inside pypwext, so the message is taken as JSON.
+            tracing::info!(pypwext.message = %r#"{"msg":"Entering f","args":{"a":1}}"#, n = 2);
+        });
+        // The sink splits what was written at line ends.
+        let text = &sink.lines().join("\n");
+        assert!(text.starts_with("{\n    \"level\": \"INFO\","), "{text}");
+        assert!(
+            text.contains("\n    \"message\": {\n        \"msg\": \"Entering f\","),
+            "{text}"
+        );
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(value["message"]["args"]["a"], 1);
+        assert_eq!(value["n"], 2);
+    }
 
     #[test]
     fn the_trace_header_is_written_as_its_root_id() {
