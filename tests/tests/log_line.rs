@@ -278,6 +278,7 @@ fn invocation_keys_are_on_every_line_of_the_invocation() {
     assert_eq!(lines[0].keys(), expected);
     assert_eq!(lines[0].get("function_request_id").unwrap(), "req-1");
     assert_eq!(lines[0].get("function_memory_size").unwrap(), 256);
+    assert!(lines[0].get("tenant_id").is_none(), "no tenant, no key");
     // The root id, as Powertools writes it, not the whole header.
     assert_eq!(
         lines[0].get("xray_trace_id").unwrap(),
@@ -358,4 +359,20 @@ fn sampling_rate_follows_service_when_sampling_is_configured() {
     // Without sampling, no key.
     let lines = capture(tracing::Level::INFO, || tracing::info!("plain"));
     assert!(lines[0].get("sampling_rate").is_none());
+}
+
+#[test]
+fn tenant_id_sits_between_correlation_id_and_xray_trace_id() {
+    let lines = capture(tracing::Level::INFO, || {
+        Invocation::new("req-t")
+            .with_correlation_id("corr-t")
+            .with_tenant_id("tenant-42")
+            .with_xray_trace_id("Root=1-abc")
+            .sync_scope(|| tracing::info!("for a tenant"));
+    });
+    let keys = lines[0].keys();
+    let at = |key: &str| keys.iter().position(|k| *k == key).unwrap();
+    assert_eq!(lines[0].get("tenant_id").unwrap(), "tenant-42");
+    assert_eq!(at("tenant_id"), at("correlation_id") + 1);
+    assert_eq!(at("xray_trace_id"), at("tenant_id") + 1);
 }

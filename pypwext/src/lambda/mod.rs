@@ -65,6 +65,8 @@ pub struct Invocation {
     /// was given; `None` where the variable is not to be read at all.
     xray_from_env: Option<OnceLock<Option<String>>>,
     correlation_id: Option<String>,
+    /// The tenant Lambda runs the invocation for, under tenant isolation.
+    tenant_id: Option<String>,
     deadline: Option<SystemTime>,
     cold_start: bool,
     /// Whether this invocation logs at DEBUG (`POWERTOOLS_LOGGER_SAMPLE_RATE`);
@@ -89,6 +91,7 @@ impl Invocation {
             xray_trace_id: None,
             xray_from_env: Some(OnceLock::new()),
             correlation_id: None,
+            tenant_id: None,
             deadline: None,
             cold_start: next_cold_start(),
             sampled: OnceLock::new(),
@@ -110,6 +113,7 @@ impl Invocation {
             xray_trace_id: context.xray_trace_id.clone().filter(|id| !id.is_empty()),
             xray_from_env: None,
             correlation_id: correlation_id.map(str::to_owned),
+            tenant_id: context.tenant_id.clone().filter(|id| !id.is_empty()),
             deadline: (context.deadline > 0).then(|| UNIX_EPOCH + Duration::from_millis(context.deadline)),
             ..Invocation::new(context.request_id.clone())
         }
@@ -135,6 +139,13 @@ impl Invocation {
     #[must_use]
     pub fn with_correlation_id(mut self, correlation_id: impl Into<String>) -> Self {
         self.correlation_id = Some(correlation_id.into());
+        self
+    }
+
+    /// Sets the tenant the invocation runs for (Lambda's tenant isolation).
+    #[must_use]
+    pub fn with_tenant_id(mut self, tenant_id: impl Into<String>) -> Self {
+        self.tenant_id = Some(tenant_id.into());
         self
     }
 
@@ -180,6 +191,11 @@ impl Invocation {
     /// The correlation id, if any.
     pub fn correlation_id(&self) -> Option<&str> {
         self.correlation_id.as_deref()
+    }
+
+    /// The tenant the invocation runs for, if Lambda gave one.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant_id.as_deref()
     }
 
     /// When the invocation times out, if known.
@@ -230,7 +246,7 @@ pub(crate) fn sync_scope_optional<R>(invocation: Option<Arc<Invocation>>, f: imp
 
 impl From<&lambda_runtime::Context> for Invocation {
     /// The invocation a Lambda runtime context describes: request id,
-    /// function name, memory, ARN, X-Ray trace id and deadline. Without a
+    /// function name, memory, ARN, X-Ray trace id, tenant id and deadline. Without a
     /// trace id in the context it has none (the `_X_AMZN_TRACE_ID` variable
     /// is not read: the runtime sets it from the same context).
     fn from(context: &lambda_runtime::Context) -> Self {
@@ -253,8 +269,10 @@ mod tests {
             memory: 512,
             ..lambda_runtime::Config::default()
         });
+        context.tenant_id = Some("tenant-7".to_owned());
         let invocation = Invocation::from_context(&context, Some("corr-1"));
         assert_eq!(invocation.request_id(), "req-1");
+        assert_eq!(invocation.tenant_id(), Some("tenant-7"));
         assert_eq!(invocation.function_name(), Some("f"));
         assert_eq!(invocation.function_memory_size(), Some(512));
         assert_eq!(invocation.function_arn(), Some("arn:aws:lambda:eu-west-1:1:function:f"));
@@ -269,6 +287,7 @@ mod tests {
         assert_eq!(bare.function_name(), None);
         assert_eq!(bare.function_memory_size(), None);
         assert_eq!(bare.deadline(), None);
+        assert_eq!(bare.tenant_id(), None);
     }
 
     #[test]

@@ -53,6 +53,7 @@ const RESERVED: &[&str] = &[
     "function_arn",
     "function_request_id",
     "correlation_id",
+    "tenant_id",
     "xray_trace_id",
 ];
 
@@ -228,6 +229,9 @@ fn serialize_invocation<M: serde::ser::SerializeMap>(map: &mut M, invocation: &I
     map.serialize_entry("function_request_id", invocation.request_id())?;
     if let Some(correlation_id) = invocation.correlation_id() {
         map.serialize_entry("correlation_id", correlation_id)?;
+    }
+    if let Some(tenant_id) = invocation.tenant_id() {
+        map.serialize_entry("tenant_id", tenant_id)?;
     }
     if let Some(trace_id) = invocation.xray_trace_id() {
         map.serialize_entry("xray_trace_id", xray_root_id(trace_id))?;

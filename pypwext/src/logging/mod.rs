@@ -28,7 +28,7 @@
 //! present, `classification` (left out for `NA`), `type` (left out for `STD`),
 //! `operation`, the invocation's `cold_start`, `function_name`,
 //! `function_memory_size`, `function_arn`, `function_request_id`,
-//! `correlation_id`, `xray_trace_id` (the trace's root id, as Powertools writes it; see [`crate::lambda::Invocation`]),
+//! `correlation_id`, `tenant_id` (under Lambda's tenant isolation), `xray_trace_id` (the trace's root id, as Powertools writes it; see [`crate::lambda::Invocation`]),
 //! `exception`, `exception_name`; then the event's other fields. An event field
 //! named `classification`, `log_type`, `operation`, `location`, `exception` or
 //! `exception_name` fills that key; one named like another key of the line is
