@@ -34,7 +34,7 @@ pub use run::run;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::task::futures::TaskLocalFuture;
@@ -72,6 +72,9 @@ pub struct Invocation {
     /// Whether this invocation logs at DEBUG (`POWERTOOLS_LOGGER_SAMPLE_RATE`);
     /// decided once, by the logger, at the invocation's first event.
     pub(crate) sampled: OnceLock<bool>,
+    /// The keys `pypwext::logging::append_key` put on this invocation's lines
+    /// (`None`: a key of the process removed for this invocation), as JSON.
+    pub(crate) log_keys: Mutex<Vec<(String, Option<Box<serde_json::value::RawValue>>)>>,
 }
 
 /// A future that runs as an [`Invocation`]; made by [`Invocation::scope`].
@@ -95,6 +98,7 @@ impl Invocation {
             deadline: None,
             cold_start: next_cold_start(),
             sampled: OnceLock::new(),
+            log_keys: Mutex::new(Vec::new()),
         }
     }
 

@@ -193,16 +193,18 @@ impl PowertoolsLayer {
         if let Some(operation) = &fields.operation {
             map.serialize_entry("operation", &fields.shown(operation))?;
         }
-        Invocation::with_current(|invocation| match invocation {
-            Some(invocation) => serialize_invocation(&mut map, invocation),
-            None => Ok(()),
-        })?;
+        // The invocation's keys now; its appended keys after the exception.
+        let invocation = Invocation::current();
+        if let Some(invocation) = &invocation {
+            serialize_invocation(&mut map, invocation)?;
+        }
         if let Some(exception) = &fields.exception {
             map.serialize_entry("exception", &fields.shown(exception))?;
         }
         if let Some(name) = &fields.exception_name {
             map.serialize_entry("exception_name", &fields.shown(name))?;
         }
+        super::keys::serialize_appended(&mut map, invocation.as_deref())?;
         for (name, value) in &fields.others {
             if RESERVED.contains(name) {
                 map.serialize_entry(&format_args!("event_{name}"), &fields.shown(value))?;

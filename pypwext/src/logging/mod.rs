@@ -29,7 +29,8 @@
 //! `operation`, the invocation's `cold_start`, `function_name`,
 //! `function_memory_size`, `function_arn`, `function_request_id`,
 //! `correlation_id`, `tenant_id` (under Lambda's tenant isolation), `xray_trace_id` (the trace's root id, as Powertools writes it; see [`crate::lambda::Invocation`]),
-//! `exception`, `exception_name`; then the event's other fields. An event field
+//! `exception`, `exception_name`; then the keys added with [`append_key`]
+//! (see there for how long they last); then the event's other fields. An event field
 //! named `classification`, `log_type`, `operation`, `location`, `exception` or
 //! `exception_name` fills that key; one named like another key of the line is
 //! written as `event_<name>`.
@@ -50,6 +51,7 @@ mod config;
 pub(crate) mod correlation;
 pub(crate) mod inject;
 pub(crate) mod json;
+mod keys;
 pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;
@@ -66,6 +68,7 @@ use tracing_subscriber::registry::Registry;
 
 pub use correlation::{BadCorrelationPath, CorrelationPath, correlation_paths};
 pub use inject::LambdaEventSource;
+pub use keys::{append_key, remove_keys};
 pub use layer::PowertoolsLayer;
 /// The target of every line `#[logged]` writes, for filters.
 pub use logged::TARGET as LOGGED_TARGET;
