@@ -56,7 +56,7 @@ where
     Ok(())
 }
 
-/// A handler served on a local port; see [`run`]. Made separately so that
+/// A handler served on a local port; see [`run`](super::run). Made separately so that
 /// tests and demos can bind port 0 and read the port back.
 #[derive(Debug)]
 pub struct LocalServer {
