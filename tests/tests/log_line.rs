@@ -376,3 +376,46 @@ fn tenant_id_sits_between_correlation_id_and_xray_trace_id() {
     assert_eq!(at("tenant_id"), at("correlation_id") + 1);
     assert_eq!(at("xray_trace_id"), at("tenant_id") + 1);
 }
+
+#[test]
+fn span_fields_are_keys_of_the_line_and_the_innermost_wins() {
+    let event_line = line!() + 7;
+    let lines = capture(tracing::Level::INFO, || {
+        let order = tracing::info_span!("order", order_id = 5, stage = "outer");
+        let _order = order.enter();
+        let payment = tracing::info_span!("payment", stage = "inner", attempt = tracing::field::Empty);
+        let _payment = payment.enter();
+        payment.record("attempt", 2);
+        tracing::info!(stage = "event", "paid");
+    });
+    let line = &lines[0];
+    assert_eq!(line.get("order_id").unwrap(), 5);
+    assert_eq!(line.get("attempt").unwrap(), 2, "recorded after the span was made");
+    // The event's own field beats both spans'; each name once.
+    assert_eq!(line.get("stage").unwrap(), "event");
+    assert_eq!(line.keys().iter().filter(|k| **k == "stage").count(), 1);
+    // Where the line was written, never a span's name.
+    assert_eq!(line.get("location").unwrap(), &format!("log_line:{event_line}"));
+}
+
+#[test]
+fn an_inner_span_beats_an_outer_one_and_an_appended_key_yields_to_both() {
+    let lines = capture(tracing::Level::INFO, || {
+        Invocation::new("req-s").sync_scope(|| {
+            pypwext::logging::append_key("step", "appended").unwrap();
+            pypwext::logging::append_key("kept", true).unwrap();
+            let outer = tracing::info_span!("outer", step = "outer");
+            let _outer = outer.enter();
+            let inner = tracing::info_span!("inner", step = "inner", level = "not the line's");
+            let _inner = inner.enter();
+            tracing::info!("in both");
+        });
+    });
+    let line = &lines[0];
+    assert_eq!(line.get("step").unwrap(), "inner");
+    assert_eq!(line.keys().iter().filter(|k| **k == "step").count(), 1);
+    assert_eq!(line.get("kept").unwrap(), true);
+    // A span field named like a key of the line cannot forge it.
+    assert_eq!(line.get("level").unwrap(), "INFO");
+    assert_eq!(line.get("span_level").unwrap(), "not the line's");
+}

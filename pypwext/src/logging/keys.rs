@@ -127,9 +127,11 @@ fn set(keys: &mut Keys, name: String, value: Option<Box<RawValue>>) {
 /// Serializes the keys a line of `invocation` (or of no invocation) carries:
 /// the process's, unless the invocation removed or replaced them, then the
 /// invocation's own.
+/// Names `written_later` says the line writes itself later are left out.
 pub(crate) fn serialize_appended<M: serde::ser::SerializeMap>(
     map: &mut M,
     invocation: Option<&Invocation>,
+    written_later: impl Fn(&str) -> bool,
 ) -> Result<(), M::Error> {
     let process = PROCESS_KEYS.read().unwrap_or_else(PoisonError::into_inner);
     let own = invocation.map(|invocation| lock(&invocation.log_keys));
@@ -137,12 +139,15 @@ pub(crate) fn serialize_appended<M: serde::ser::SerializeMap>(
     for (name, value) in process.iter() {
         if let Some(value) = value
             && !own_keys.iter().any(|(own, _)| own == name)
+            && !written_later(name)
         {
             map.serialize_entry(name, value)?;
         }
     }
     for (name, value) in own_keys {
-        if let Some(value) = value {
+        if let Some(value) = value
+            && !written_later(name)
+        {
             map.serialize_entry(name, value)?;
         }
     }

@@ -120,17 +120,17 @@ impl PowertoolsLayer {
         event.record(fields);
 
         line.clear();
-        let scope = ctx.event_span(event).map(|span| span.name());
+        let spans = span_fields(event, ctx);
         let written = if self.dev {
             let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
             self.serialize_line(
                 &mut serde_json::Serializer::with_formatter(&mut *line, pretty),
                 meta,
-                scope,
+                &spans,
                 fields,
             )
         } else {
-            self.serialize_line(&mut serde_json::Serializer::new(&mut *line), meta, scope, fields)
+            self.serialize_line(&mut serde_json::Serializer::new(&mut *line), meta, &spans, fields)
         };
         if let Err(err) = written {
             // Only a value's own `Serialize` can fail here, and none of ours does.
@@ -153,7 +153,7 @@ impl PowertoolsLayer {
         &self,
         serializer: &mut serde_json::Serializer<W, F>,
         meta: &Metadata<'_>,
-        scope: Option<&str>,
+        spans: &[(&'static str, serde_json::Value)],
         fields: &Fields,
     ) -> Result<(), serde_json::Error>
     where
@@ -165,7 +165,8 @@ impl PowertoolsLayer {
         match &fields.location {
             Some(location) => map.serialize_entry("location", &fields.shown(location))?,
             None => {
-                let place = scope.or(meta.module_path()).unwrap_or_else(|| meta.target());
+                // Never a span's name: a span is not where the line was written.
+                let place = meta.module_path().unwrap_or_else(|| meta.target());
                 let line_number = meta.line().unwrap_or(0);
                 map.serialize_entry("location", &format_args!("{place}:{line_number}"))?;
             }
@@ -204,7 +205,24 @@ impl PowertoolsLayer {
         if let Some(name) = &fields.exception_name {
             map.serialize_entry("exception_name", &fields.shown(name))?;
         }
-        super::keys::serialize_appended(&mut map, invocation.as_deref())?;
+        // Each name once, the innermost value winning: the event's own field,
+        // then the innermost span's, then an appended key.
+        let event_has = |name: &str| {
+            fields
+                .others
+                .iter()
+                .any(|(own, _)| !RESERVED.contains(own) && *own == name)
+        };
+        super::keys::serialize_appended(&mut map, invocation.as_deref(), |name| {
+            event_has(name) || spans.iter().any(|(span, _)| *span == name)
+        })?;
+        for (name, value) in spans {
+            if RESERVED.contains(name) {
+                map.serialize_entry(&format_args!("span_{name}"), value)?;
+            } else if !event_has(name) {
+                map.serialize_entry(name, value)?;
+            }
+        }
         for (name, value) in &fields.others {
             if RESERVED.contains(name) {
                 map.serialize_entry(&format_args!("event_{name}"), &fields.shown(value))?;
@@ -239,6 +257,75 @@ fn serialize_invocation<M: serde::ser::SerializeMap>(map: &mut M, invocation: &I
         map.serialize_entry("xray_trace_id", xray_root_id(trace_id))?;
     }
     Ok(())
+}
+
+/// The fields of a span, as its log lines show them; kept in the span's
+/// extensions from its creation on.
+#[derive(Default)]
+struct SpanFields(Vec<(&'static str, serde_json::Value)>);
+
+impl SpanFields {
+    fn put(&mut self, field: &Field, value: serde_json::Value) {
+        let name = field.name();
+        match self.0.iter_mut().find(|(own, _)| *own == name) {
+            Some((_, slot)) => *slot = value,
+            None => self.0.push((name, value)),
+        }
+    }
+}
+
+impl Visit for SpanFields {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.put(field, serde_json::Value::String(format!("{value:?}")));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.put(field, value.into());
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.put(field, value.into());
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.put(field, value.into());
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.put(field, value.into());
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.put(field, value.into());
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.put(field, serde_json::Value::String(ErrorChain(value).to_string()));
+    }
+}
+
+/// The fields of the spans an event is in, each name once with the innermost
+/// span's value, outermost span first.
+fn span_fields<S>(event: &Event<'_>, ctx: &Context<'_, S>) -> Vec<(&'static str, serde_json::Value)>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let mut fields: Vec<(&'static str, serde_json::Value)> = Vec::new();
+    let Some(scope) = ctx.event_scope(event) else {
+        return fields;
+    };
+    // Innermost first, so that an outer span's field of the same name is left out.
+    for span in scope {
+        if let Some(own) = span.extensions().get::<SpanFields>() {
+            for (name, value) in &own.0 {
+                if !fields.iter().any(|(seen, _)| seen == name) {
+                    fields.push((name, value.clone()));
+                }
+            }
+        }
+    }
+    fields.reverse();
+    fields
 }
 
 /// The trace's root id, as Powertools writes `xray_trace_id`: from
@@ -524,6 +611,28 @@ where
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
         Some(self.max_level())
+    }
+
+    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            let mut fields = SpanFields::default();
+            attrs.record(&mut fields);
+            span.extensions_mut().insert(fields);
+        }
+    }
+
+    fn on_record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            let mut extensions = span.extensions_mut();
+            match extensions.get_mut::<SpanFields>() {
+                Some(fields) => values.record(fields),
+                None => {
+                    let mut fields = SpanFields::default();
+                    values.record(&mut fields);
+                    extensions.insert(fields);
+                }
+            }
+        }
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {

@@ -30,7 +30,12 @@
 //! `function_memory_size`, `function_arn`, `function_request_id`,
 //! `correlation_id`, `tenant_id` (under Lambda's tenant isolation), `xray_trace_id` (the trace's root id, as Powertools writes it; see [`crate::lambda::Invocation`]),
 //! `exception`, `exception_name`; then the keys added with [`append_key`]
-//! (see there for how long they last); then the event's other fields. An event field
+//! (see there for how long they last); then the fields of the `tracing` spans
+//! the event is in (outermost first; of two of the same name, the innermost);
+//! then the event's other fields. Each name once: the event's own field beats
+//! a span's, which beats an appended key. `location` is where the line was
+//! written (`#[logged]`'s function, else the module path), never a span's
+//! name. An event field
 //! named `classification`, `log_type`, `operation`, `location`, `exception` or
 //! `exception_name` fills that key; one named like another key of the line is
 //! written as `event_<name>`.
