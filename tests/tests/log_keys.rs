@@ -58,7 +58,7 @@ fn keys_last_to_the_end_of_their_invocation_and_init_keys_for_the_process() {
 
 #[test]
 fn concurrent_invocations_never_see_each_other_s_keys() {
-    const INVOCATIONS: usize = 200;
+    const INVOCATIONS: usize = 1_000;
     let sink = MemoryWriter::new();
     let _guard = tracing::subscriber::set_default(subscriber(&sink));
     let runtime = tokio::runtime::Builder::new_multi_thread()
