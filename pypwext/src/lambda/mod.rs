@@ -72,10 +72,13 @@ pub struct Invocation {
     /// Whether this invocation logs at DEBUG (`POWERTOOLS_LOGGER_SAMPLE_RATE`);
     /// decided once, by the logger, at the invocation's first event.
     pub(crate) sampled: OnceLock<bool>,
-    /// The keys `pypwext::logging::append_key` put on this invocation's lines
-    /// (`None`: a key of the process removed for this invocation), as JSON.
-    pub(crate) log_keys: Mutex<Vec<(String, Option<Box<serde_json::value::RawValue>>)>>,
+    /// The keys `pypwext::logging::append_key` put on this invocation's lines.
+    pub(crate) log_keys: Mutex<LogKeys>,
 }
+
+/// Appended log keys as JSON, in the order they were appended; `None`
+/// removes a key of the process for one invocation.
+pub(crate) type LogKeys = Vec<(String, Option<Box<serde_json::value::RawValue>>)>;
 
 /// A future that runs as an [`Invocation`]; made by [`Invocation::scope`].
 pub type InvocationScope<F> = TaskLocalFuture<Option<Arc<Invocation>>, F>;

@@ -9,7 +9,7 @@ use http::StatusCode;
 use serde_json::value::RawValue;
 
 use crate::errors::PwError;
-use crate::lambda::Invocation;
+use crate::lambda::{Invocation, LogKeys as Keys};
 
 /// Keys every line writes itself: appending one of them would write it twice.
 const LINE_KEYS: &[&str] = &[
@@ -33,10 +33,6 @@ const LINE_KEYS: &[&str] = &[
     "exception",
     "exception_name",
 ];
-
-/// Appended keys in the order they were appended; `None` removes a key of the
-/// process for one invocation.
-pub(crate) type Keys = Vec<(String, Option<Box<RawValue>>)>;
 
 /// The keys appended outside any invocation.
 static PROCESS_KEYS: RwLock<Keys> = RwLock::new(Vec::new());
