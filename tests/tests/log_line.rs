@@ -419,3 +419,32 @@ fn an_inner_span_beats_an_outer_one_and_an_appended_key_yields_to_both() {
     assert_eq!(line.get("level").unwrap(), "INFO");
     assert_eq!(line.get("span_level").unwrap(), "not the line's");
 }
+
+#[test]
+fn no_span_or_event_field_writes_a_key_of_the_line_twice() {
+    let sink = pypwext::logging::MemoryWriter::new();
+    let sampled = pypwext::logging::builder()
+        .service("svc")
+        .level(tracing::Level::INFO)
+        .sample_rate(0.5)
+        .writer(sink.clone())
+        .build();
+    tracing::subscriber::with_default(sampled, || {
+        let span = tracing::info_span!("forger", message = "from the span", service = "other", location = "x:1");
+        let _span = span.enter();
+        tracing::info!(sampling_rate = 1.0, tenant_id = "t", "the event's message");
+    });
+    let line = OrderedObject::parse(&sink.lines()[0]);
+    let keys = line.keys();
+    let mut unique = keys.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), keys.len(), "a key twice in {keys:?}");
+    assert_eq!(line.get("message").unwrap(), "the event's message");
+    assert_eq!(line.get("service").unwrap(), "svc");
+    assert_eq!(line.get("sampling_rate").unwrap(), 0.5);
+    assert_eq!(line.get("span_message").unwrap(), "from the span");
+    assert_eq!(line.get("span_location").unwrap(), "x:1");
+    assert_eq!(line.get("event_sampling_rate").unwrap(), 1.0);
+    assert_eq!(line.get("event_tenant_id").unwrap(), "t");
+}

@@ -8,31 +8,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use http::StatusCode;
 use serde_json::value::RawValue;
 
+use super::layer::LINE_KEYS;
 use crate::errors::PwError;
 use crate::lambda::{Invocation, LogKeys as Keys};
-
-/// Keys every line writes itself: appending one of them would write it twice.
-const LINE_KEYS: &[&str] = &[
-    "level",
-    "location",
-    "message",
-    "timestamp",
-    "service",
-    "sampling_rate",
-    "classification",
-    "type",
-    "operation",
-    "cold_start",
-    "function_name",
-    "function_memory_size",
-    "function_arn",
-    "function_request_id",
-    "correlation_id",
-    "tenant_id",
-    "xray_trace_id",
-    "exception",
-    "exception_name",
-];
 
 /// The keys appended outside any invocation.
 static PROCESS_KEYS: RwLock<Keys> = RwLock::new(Vec::new());

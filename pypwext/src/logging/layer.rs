@@ -40,13 +40,21 @@ pub(crate) mod field {
     pub(crate) const EXCEPTION_NAME: &str = "exception_name";
 }
 
-/// Keys the line writes itself; an event field of the same name is renamed
-/// `event_<name>` so that no key appears twice.
-const RESERVED: &[&str] = &[
+/// Keys every line writes itself. Another field of the same name (an event's,
+/// a span's, an appended key) cannot take one: an event field is renamed
+/// `event_<name>`, a span field `span_<name>`, and `append_key` refuses it.
+/// (An event field named like a key with a place of its own, such as
+/// `message` or `operation`, fills that place; see [`field`].)
+pub(crate) const LINE_KEYS: &[&str] = &[
     "level",
+    "location",
+    "message",
     "timestamp",
     "service",
+    "sampling_rate",
+    "classification",
     "type",
+    "operation",
     "cold_start",
     "function_name",
     "function_memory_size",
@@ -55,6 +63,8 @@ const RESERVED: &[&str] = &[
     "correlation_id",
     "tenant_id",
     "xray_trace_id",
+    "exception",
+    "exception_name",
 ];
 
 /// The layer behind [`builder`](super::builder): one JSON line per event.
@@ -211,20 +221,20 @@ impl PowertoolsLayer {
             fields
                 .others
                 .iter()
-                .any(|(own, _)| !RESERVED.contains(own) && *own == name)
+                .any(|(own, _)| !LINE_KEYS.contains(own) && *own == name)
         };
         super::keys::serialize_appended(&mut map, invocation.as_deref(), |name| {
             event_has(name) || spans.iter().any(|(span, _)| *span == name)
         })?;
         for (name, value) in spans {
-            if RESERVED.contains(name) {
+            if LINE_KEYS.contains(name) {
                 map.serialize_entry(&format_args!("span_{name}"), value)?;
             } else if !event_has(name) {
                 map.serialize_entry(name, value)?;
             }
         }
         for (name, value) in &fields.others {
-            if RESERVED.contains(name) {
+            if LINE_KEYS.contains(name) {
                 map.serialize_entry(&format_args!("event_{name}"), &fields.shown(value))?;
             } else {
                 map.serialize_entry(name, &fields.shown(value))?;
