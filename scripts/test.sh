@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command. Prepares what the tests need that cargo cannot fetch (a
-# Python with botocore, for an independent SigV4 check, and moto's server, a
-# stand-in for Lambda that verifies signatures), then runs every test. The
+# Python with botocore, for an independent SigV4 check; moto's server, a
+# stand-in for Lambda that verifies signatures; and Powertools for AWS Lambda
+# (Python), the golden peer for log lines and EMF), then runs every test. The
 # tests start and stop moto_server themselves, on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,9 +12,10 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "test: creating $venv"
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import botocore, boto3, moto" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
-    echo "test: installing botocore, boto3 and moto[server] into $venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2" "boto3>=1.34,<2" "moto[server]>=5.1,<6"
+if ! "$venv/bin/python" -c "import botocore, boto3, moto, aws_lambda_powertools" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
+    echo "test: installing botocore, boto3, moto[server] and aws-lambda-powertools into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2" "boto3>=1.34,<2" "moto[server]>=5.1,<6" \
+        "aws-lambda-powertools>=3.20,<4"
 fi
 export PYPWEXT_PYTHON="$PWD/$venv/bin/python"
 
