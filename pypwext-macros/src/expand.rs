@@ -358,19 +358,35 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
     });
 
     let writer = format_ident!("__pypwext_args");
-    let args = named_params(sig)
-        .filter(|(ident, _)| !logged.skip.contains(ident))
-        .map(|(ident, ty)| {
-            let key = ident.unraw().to_string();
-            if logged.redact.contains(ident) {
-                quote!(#writer.redacted(#key);)
-            } else {
-                // Spanned on the parameter: a type that cannot be rendered is reported there.
-                let value =
-                    quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
-                quote!(#writer.arg(#key, #value);)
-            }
-        });
+    let logged_params = || named_params(sig).filter(|(ident, _)| !logged.skip.contains(ident));
+    // The entry line's arguments: every parameter, rendered by reference
+    // before the body runs.
+    let args = logged_params().map(|(ident, ty)| {
+        let key = ident.unraw().to_string();
+        if logged.redact.contains(ident) {
+            quote!(#writer.redacted(#key);)
+        } else {
+            // Spanned on the parameter: a type that cannot be rendered is reported there.
+            let value =
+                quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
+            quote!(#writer.arg(#key, #value);)
+        }
+    });
+    // The exception line's arguments when the entry line was off: a `move`
+    // closure that copies what stays reachable after the body took its
+    // parameters (references and plain scalars) and names the rest.
+    let late_args = logged_params().map(|(ident, ty)| {
+        let key = ident.unraw().to_string();
+        if logged.redact.contains(ident) {
+            quote!(#writer.redacted(#key);)
+        } else if stays_reachable(ty) {
+            let value =
+                quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
+            quote!(#writer.arg(#key, #value);)
+        } else {
+            quote!(#writer.moved(#key);)
+        }
+    });
 
     let ret = format_ident!("__pypwext_ret");
     let ret_param = match &sig.output {
@@ -393,7 +409,7 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
             OutcomeOfValue as _, ViaDebug as _, ViaLogView as _, ViaNothing as _, ViaSerialize as _,
         };
         let __pypwext_entry = ::pypwext::__private::logged_args(&#meta, |#writer| { #(#args)* });
-        ::pypwext::__private::#helper(&#meta, __pypwext_entry, #inner, |#ret_param, __pypwext_exit| {
+        ::pypwext::__private::#helper(&#meta, __pypwext_entry, move |#writer: &mut ::pypwext::__private::ArgsWriter| { #(#late_args)* }, #inner, |#ret_param, __pypwext_exit| {
             match (&&::pypwext::__private::render::ProbeOutcome(#ret)).pypwext_outcome() {
                 ::pypwext::__private::render::Outcome::Value(__pypwext_value) => __pypwext_exit.value(#render_ok),
                 ::pypwext::__private::render::Outcome::Error(__pypwext_error) => __pypwext_exit.error(
@@ -403,6 +419,22 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
         })
     }};
     block
+}
+
+/// Whether a parameter of this type can still be read after a `move` body
+/// took it: a shared reference, or a primitive scalar (those are `Copy`).
+fn stays_reachable(ty: &syn::Type) -> bool {
+    const SCALARS: &[&str] = &[
+        "bool", "char", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
+        "u128", "usize",
+    ];
+    match ty {
+        syn::Type::Reference(reference) => reference.mutability.is_none(),
+        syn::Type::Path(path) => path.qself.is_none() && path.path.get_ident().is_some_and(|ident| SCALARS.iter().any(|s| ident == s)),
+        syn::Type::Paren(inner) => stays_reachable(&inner.elem),
+        syn::Type::Group(inner) => stays_reachable(&inner.elem),
+        _ => false,
+    }
 }
 
 /// Where the Lambda context of the invocation comes from.

@@ -55,8 +55,11 @@
 //! `Result`) and when it fails (an `Err` or a panic, at ERROR, with
 //! `exception` and `exception_name`). Values are rendered with their
 //! [`LogView`](logging::LogView), else `Serialize`, else `Debug`; a type with
-//! none of them is a compile error on that parameter. Nothing is rendered when
-//! the lines' levels are off. With the [`logging`] subscriber each line is one
+//! none of them is a compile error on that parameter. Nothing is rendered for
+//! a line that is not written: with the entry line off, the exception line
+//! renders the arguments it can still reach when the failure happens (those
+//! taken by reference, plain numbers, `bool`, `char`) and names the others
+//! under `moved_args`. With the [`logging`] subscriber each line is one
 //! Powertools JSON object.
 //!
 //! ```

@@ -129,7 +129,7 @@ fn a_line_made_while_another_is_being_written_leaves_both_whole() {
 }
 
 #[test]
-fn an_err_is_an_exception_line_with_the_arguments() {
+fn an_err_is_an_exception_line_with_the_arguments_it_can_still_reach() {
     let customer = Customer {
         name: "Bob".into(),
         tier: 1,
@@ -145,7 +145,8 @@ fn an_err_is_an_exception_line_with_the_arguments() {
     assert_eq!(line.get("level").unwrap(), "ERROR");
     assert_eq!(
         message(line),
-        json!({"msg": "Exception in price", "args": {"customer": {"name": "Bob", "tier": 1}, "sku": "none", "hint": "DebugOnly(0)"}})
+        json!({"msg": "Exception in price", "args": {"customer": {"name": "Bob", "tier": 1}}, "moved_args": ["sku", "hint"]}),
+        "the entry line was off: the body took sku and hint unrendered, so they are named, not shown"
     );
     assert_eq!(line.get("exception").unwrap(), "no such sku");
     assert_eq!(line.get("exception_name").unwrap(), "PwError");
@@ -248,8 +249,48 @@ fn nothing_is_rendered_when_the_levels_are_off() {
     });
     assert_eq!(
         RENDERED.load(Ordering::SeqCst),
+        0,
+        "with ERROR on, a call that succeeds renders nothing either"
+    );
+
+    let (_, lines) = capture(tracing::Level::WARN, || {
+        assert!(failing_hot(&Counted, 3).is_err());
+    });
+    assert_eq!(
+        RENDERED.load(Ordering::SeqCst),
         1,
-        "with ERROR on, the arguments are rendered at entry for a possible exception line"
+        "a failure renders the arguments once, for its exception line"
+    );
+    assert_eq!(
+        message(&lines[0]),
+        json!({"msg": "Exception in failing_hot", "args": {"value": null, "attempt": 3}})
+    );
+}
+
+#[logged]
+fn failing_hot(value: &Counted, attempt: u32) -> Result<Counted, PwError> {
+    let _ = (value, attempt);
+    Err(PwError::new(StatusCode::CONFLICT, "busy"))
+}
+
+#[logged(level = "info")]
+fn entry_on(order: Customer, sku: &str) -> Result<u64, PwError> {
+    drop(order);
+    Err(PwError::new(StatusCode::NOT_FOUND, format!("no {sku}")))
+}
+
+#[test]
+fn with_the_entry_line_on_the_exception_line_shows_every_argument() {
+    let order = Customer {
+        name: "Cy".into(),
+        tier: 2,
+    };
+    let (_, lines) = capture(tracing::Level::INFO, || entry_on(order, "pear").unwrap_err());
+    assert_eq!(lines.len(), 2, "entry and exception");
+    assert_eq!(
+        message(&lines[1]),
+        json!({"msg": "Exception in entry_on", "args": {"order": {"name": "Cy", "tier": 2}, "sku": "pear"}}),
+        "rendered at entry, before the body took order"
     );
 }
 

@@ -123,6 +123,32 @@ async fn send_offer(
                 ::pypwext::__private::logged_async(
                     &__PYPWEXT_LOGGED,
                     __pypwext_entry,
+                    move |__pypwext_args: &mut ::pypwext::__private::ArgsWriter| {
+                        __pypwext_args
+                            .arg(
+                                "api_version",
+                                (&&&&::pypwext::__private::render::Wrap(&api_version))
+                                    .pypwext_render(),
+                            );
+                        __pypwext_args
+                            .arg(
+                                "email",
+                                (&&&&::pypwext::__private::render::Wrap(&email))
+                                    .pypwext_render(),
+                            );
+                        __pypwext_args
+                            .arg(
+                                "id",
+                                (&&&&::pypwext::__private::render::Wrap(&id))
+                                    .pypwext_render(),
+                            );
+                        __pypwext_args
+                            .arg(
+                                "customer",
+                                (&&&&::pypwext::__private::render::Wrap(&customer))
+                                    .pypwext_render(),
+                            );
+                    },
                     async move {
                         #[allow(
                             unreachable_code,

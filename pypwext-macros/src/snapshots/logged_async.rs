@@ -34,6 +34,9 @@ async fn total(prices: Vec<u64>) -> u64 {
         ::pypwext::__private::logged_async(
             &__PYPWEXT_LOGGED,
             __pypwext_entry,
+            move |__pypwext_args: &mut ::pypwext::__private::ArgsWriter| {
+                __pypwext_args.moved("prices");
+            },
             async move {
                 #[allow(
                     unreachable_code,

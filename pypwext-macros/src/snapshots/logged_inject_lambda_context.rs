@@ -45,6 +45,9 @@ async fn handler(
                 ::pypwext::__private::logged_async(
                     &__PYPWEXT_LOGGED,
                     __pypwext_entry,
+                    move |__pypwext_args: &mut ::pypwext::__private::ArgsWriter| {
+                        __pypwext_args.moved("event");
+                    },
                     async move {
                         #[allow(
                             unreachable_code,

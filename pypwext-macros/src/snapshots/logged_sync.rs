@@ -34,6 +34,14 @@ fn check_login(user: &str, password: &str, attempt: u32) -> Result<bool, PwError
         ::pypwext::__private::logged_sync(
             &__PYPWEXT_LOGGED,
             __pypwext_entry,
+            move |__pypwext_args: &mut ::pypwext::__private::ArgsWriter| {
+                __pypwext_args
+                    .arg(
+                        "user",
+                        (&&&&::pypwext::__private::render::Wrap(&user)).pypwext_render(),
+                    );
+                __pypwext_args.redacted("password");
+            },
             move || { Ok(user == "admin" && password == "secret" && attempt < 3) },
             |__pypwext_ret: &Result<bool, PwError>, __pypwext_exit| {
                 match (&&::pypwext::__private::render::ProbeOutcome(__pypwext_ret))

@@ -115,19 +115,29 @@ impl fmt::Debug for RawJson<'_> {
     }
 }
 
-/// The arguments, rendered at entry when a line may need them.
+/// The arguments as the entry line rendered them; `None` when the entry line
+/// was off, so that nothing was rendered.
 #[derive(Debug, Default)]
 pub struct EntryArgs {
-    /// `{"name":value,…}` when an exception line could need them.
+    /// `{"name":value,…}`, kept for an exception line.
     args: Option<Vec<u8>>,
 }
 
 /// Collects the rendered arguments of one call.
 pub struct ArgsWriter {
     buf: Vec<u8>,
+    /// Parameters the body took by value and that were not rendered before.
+    moved: Vec<&'static str>,
 }
 
 impl ArgsWriter {
+    fn new() -> Self {
+        ArgsWriter {
+            buf: Vec::with_capacity(256),
+            moved: Vec::new(),
+        }
+    }
+
     /// Adds an argument rendered with `Serialize` or `Debug`.
     pub fn arg(&mut self, name: &str, value: impl RenderValue) {
         self.key(name);
@@ -138,6 +148,12 @@ impl ArgsWriter {
     pub fn redacted(&mut self, name: &str) {
         self.key(name);
         json::write_serialize(&mut self.buf, "*****");
+    }
+
+    /// Names an argument that the body took by value: an exception line
+    /// written after the body ran cannot reach it any more.
+    pub fn moved(&mut self, name: &'static str) {
+        self.moved.push(name);
     }
 
     fn key(&mut self, name: &str) {
@@ -154,39 +170,46 @@ impl ArgsWriter {
         self.buf.push(b'}');
         self.buf
     }
+
+    /// The arguments as one JSON object, then `,"moved_args":[…]` when the
+    /// body took some of them.
+    fn finish_with_moved(mut self) -> Vec<u8> {
+        let moved = std::mem::take(&mut self.moved);
+        let mut out = self.finish();
+        if !moved.is_empty() {
+            out.extend_from_slice(b",\"moved_args\":");
+            json::write_serialize(&mut out, &moved);
+        }
+        out
+    }
 }
 
-/// Renders the arguments and writes the entry line, when either is needed.
+/// Writes the entry line, rendering the arguments only when it is written.
+/// An exception line that comes later renders what it can still reach then
+/// (see [`logged_sync`]), so a call whose entry line is off renders nothing.
 pub fn logged_args(meta: &'static Logged, render: impl FnOnce(&mut ArgsWriter)) -> EntryArgs {
-    let entry = level_enabled(meta.level);
-    let for_exception = meta.log_exception && level_enabled(Level::ERROR);
-    if !entry && !for_exception {
+    if !level_enabled(meta.level) {
         return EntryArgs { args: None };
     }
-    let mut writer = ArgsWriter {
-        buf: Vec::with_capacity(256),
-    };
+    let mut writer = ArgsWriter::new();
     render(&mut writer);
     let args = writer.finish();
-    if entry {
-        let message = message("Entering ", meta.function, "args", args.len(), |out| {
-            out.extend_from_slice(&args)
-        });
-        Line {
-            meta,
-            level: meta.level,
-            message: &RawJson(&message),
-            classification: meta.classification,
-            log_type: meta.log_type,
-            operation: meta.operation,
-            exception: None,
-            exception_name: None,
-        }
-        .emit();
+    let message = message("Entering ", meta.function, "args", args.len(), |out| {
+        out.extend_from_slice(&args)
+    });
+    Line {
+        meta,
+        level: meta.level,
+        message: &RawJson(&message),
+        classification: meta.classification,
+        log_type: meta.log_type,
+        operation: meta.operation,
+        exception: None,
+        exception_name: None,
     }
-    // Only an exception line would read the arguments again.
+    .emit();
     EntryArgs {
-        args: for_exception.then_some(args),
+        args: (meta.log_exception && level_enabled(Level::ERROR)).then_some(args),
     }
 }
 
@@ -205,10 +228,16 @@ fn message(verb: &str, function: &str, key: &str, value_len: usize, write_value:
     message
 }
 
+/// Renders, when a failure happens after the body ran, the arguments it can
+/// still reach: those taken by reference (and plain numbers, `bool`,
+/// `char`), the redacted ones as `*****`, and the names of the moved ones.
+type LateArgs<'a> = &'a dyn Fn(&mut ArgsWriter);
+
 /// Writes the exit line, or the exception line for an `Err`.
 pub struct ExitWriter<'a> {
     meta: &'static Logged,
     args: &'a EntryArgs,
+    late: LateArgs<'a>,
 }
 
 impl ExitWriter<'_> {
@@ -238,12 +267,29 @@ impl ExitWriter<'_> {
         if !self.meta.log_exception || !level_enabled(Level::ERROR) {
             return;
         }
-        exception_line(self.meta, self.args, &error.exception_text(), &error.exception_name());
+        exception_line(
+            self.meta,
+            self.args,
+            self.late,
+            &error.exception_text(),
+            &error.exception_name(),
+        );
     }
 }
 
-fn exception_line(meta: &'static Logged, args: &EntryArgs, exception: &str, name: &str) {
-    let args = args.args.as_deref().unwrap_or(b"{}");
+fn exception_line(meta: &'static Logged, args: &EntryArgs, late: LateArgs<'_>, exception: &str, name: &str) {
+    // The entry line's rendering when there was one (it saw every argument
+    // before the body took any), else what can still be reached now.
+    let rendered_late;
+    let args = match &args.args {
+        Some(args) => args.as_slice(),
+        None => {
+            let mut writer = ArgsWriter::new();
+            late(&mut writer);
+            rendered_late = writer.finish_with_moved();
+            rendered_late.as_slice()
+        }
+    };
     let message = message("Exception in ", meta.function, "args", args.len(), |out| {
         out.extend_from_slice(args)
     });
@@ -269,43 +315,41 @@ pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
         .unwrap_or("panic with a payload that is not a string")
 }
 
-fn panic_line(meta: &'static Logged, args: &EntryArgs, payload: &(dyn Any + Send)) {
-    if !meta.log_exception || !level_enabled(Level::ERROR) {
-        return;
-    }
-    exception_line(meta, args, panic_text(payload), "panic");
-}
-
 /// Writes the exit line for what the body returned, or the panic line and
 /// resumes the panic (the body's state is never observed after it).
 fn finish<R>(
     meta: &'static Logged,
     args: &EntryArgs,
+    late: LateArgs<'_>,
     exit: fn(&R, &mut ExitWriter<'_>),
     outcome: Result<R, Box<dyn Any + Send>>,
 ) -> R {
     match outcome {
         Ok(ret) => {
             if exit_wanted(meta) {
-                exit(&ret, &mut ExitWriter { meta, args });
+                exit(&ret, &mut ExitWriter { meta, args, late });
             }
             ret
         }
         Err(payload) => {
-            panic_line(meta, args, &*payload);
+            if meta.log_exception && level_enabled(Level::ERROR) {
+                exception_line(meta, args, late, panic_text(&*payload), "panic");
+            }
             resume_unwind(payload)
         }
     }
 }
 
-/// The `#[logged]` layer around a sync body.
+/// The `#[logged]` layer around a sync body. `late` renders the arguments
+/// for an exception line when the entry line did not.
 pub fn logged_sync<R>(
     meta: &'static Logged,
     args: EntryArgs,
+    late: impl Fn(&mut ArgsWriter),
     body: impl FnOnce() -> R,
     exit: fn(&R, &mut ExitWriter<'_>),
 ) -> R {
-    finish(meta, &args, exit, catch_unwind(AssertUnwindSafe(body)))
+    finish(meta, &args, &late, exit, catch_unwind(AssertUnwindSafe(body)))
 }
 
 /// The `#[logged]` layer around an async body. `exit` is a fn pointer (the
@@ -314,9 +358,10 @@ pub fn logged_sync<R>(
 pub async fn logged_async<F: Future>(
     meta: &'static Logged,
     args: EntryArgs,
+    late: impl Fn(&mut ArgsWriter),
     body: F,
     exit: fn(&F::Output, &mut ExitWriter<'_>),
 ) -> F::Output {
     let outcome = AssertUnwindSafe(body).catch_unwind().await;
-    finish(meta, &args, exit, outcome)
+    finish(meta, &args, &late, exit, outcome)
 }
