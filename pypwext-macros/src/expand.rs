@@ -367,8 +367,7 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
             quote!(#writer.redacted(#key);)
         } else {
             // Spanned on the parameter: a type that cannot be rendered is reported there.
-            let value =
-                quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
+            let value = quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
             quote!(#writer.arg(#key, #value);)
         }
     });
@@ -380,8 +379,7 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
         if logged.redact.contains(ident) {
             quote!(#writer.redacted(#key);)
         } else if stays_reachable(ty) {
-            let value =
-                quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
+            let value = quote_spanned!(ty.span()=> (&&&&::pypwext::__private::render::Wrap(&#ident)).pypwext_render());
             quote!(#writer.arg(#key, #value);)
         } else {
             quote!(#writer.moved(#key);)
@@ -425,12 +423,18 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
 /// took it: a shared reference, or a primitive scalar (those are `Copy`).
 fn stays_reachable(ty: &syn::Type) -> bool {
     const SCALARS: &[&str] = &[
-        "bool", "char", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64",
-        "u128", "usize",
+        "bool", "char", "f32", "f64", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128",
+        "usize",
     ];
     match ty {
         syn::Type::Reference(reference) => reference.mutability.is_none(),
-        syn::Type::Path(path) => path.qself.is_none() && path.path.get_ident().is_some_and(|ident| SCALARS.iter().any(|s| ident == s)),
+        syn::Type::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .get_ident()
+                    .is_some_and(|ident| SCALARS.iter().any(|s| ident == s))
+        }
         syn::Type::Paren(inner) => stays_reachable(&inner.elem),
         syn::Type::Group(inner) => stays_reachable(&inner.elem),
         _ => false,

@@ -74,6 +74,51 @@ pub struct Invocation {
     pub(crate) sampled: OnceLock<bool>,
     /// The keys `pypwext::logging::append_key` put on this invocation's lines.
     pub(crate) log_keys: Mutex<LogKeys>,
+    /// The lines the logger holds back until the invocation fails
+    /// (`pypwext::logging::BufferConfig`).
+    pub(crate) log_buffer: Mutex<LineBuffer>,
+}
+
+/// Finished log lines held for one invocation, oldest first, within a size.
+#[derive(Debug, Default)]
+pub(crate) struct LineBuffer {
+    lines: std::collections::VecDeque<HeldLine>,
+    bytes: usize,
+    evicted: u64,
+}
+
+/// One finished log line and the event it was made of (a writer may choose
+/// by the event's level).
+#[derive(Debug, PartialEq)]
+pub(crate) struct HeldLine {
+    pub(crate) event: &'static tracing::Metadata<'static>,
+    pub(crate) bytes: Vec<u8>,
+}
+
+impl LineBuffer {
+    /// Holds `line`, evicting the oldest lines until all fit in `max_bytes`.
+    /// A line larger than `max_bytes` on its own is given back.
+    pub(crate) fn push(&mut self, line: HeldLine, max_bytes: usize) -> Result<(), HeldLine> {
+        if line.bytes.len() > max_bytes {
+            return Err(line);
+        }
+        while self.bytes + line.bytes.len() > max_bytes {
+            let Some(oldest) = self.lines.pop_front() else { break };
+            self.bytes -= oldest.bytes.len();
+            self.evicted += 1;
+        }
+        self.bytes += line.bytes.len();
+        self.lines.push_back(line);
+        Ok(())
+    }
+
+    /// The held lines, oldest first, and how many were evicted; empties the
+    /// buffer.
+    pub(crate) fn take(&mut self) -> (std::collections::VecDeque<HeldLine>, u64) {
+        let taken = (std::mem::take(&mut self.lines), self.evicted);
+        *self = LineBuffer::default();
+        taken
+    }
 }
 
 /// Appended log keys as JSON, in the order they were appended; `None`
@@ -102,6 +147,7 @@ impl Invocation {
             cold_start: next_cold_start(),
             sampled: OnceLock::new(),
             log_keys: Mutex::new(Vec::new()),
+            log_buffer: Mutex::new(LineBuffer::default()),
         }
     }
 
@@ -264,6 +310,34 @@ impl From<&lambda_runtime::Context> for Invocation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_buffer_evicts_the_oldest_and_counts_them() {
+        struct Here;
+        impl tracing::Callsite for Here {
+            fn set_interest(&self, _: tracing::subscriber::Interest) {}
+            fn metadata(&self) -> &tracing::Metadata<'_> {
+                &EVENT
+            }
+        }
+        static EVENT: tracing::Metadata<'static> = tracing::metadata! {
+            name: "event", target: "test", level: tracing::Level::DEBUG, fields: &[],
+            callsite: &Here, kind: tracing::metadata::Kind::EVENT
+        };
+        let line = |text: &str| HeldLine {
+            event: &EVENT,
+            bytes: text.as_bytes().to_vec(),
+        };
+        let mut buffer = LineBuffer::default();
+        for text in ["aaaa", "bbbb", "cccc"] {
+            buffer.push(line(text), 10).unwrap();
+        }
+        assert_eq!(buffer.push(line("far too long"), 10), Err(line("far too long")));
+        let (lines, evicted) = buffer.take();
+        assert_eq!(lines, [line("bbbb"), line("cccc")]);
+        assert_eq!(evicted, 1);
+        assert_eq!(buffer.take(), (Default::default(), 0), "taking empties it");
+    }
 
     #[test]
     fn an_invocation_from_a_context_takes_its_ids_and_no_stale_trace_id() {

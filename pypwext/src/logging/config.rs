@@ -3,12 +3,15 @@
 
 use tracing::level_filters::LevelFilter;
 
+use super::buffer::BufferConfig;
+
 /// What the builder was told; `None` means "not set".
 #[derive(Default, Clone)]
 pub(crate) struct Requested {
     pub(crate) service: Option<String>,
     pub(crate) level: Option<LevelFilter>,
     pub(crate) sample_rate: Option<f64>,
+    pub(crate) buffer: Option<BufferConfig>,
 }
 
 /// The settings in force.
@@ -19,6 +22,8 @@ pub(crate) struct Settings {
     pub(crate) sample_rate: f64,
     /// `POWERTOOLS_DEV=true`: each line indented, for people reading a terminal.
     pub(crate) dev: bool,
+    /// Which lines an invocation holds back.
+    pub(crate) buffer: Option<BufferConfig>,
 }
 
 pub(crate) const SERVICE_UNDEFINED: &str = "service_undefined";
@@ -38,8 +43,10 @@ pub(crate) fn resolve(requested: &Requested, env: impl Fn(&str) -> Option<String
     // AWS_LAMBDA_LOG_LEVEL (the function's advanced logging controls) beats the
     // code; the code beats the Powertools variables.
     let mut level = None;
+    let mut lambda_level = None;
     if let Some(raw) = env("AWS_LAMBDA_LOG_LEVEL") {
         level = parse_level("AWS_LAMBDA_LOG_LEVEL", &raw, &mut problems);
+        lambda_level = level.map(|level| (raw, level));
     }
     level = level.or(requested.level);
     for var in ["POWERTOOLS_LOG_LEVEL", "LOG_LEVEL"] {
@@ -82,12 +89,34 @@ pub(crate) fn resolve(requested: &Requested, env: impl Fn(&str) -> Option<String
         None => false,
     };
 
+    let buffer = requested.buffer.filter(|buffer| {
+        if buffer.at == tracing::Level::ERROR {
+            problems.push(
+                "pypwext: BufferConfig { at: Level::ERROR } holds nothing (ERROR lines flush the buffer, they are never held); use DEBUG, INFO or WARN; buffering is off"
+                    .to_owned(),
+            );
+            return false;
+        }
+        if let Some((raw, lambda_level)) = &lambda_level
+            && buffer.at > *lambda_level
+        {
+            // As Powertools warns: Lambda's log controls drop the JSON lines
+            // below their level, flushed or not.
+            problems.push(format!(
+                "pypwext: AWS_LAMBDA_LOG_LEVEL={raw:?} is less verbose than the buffer's level {}: Lambda drops the flushed lines below {raw}; set the function's log level to {} or lower to see them",
+                buffer.at, buffer.at
+            ));
+        }
+        true
+    });
+
     (
         Settings {
             service,
             level,
             sample_rate,
             dev,
+            buffer,
         },
         problems,
     )
@@ -146,6 +175,36 @@ mod tests {
         assert_eq!(settings.level, LevelFilter::INFO);
         assert_eq!(settings.sample_rate, 0.0);
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn a_buffer_that_holds_nothing_or_that_lambda_would_drop_is_reported() {
+        let buffer = |at| Requested {
+            buffer: Some(BufferConfig {
+                at,
+                ..BufferConfig::default()
+            }),
+            ..Requested::default()
+        };
+        let (settings, problems) = resolve_with(buffer(tracing::Level::ERROR), &[]);
+        assert_eq!(settings.buffer, None);
+        assert!(
+            problems[0].contains("holds nothing") && problems[0].contains("use DEBUG, INFO or WARN"),
+            "{problems:?}"
+        );
+
+        let (settings, problems) = resolve_with(buffer(tracing::Level::DEBUG), &[("AWS_LAMBDA_LOG_LEVEL", "INFO")]);
+        assert!(
+            settings.buffer.is_some(),
+            "kept: flush_buffer still writes the lines Lambda keeps"
+        );
+        assert!(
+            problems[0].contains("Lambda drops the flushed lines below"),
+            "{problems:?}"
+        );
+
+        let (_, problems) = resolve_with(buffer(tracing::Level::DEBUG), &[("AWS_LAMBDA_LOG_LEVEL", "DEBUG")]);
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]

@@ -18,9 +18,10 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
+use super::buffer::{self, BufferConfig};
 use super::config::Settings;
 use super::time::Timestamp;
-use crate::lambda::Invocation;
+use crate::lambda::{HeldLine, Invocation};
 
 /// Field names with a place of their own in the line. An event field with
 /// one of these names goes there instead of among the event's other keys.
@@ -74,6 +75,8 @@ pub struct PowertoolsLayer {
     sample_rate: f64,
     /// Lines indented (`POWERTOOLS_DEV`).
     dev: bool,
+    /// Which lines an invocation holds back (`.buffer()`).
+    buffer: Option<BufferConfig>,
     writer: BoxMakeWriter,
 }
 
@@ -83,6 +86,7 @@ impl fmt::Debug for PowertoolsLayer {
             .field("service", &self.service)
             .field("level", &self.level)
             .field("sample_rate", &self.sample_rate)
+            .field("buffer", &self.buffer)
             .finish_non_exhaustive()
     }
 }
@@ -94,22 +98,37 @@ impl PowertoolsLayer {
             level: settings.level,
             sample_rate: settings.sample_rate,
             dev: settings.dev,
+            buffer: settings.buffer,
             writer,
         }
     }
 
-    /// The most verbose level any event can be written at.
-    fn max_level(&self) -> LevelFilter {
-        if self.sample_rate > 0.0 {
-            self.level.max(LevelFilter::DEBUG)
-        } else {
-            self.level
-        }
+    /// What the layer holds back per invocation, if anything.
+    pub(crate) fn buffer(&self) -> Option<&BufferConfig> {
+        self.buffer.as_ref()
     }
 
-    /// Whether an event at `level` is written now, in this invocation.
+    /// The most verbose level any event can be written (or held) at.
+    fn max_level(&self) -> LevelFilter {
+        let sampled = if self.sample_rate > 0.0 {
+            LevelFilter::DEBUG
+        } else {
+            LevelFilter::OFF
+        };
+        let held = match &self.buffer {
+            Some(buffer) if buffer.holds(&Level::TRACE) => LevelFilter::TRACE,
+            Some(buffer) if buffer.holds(&Level::DEBUG) => LevelFilter::DEBUG,
+            _ => LevelFilter::OFF,
+        };
+        self.level.max(sampled).max(held)
+    }
+
+    /// Whether an event at `level` is written (or held) now, in this invocation.
     fn enabled_now(&self, level: &Level) -> bool {
         if *level <= self.level {
+            return true;
+        }
+        if self.buffer.is_some_and(|buffer| buffer.holds(level)) && Invocation::with_current(|inv| inv.is_some()) {
             return true;
         }
         if self.sample_rate <= 0.0 || *level > LevelFilter::DEBUG {
@@ -131,16 +150,25 @@ impl PowertoolsLayer {
 
         line.clear();
         let spans = span_fields(event, ctx);
+        let invocation = Invocation::current();
+        let invocation = invocation.as_deref();
         let written = if self.dev {
             let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
             self.serialize_line(
                 &mut serde_json::Serializer::with_formatter(&mut *line, pretty),
                 meta,
+                invocation,
                 &spans,
                 fields,
             )
         } else {
-            self.serialize_line(&mut serde_json::Serializer::new(&mut *line), meta, &spans, fields)
+            self.serialize_line(
+                &mut serde_json::Serializer::new(&mut *line),
+                meta,
+                invocation,
+                &spans,
+                fields,
+            )
         };
         if let Err(err) = written {
             // Only a value's own `Serialize` can fail here, and none of ours does.
@@ -149,12 +177,72 @@ impl PowertoolsLayer {
         }
         line.push(b'\n');
 
-        // One write per line, so that lines from two threads never interleave
-        // on writers that serialize writes (stdout, a file, a pipe).
-        let mut writer = self.writer.make_writer_for(meta);
-        if let Err(err) = writer.write_all(line) {
+        if let (Some(config), Some(invocation)) = (&self.buffer, invocation) {
+            if config.holds(meta.level()) {
+                let held = HeldLine {
+                    event: meta,
+                    bytes: line.clone(),
+                };
+                let held = lock_buffer(invocation).push(held, config.max_bytes);
+                // A line longer than the whole buffer is written now, not lost.
+                if held.is_ok() {
+                    return;
+                }
+            } else if *meta.level() == Level::ERROR && config.flush_on_error {
+                self.flush(invocation);
+            }
+        }
+        self.write_line(meta, line);
+    }
+
+    /// Writes one finished line. One write per line, so that lines from two
+    /// threads never interleave on writers that serialize writes (stdout, a
+    /// file, a pipe).
+    fn write_line(&self, event: &Metadata<'_>, line: &[u8]) {
+        if let Err(err) = self.writer.make_writer_for(event).write_all(line) {
             // The log sink itself failed: stderr is the only place left to say so.
             let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
+        }
+    }
+
+    /// Writes the lines `invocation` holds, oldest first, and says how many
+    /// were evicted.
+    pub(crate) fn flush(&self, invocation: &Invocation) {
+        let (lines, evicted) = lock_buffer(invocation).take();
+        for line in &lines {
+            self.write_line(line.event, &line.bytes);
+        }
+        if evicted > 0 {
+            self.write_evicted(invocation, evicted);
+        }
+    }
+
+    /// The WARNING line after a flush that lost lines. Written here rather
+    /// than through `tracing`: a flush runs while an event is dispatched (an
+    /// ERROR line) or inside `get_default`, where tracing drops new events.
+    fn write_evicted(&self, invocation: &Invocation, evicted: u64) {
+        let mut fields = Fields::default();
+        fields.reset(true, self.dev);
+        let message = fields.text(|text| {
+            let _ = write!(
+                text,
+                "{evicted} buffered log lines were evicted because the buffer was full; raise BufferConfig::max_bytes to keep more"
+            );
+        });
+        fields.message = Some(FieldValue::Text(message));
+        fields.others.push(("buffer_evicted_lines", FieldValue::U64(evicted)));
+        let mut line = Vec::new();
+        let written = if self.dev {
+            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut serializer = serde_json::Serializer::with_formatter(&mut line, pretty);
+            self.serialize_line(&mut serializer, &buffer::EVICTED, Some(invocation), &[], &fields)
+        } else {
+            let mut serializer = serde_json::Serializer::new(&mut line);
+            self.serialize_line(&mut serializer, &buffer::EVICTED, Some(invocation), &[], &fields)
+        };
+        if written.is_ok() {
+            line.push(b'\n');
+            self.write_line(&buffer::EVICTED, &line);
         }
     }
 
@@ -163,6 +251,7 @@ impl PowertoolsLayer {
         &self,
         serializer: &mut serde_json::Serializer<W, F>,
         meta: &Metadata<'_>,
+        invocation: Option<&Invocation>,
         spans: &[(&'static str, serde_json::Value)],
         fields: &Fields,
     ) -> Result<(), serde_json::Error>
@@ -205,8 +294,7 @@ impl PowertoolsLayer {
             map.serialize_entry("operation", &fields.shown(operation))?;
         }
         // The invocation's keys now; its appended keys after the exception.
-        let invocation = Invocation::current();
-        if let Some(invocation) = &invocation {
+        if let Some(invocation) = invocation {
             serialize_invocation(&mut map, invocation)?;
         }
         if let Some(exception) = &fields.exception {
@@ -223,7 +311,7 @@ impl PowertoolsLayer {
                 .iter()
                 .any(|(own, _)| !LINE_KEYS.contains(own) && *own == name)
         };
-        super::keys::serialize_appended(&mut map, invocation.as_deref(), |name| {
+        super::keys::serialize_appended(&mut map, invocation, |name| {
             event_has(name) || spans.iter().any(|(span, _)| *span == name)
         })?;
         for (name, value) in spans {
@@ -242,6 +330,14 @@ impl PowertoolsLayer {
         }
         map.end()
     }
+}
+
+// A panic while the lock was held cannot leave the buffer half-written.
+fn lock_buffer(invocation: &Invocation) -> std::sync::MutexGuard<'_, crate::lambda::LineBuffer> {
+    invocation
+        .log_buffer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The invocation's keys, read from it for each line.

@@ -52,6 +52,7 @@
 //! A variable that is set but not valid is reported on stderr when the logger
 //! is built, and the next source is used.
 
+mod buffer;
 mod config;
 pub(crate) mod correlation;
 pub(crate) mod inject;
@@ -71,6 +72,9 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Layered, SubscriberExt as _};
 use tracing_subscriber::registry::Registry;
 
+#[cfg(feature = "service")]
+pub(crate) use buffer::flush_buffer_on_failure;
+pub use buffer::{BufferConfig, flush_buffer};
 pub use correlation::{BadCorrelationPath, CorrelationPath, correlation_paths};
 pub use inject::LambdaEventSource;
 pub use keys::{append_key, remove_keys};
@@ -106,6 +110,7 @@ impl std::fmt::Debug for LoggerBuilder {
             .field("service", &self.requested.service)
             .field("level", &self.requested.level)
             .field("sample_rate", &self.requested.sample_rate)
+            .field("buffer", &self.requested.buffer)
             .finish_non_exhaustive()
     }
 }
@@ -128,6 +133,23 @@ impl LoggerBuilder {
     /// level; beats `POWERTOOLS_LOGGER_SAMPLE_RATE`.
     pub fn sample_rate(mut self, rate: f64) -> Self {
         self.requested.sample_rate = Some(rate);
+        self
+    }
+
+    /// Holds an invocation's verbose lines back and writes them only when it
+    /// goes wrong, as Powertools' log buffering; see [`BufferConfig`]. Off by
+    /// default.
+    ///
+    /// ```
+    /// use pypwext::logging::{self, BufferConfig};
+    ///
+    /// logging::builder()
+    ///     .service("order-service")
+    ///     .buffer(BufferConfig { max_bytes: 64 * 1024, ..BufferConfig::default() })
+    ///     .build();
+    /// ```
+    pub fn buffer(mut self, config: BufferConfig) -> Self {
+        self.requested.buffer = Some(config);
         self
     }
 

@@ -301,6 +301,10 @@ where
         Ok(Err(refused)) => Ok(Handled::Raised(refused)),
         Err(payload) => Err(payload),
     };
+    if matches!(outcome, Ok(Handled::Raised(_) | Handled::Failed { .. }) | Err(_)) {
+        // The handler failed: the lines held back for this case come first.
+        crate::logging::flush_buffer_on_failure();
+    }
     match answer_outcome(opts, outcome) {
         Answered::Now(result) => result,
         Answered::Later(response) => Ok(check_size(opts, response.await)),
