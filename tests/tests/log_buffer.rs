@@ -11,6 +11,7 @@ use pypwext_tests::OrderedObject;
 use tracing::Level;
 
 fn subscriber(sink: &MemoryWriter, buffer: BufferConfig) -> impl tracing::Subscriber + Send + Sync {
+    pypwext_tests::install_global_subscriber();
     logging::builder()
         .service("svc")
         .level(Level::INFO)
