@@ -4,9 +4,14 @@
 //!   formatter, both into a sink (goal: ours not slower);
 //! - `logged_off/*`: a `#[logged]` function doing about 1 µs of work with its
 //!   levels disabled vs the same function unannotated (goal ≤ 1.05×), with the
-//!   logger off and with it at WARN (where the arguments are still rendered at
-//!   entry in case of an exception line);
-//! - `emit/*`: ns per line written to a sink, a plain event and a `#[logged]` call.
+//!   logger off and with it at WARN (ERROR on: nothing is rendered unless the
+//!   call fails);
+//! - `emit/*`: ns per line written to a sink, a plain event and a `#[logged]` call;
+//! - `keys/*`: inside an invocation, a line with five appended keys and two
+//!   span fields vs the same seven fields written on the event (goal ≤ 1.2×);
+//! - `buffer/*`: inside an invocation, a DEBUG line held by the buffer vs the
+//!   same line written (the buffer is full in steady state: each held line
+//!   evicts the oldest).
 //!
 //! After criterion's own report, a summary prints the medians and the ratios.
 //! Run with `cargo bench -p pypwext-tests --bench logging`.
@@ -105,6 +110,66 @@ fn bench_emit(c: &mut Criterion) {
     group.finish();
 }
 
+fn seven_on_the_event() {
+    tracing::info!(
+        tenant = "acme",
+        region = "eu-west-1",
+        cart = 17u64,
+        channel = "web",
+        experiment = "b",
+        order_id = black_box(42u64),
+        customer = black_box("alice"),
+        "order accepted"
+    );
+}
+
+fn bench_keys(c: &mut Criterion) {
+    let mut group = c.benchmark_group("keys");
+    tracing::dispatcher::with_default(&common::pypwext_to_sink(tracing::Level::INFO), || {
+        pypwext::lambda::Invocation::new("bench-keys").sync_scope(|| {
+            group.bench_function("seven_event_fields", |b| b.iter(seven_on_the_event));
+            for (name, value) in [
+                ("tenant", "acme"),
+                ("region", "eu-west-1"),
+                ("channel", "web"),
+                ("experiment", "b"),
+            ] {
+                pypwext::logging::append_key(name, value).unwrap();
+            }
+            pypwext::logging::append_key("cart", 17u64).unwrap();
+            let span = tracing::info_span!("order", order_id = 42u64, customer = "alice");
+            let _entered = span.enter();
+            group.bench_function("five_appended_two_span_fields", |b| {
+                b.iter(|| tracing::info!("order accepted"))
+            });
+        });
+    });
+    group.finish();
+}
+
+fn bench_buffer(c: &mut Criterion) {
+    let mut group = c.benchmark_group("buffer");
+    let buffered = tracing::Dispatch::new(
+        pypwext::logging::builder()
+            .service("bench")
+            .level(tracing::Level::DEBUG)
+            .buffer(pypwext::logging::BufferConfig::default())
+            .writer(std::io::sink)
+            .build(),
+    );
+    let written = common::pypwext_to_sink(tracing::Level::DEBUG);
+    for (name, dispatch) in [("debug_line_held", buffered), ("debug_line_written", written)] {
+        tracing::dispatcher::with_default(&dispatch, || {
+            pypwext::lambda::Invocation::new("bench-buffer").sync_scope(|| {
+                group.bench_function(name, |b| {
+                    b.iter(|| tracing::debug!(order_id = black_box(42u64), "order looked up"))
+                });
+            });
+        });
+    }
+    group.finish();
+}
+
 fn print_summary() {
     common::summary(
         "logging benchmark summary",
@@ -116,6 +181,10 @@ fn print_summary() {
             ("logged_off", "logged_logger_warn"),
             ("emit", "plain_event_line"),
             ("emit", "logged_call_two_lines"),
+            ("keys", "seven_event_fields"),
+            ("keys", "five_appended_two_span_fields"),
+            ("buffer", "debug_line_held"),
+            ("buffer", "debug_line_written"),
         ],
         &[
             (
@@ -134,7 +203,19 @@ fn print_summary() {
                 "logged (logger at WARN) / unannotated",
                 ("logged_off", "logged_logger_warn"),
                 ("logged_off", "unannotated"),
-                "arguments rendered for a possible exception line",
+                "goal <= 1.05: nothing rendered unless the call fails",
+            ),
+            (
+                "5 appended keys + 2 span fields / 7 event fields",
+                ("keys", "five_appended_two_span_fields"),
+                ("keys", "seven_event_fields"),
+                "goal <= 1.20",
+            ),
+            (
+                "held DEBUG line / written DEBUG line",
+                ("buffer", "debug_line_held"),
+                ("buffer", "debug_line_written"),
+                "the cost of buffering a line",
             ),
         ],
     );
@@ -147,6 +228,8 @@ fn main() {
     bench_format(&mut criterion);
     bench_logged_off(&mut criterion);
     bench_emit(&mut criterion);
+    bench_keys(&mut criterion);
+    bench_buffer(&mut criterion);
     criterion.final_summary();
     print_summary();
 }

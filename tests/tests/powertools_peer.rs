@@ -149,7 +149,11 @@ async fn handler(request: lambda_http::Request) -> Result<(), PwError> {
     logging::append_key("order_id", 42).unwrap();
     tracing::info!(items = 3, "order accepted");
     let error = PwError::new(StatusCode::CONFLICT, "no stock for sku-1");
-    tracing::error!(exception = &error as &dyn std::error::Error, exception_name = "PwError", "order failed");
+    tracing::error!(
+        exception = &error as &dyn std::error::Error,
+        exception_name = "PwError",
+        "order failed"
+    );
     Ok(())
 }
 
@@ -266,5 +270,8 @@ fn our_lines_match_powertools_python_3_key_by_key_but_for_the_listed_differences
     }
     // The values the differences name, for the record.
     assert_eq!(ours[1].get("exception").unwrap(), "no stock for sku-1");
-    assert_eq!(ours[0].get("xray_trace_id").unwrap(), "1-5759e988-bd862e3fe1be46a994272793");
+    assert_eq!(
+        ours[0].get("xray_trace_id").unwrap(),
+        "1-5759e988-bd862e3fe1be46a994272793"
+    );
 }
