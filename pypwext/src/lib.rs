@@ -194,10 +194,10 @@ pub mod service;
 #[path = "private.rs"]
 pub mod __private;
 
-/// The HTTP status code type every [`PwError`] carries (from the `http` crate).
-pub use ::http::StatusCode;
 #[cfg(feature = "http")]
 pub use crate::http::{HttpResponse, HttpSession, LambdaResponse};
+/// The HTTP status code type every [`PwError`] carries (from the `http` crate).
+pub use ::http::StatusCode;
 pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
     UnknownVariant, current_collector,

@@ -220,7 +220,11 @@ fn every_return_type_turns_a_status_of_300_or_more_into_a_pw_error() {
             for (returns, outcome) in errors {
                 let err = outcome.expect_err(&format!("{returns} with {code}"));
                 assert_eq!(err.code(), status, "{returns}");
-                assert_eq!(err.details().unwrap(), &json!({"status": code, "body": body}), "{returns}");
+                assert_eq!(
+                    err.details().unwrap(),
+                    &json!({"status": code, "body": body}),
+                    "{returns}"
+                );
                 assert!(
                     err.message().contains(&format!("the service answered {code}")),
                     "{returns}: {}",
@@ -241,7 +245,11 @@ fn every_return_type_turns_a_status_of_300_or_more_into_a_pw_error() {
             status_as_unit(port, code).await.unwrap();
             assert_eq!(status_seen(port, code).await.unwrap().0, code);
         }
-        assert_eq!(count.load(Ordering::SeqCst), 5 * 5 + 3 * 5, "one request per call: QUICK retries nothing");
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            5 * 5 + 3 * 5,
+            "one request per call: QUICK retries nothing"
+        );
     });
 }
 
