@@ -70,6 +70,15 @@ impl Position {
         }
     }
 
+    /// The placeholder's segment in `path.split('/')` (the first is empty).
+    fn segment(self) -> usize {
+        match self {
+            Position::First => 1,
+            Position::Middle => 2,
+            Position::Last => 3,
+        }
+    }
+
     async fn call(self, port: u16, id: &str) -> Result<String, PwError> {
         let call = async {
             match self {
@@ -138,6 +147,16 @@ fn no_value_leaves_the_template_path() {
                             path
                         );
                         prop_assert!(!path.contains(['?', '#']), "{position:?} {value:?}: {path}");
+                        // The value is that one segment, as data.
+                        let segment = path.split('/').nth(position.segment()).unwrap_or_default();
+                        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+                        prop_assert_eq!(
+                            decoded.as_ref(),
+                            value.as_str(),
+                            "{:?}: the server saw {}",
+                            position,
+                            path
+                        );
                     }
                     Err(err) => {
                         refused.set(refused.get() + 1);
