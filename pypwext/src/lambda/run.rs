@@ -43,6 +43,13 @@ where
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
         let concurrency = max_concurrency(std::env::var_os("AWS_LAMBDA_MAX_CONCURRENCY").as_deref())?;
         if concurrency > 1 {
+            // run_concurrent spawns its workers, and panics outside tokio.
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(
+                    "with AWS_LAMBDA_MAX_CONCURRENCY above 1 invocations run as tokio tasks: call pypwext::lambda::run inside a tokio runtime (#[tokio::main])"
+                        .into(),
+                );
+            }
             return lambda_http::run_concurrent(lambda_http::service_fn(handler)).await;
         }
         return lambda_http::run(lambda_http::service_fn(handler)).await;
