@@ -62,7 +62,9 @@ pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Turns a function signature into a typed HTTP call: the URL template is
 /// checked against the parameters at compile time, values are checked for
 /// the part of the URL they stand in at run time, and the answer becomes the
-/// return type. See the `pypwext` crate docs.
+/// return type; a status of 300 or more is a `PwError` unless the function
+/// declares a `response`, `response_body` or `response_code` parameter to see
+/// every status itself. See the `pypwext` crate docs.
 #[proc_macro_attribute]
 pub fn http_method(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::HttpMethod, args.into(), item.into()).into()

@@ -117,7 +117,12 @@
 //! `#[service_response]` turns an `async fn` taking extractors and returning
 //! `Result<PwResponse, PwError>` into a `lambda_http` handler that answers API
 //! Gateway and ALB; see [`service`]. `#[http_method]` turns a signature into a
-//! typed HTTP call; see [`http`]. Here one calls the other over loopback:
+//! typed HTTP call; see [`http`]. Whatever the return type (`HttpResponse`,
+//! `String`, `()` or a `DeserializeOwned` type), a status of 300 or more is a
+//! `PwError` with the status and the body; a function that declares a
+//! `response` parameter sees every status itself. [`HttpSession`],
+//! [`HttpResponse`] and [`LambdaResponse`] are at the crate root. Here one
+//! calls the other over loopback:
 //!
 //! ```
 //! use pypwext::{http_method, service_response, Json, PwError, PwResponse, StatusCode};
@@ -139,6 +144,12 @@
 //! #[http_method(method = "POST", url = "http://localhost:{port}/greet", body = greeting)]
 //! async fn greet(port: u16, greeting: &Greeting) -> Result<Answer, PwError> {}
 //!
+//! // Every status, seen by the function itself.
+//! #[http_method(method = "POST", url = "http://localhost:{port}/greet", body = greeting)]
+//! async fn greet_any(port: u16, greeting: &Greeting, response: pypwext::HttpResponse) -> Result<u16, PwError> {
+//!     Ok(response.status().as_u16())
+//! }
+//!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
 //! let port = server.local_addr().port();
@@ -149,6 +160,7 @@
 //! let refused = greet(port, &Greeting { name: String::new() }).await.unwrap_err();
 //! assert_eq!(refused.code(), StatusCode::BAD_REQUEST);
 //! assert_eq!(refused.details().unwrap()["body"]["error"]["msg"], "a greeting needs a name");
+//! assert_eq!(greet_any(port, &Greeting { name: String::new() }).await.unwrap(), 400);
 //! # });
 //! ```
 //!
@@ -185,6 +197,8 @@ pub mod service;
 #[path = "private.rs"]
 pub mod __private;
 
+#[cfg(feature = "http")]
+pub use crate::http::{HttpResponse, HttpSession, LambdaResponse};
 /// The HTTP status code type every [`PwError`] carries (from the `http` crate).
 pub use ::http::StatusCode;
 pub use errors::{

@@ -5,8 +5,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
-use pypwext::http::{HttpResponse, HttpSession};
-use pypwext::{ErrorAction, ErrorCollector, PwError, StatusCode, collect_errors, http_method, logged};
+// The root re-exports: no need to name the `http` module.
+use pypwext::{
+    ErrorAction, ErrorCollector, HttpResponse, HttpSession, PwError, StatusCode, collect_errors, http_method, logged,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt as _;
@@ -172,10 +174,82 @@ fn a_status_of_300_or_more_is_a_pw_error_with_the_body() {
             err.details().unwrap(),
             &json!({"status": 409, "body": {"why": "asked"}})
         );
-        // An HttpResponse return gets every status as it is.
         let (addr, _) = echo_server().await;
         let response = to_host("localhost", addr.port()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
+    });
+}
+
+#[http_method(url = "http://127.0.0.1:{port}/status/{code}", session = QUICK)]
+async fn status_as_response(port: u16, code: u16) -> Result<HttpResponse, PwError> {}
+
+#[http_method(url = "http://127.0.0.1:{port}/status/{code}", session = QUICK)]
+async fn status_as_text(port: u16, code: u16) -> Result<String, PwError> {}
+
+#[derive(Debug, Deserialize)]
+struct Why {
+    why: String,
+}
+
+#[http_method(url = "http://127.0.0.1:{port}/status/{code}", session = QUICK)]
+async fn status_as_json(port: u16, code: u16) -> Result<Why, PwError> {}
+
+#[http_method(url = "http://127.0.0.1:{port}/status/{code}", session = QUICK)]
+async fn status_as_unit(port: u16, code: u16) -> Result<(), PwError> {}
+
+/// Declaring `response` is the way to see every status.
+#[http_method(url = "http://127.0.0.1:{port}/status/{code}", session = QUICK)]
+async fn status_seen(port: u16, code: u16, response: HttpResponse) -> Result<(u16, String), PwError> {
+    Ok((response.status().as_u16(), response.text()))
+}
+
+#[test]
+fn every_return_type_turns_a_status_of_300_or_more_into_a_pw_error() {
+    run(async {
+        let (addr, count) = echo_server().await;
+        let port = addr.port();
+        let body = json!({"why": "asked"});
+        for code in [300u16, 404, 409, 500, 503] {
+            let status = StatusCode::from_u16(code).unwrap();
+            let errors = [
+                ("HttpResponse", status_as_response(port, code).await.map(drop)),
+                ("String", status_as_text(port, code).await.map(drop)),
+                ("T: DeserializeOwned", status_as_json(port, code).await.map(drop)),
+                ("()", status_as_unit(port, code).await),
+            ];
+            for (returns, outcome) in errors {
+                let err = outcome.expect_err(&format!("{returns} with {code}"));
+                assert_eq!(err.code(), status, "{returns}");
+                assert_eq!(
+                    err.details().unwrap(),
+                    &json!({"status": code, "body": body}),
+                    "{returns}"
+                );
+                assert!(
+                    err.message().contains(&format!("the service answered {code}")),
+                    "{returns}: {}",
+                    err.message()
+                );
+            }
+            // With `response` declared, the function sees the status itself.
+            assert_eq!(
+                status_seen(port, code).await.unwrap(),
+                (code, r#"{"why":"asked"}"#.to_owned())
+            );
+        }
+        // Under 300 each return type is an answer.
+        for code in [200u16, 201, 299] {
+            assert_eq!(status_as_response(port, code).await.unwrap().status().as_u16(), code);
+            assert_eq!(status_as_text(port, code).await.unwrap(), r#"{"why":"asked"}"#);
+            assert_eq!(status_as_json(port, code).await.unwrap().why, "asked");
+            status_as_unit(port, code).await.unwrap();
+            assert_eq!(status_seen(port, code).await.unwrap().0, code);
+        }
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            5 * 5 + 3 * 5,
+            "one request per call: QUICK retries nothing"
+        );
     });
 }
 

@@ -208,8 +208,32 @@ fn a_body_that_does_not_parse_is_a_400_naming_the_field() {
 
     let truncated = call(create_order, request(r#"{"id": 6, "items": [{"#));
     assert_eq!(truncated.status, StatusCode::BAD_REQUEST);
+    let msg = truncated.body["error"]["msg"].as_str().unwrap();
+    assert!(msg.starts_with("the request body is not valid JSON: "), "{msg}");
     let empty = call(create_order, request(""));
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn valid_json_that_lacks_a_field_is_a_400_naming_the_field_not_invalid_json() {
+    let answer = call(create_order, request(r#"{"id": 6}"#));
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    let error = &answer.body["error"];
+    assert_eq!(error["code"], 400);
+    assert_eq!(error["msg"], "the request body lacks the field `items`; add it");
+    assert_eq!(error["details"]["field"], "items");
+    assert_eq!(error["details"]["reason"], "missing field `items`");
+
+    let nested = call(
+        create_order,
+        request(r#"{"id": 6, "items": [{"sku": "A", "quantity": 1}, {"sku": "B"}]}"#),
+    );
+    assert_eq!(nested.status, StatusCode::BAD_REQUEST);
+    assert_eq!(nested.body["error"]["details"]["field"], "items[1].quantity");
+    assert_eq!(
+        nested.body["error"]["msg"],
+        "the request body lacks the field `items[1].quantity`; add it"
+    );
 }
 
 #[service_response]

@@ -8,7 +8,8 @@
 //! How it runs:
 //!
 //! - under the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (deployed,
-//!   or driven by the runtime emulator in the tests): one invocation at a time;
+//!   or driven by the runtime emulator in the tests): one invocation at a time,
+//!   or `AWS_LAMBDA_MAX_CONCURRENCY` at once when that is above 1;
 //! - `order-service --serve`: on `PYPWEXT_LOCAL_ADDR` (default
 //!   `127.0.0.1:9000`) as an API Gateway HTTP API, for `curl`;
 //! - `order-service` (the demo): starts itself on a free local port, sends a

@@ -1,7 +1,10 @@
 //! A Lambda Runtime API emulator on loopback: the three calls the real
 //! `lambda_runtime` loop makes (`next`, `response`, `error`), with the
-//! headers the real service sends. Shared by the end-to-end tests and the
-//! cold-start benchmark.
+//! headers the real service sends. Every connection is served on its own
+//! task, so several `next` long-polls wait at once, as a runtime running
+//! concurrent invocations (`AWS_LAMBDA_MAX_CONCURRENCY`) makes them; the
+//! emulator counts the invocations in flight. Shared by the end-to-end tests
+//! and the cold-start benchmark.
 
 #![allow(dead_code)] // each test binary uses its own part of it
 
@@ -42,6 +45,10 @@ struct State {
     outcome_added: Notify,
     /// Connections accepted: a function's runtime client keeps one open.
     connections: std::sync::atomic::AtomicUsize,
+    /// Invocations handed out by `next` and not yet answered, and the most
+    /// there ever were at once.
+    in_flight: std::sync::atomic::AtomicUsize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
 }
 
 /// The emulator; dropped, it stops serving.
@@ -87,6 +94,11 @@ impl RuntimeApi {
     /// How many connections the emulator accepted.
     pub fn connections(&self) -> usize {
         self.state.connections.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The most invocations that were handed out and not yet answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.max_in_flight.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The value for `AWS_LAMBDA_RUNTIME_API`.
@@ -153,6 +165,12 @@ async fn answer(state: Arc<State>, request: http::Request<Incoming>) -> Result<R
 }
 
 fn record(state: &State, request_id: &str, kind: &str, body: String) {
+    if kind != "init-error" {
+        let ordering = std::sync::atomic::Ordering::SeqCst;
+        let _ = state
+            .in_flight
+            .fetch_update(ordering, ordering, |n| Some(n.saturating_sub(1)));
+    }
     state.outcomes.lock().unwrap().push(Outcome {
         request_id: request_id.to_owned(),
         kind: kind.to_owned(),
@@ -170,6 +188,10 @@ async fn next(state: &State) -> Reply {
         }
         notified.await;
     };
+    let in_flight = state.in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    state
+        .max_in_flight
+        .fetch_max(in_flight, std::sync::atomic::Ordering::SeqCst);
     let deadline = SystemTime::now() + Duration::from_secs(30);
     let deadline_ms = deadline.duration_since(UNIX_EPOCH).expect("after 1970").as_millis();
     let mut response = reply(200, &invocation.event);

@@ -7,6 +7,9 @@
 //! API Gateway (`*.execute-api.<region>.amazonaws.com`) and for requests that
 //! ask for it with [`SignFor`]. Credentials and the `Authorization` and
 //! `X-Amz-Security-Token` headers never reach a log line.
+//!
+//! [`HttpSession`], [`HttpResponse`] and [`LambdaResponse`] are also at the
+//! crate root: `use pypwext::{HttpSession, HttpResponse};`.
 
 pub(crate) mod call;
 mod credentials;

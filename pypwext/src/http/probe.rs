@@ -2,7 +2,8 @@
 //! request body and an answer into the function's `Ok` type. The code calls
 //! them on `&&&&Probe`: method lookup takes the impl for the most `&`s that
 //! applies, so text beats bytes beats JSON, and `LambdaResponse` or
-//! `HttpResponse` beat `String` or `()`, which beat JSON.
+//! `HttpResponse` beat `String` or `()`, which beat JSON. Every decoder but
+//! `LambdaResponse`'s answers a status of 300 or more with a `PwError`.
 
 use bytes::Bytes;
 use http::StatusCode;
@@ -85,14 +86,16 @@ impl DecodeLambda for &&&DecodeProbe<LambdaResponse> {
     }
 }
 
-/// `HttpResponse`: the answer itself, whatever its status.
+/// `HttpResponse`: the answer itself when its status is under 300, else a
+/// `PwError` with the status and the body, as for every other return type
+/// (declare a `response` parameter to see every status).
 pub trait DecodeResponse {
     /// The value.
     fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<HttpResponse, PwError>;
 }
 impl DecodeResponse for &&&DecodeProbe<HttpResponse> {
-    fn pypwext_decode(&self, response: HttpResponse, _function: &str) -> Result<HttpResponse, PwError> {
-        Ok(response)
+    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<HttpResponse, PwError> {
+        response.error_for_status(function)
     }
 }
 

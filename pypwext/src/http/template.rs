@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use http::StatusCode;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 use super::call::HttpCall;
 use crate::errors::PwError;
@@ -96,6 +96,71 @@ fn value_error(call: &HttpCall, what: &str, place: Place, value: &str, why: &str
     .with_details(serde_json::json!({ "placeholder": what, "value": value }))
 }
 
+/// Whether `text` is `.` or `..` once percent-decoded, however often it was
+/// encoded (`%2e`, `.%2E`, `%252e`, …): a server that decodes it, or the URL
+/// parser itself, would take it as "this directory" or "the parent".
+fn is_dot_segment(text: &str) -> bool {
+    let mut text = text.to_owned();
+    // A decoding that changes the text shortens it or ends the `%`s in it,
+    // so the text is stable long before this bound.
+    for _ in 0..=text.len() {
+        if text == "." || text == ".." {
+            return true;
+        }
+        let decoded = percent_decode_str(&text).decode_utf8_lossy().into_owned();
+        if decoded == text {
+            return false;
+        }
+        text = decoded;
+    }
+    false
+}
+
+/// The path segment being rendered: its text with values as given (before
+/// percent-encoding), and the first placeholder in it with its value.
+#[derive(Default)]
+struct Segment {
+    text: String,
+    placeholder: Option<(String, String)>,
+}
+
+impl Segment {
+    /// Adds a literal of the template; each `/` in it ends a segment.
+    fn literal(&mut self, call: &HttpCall, text: &str) -> Result<(), PwError> {
+        for (n, part) in text.split('/').enumerate() {
+            if n > 0 {
+                self.end(call)?;
+            }
+            self.text.push_str(part);
+        }
+        Ok(())
+    }
+
+    /// Adds a placeholder's value.
+    fn value(&mut self, what: &str, value: &str) {
+        self.text.push_str(value);
+        if self.placeholder.is_none() {
+            self.placeholder = Some((what.to_owned(), value.to_owned()));
+        }
+    }
+
+    /// Ends the segment: an error when a value made it a dot segment, which
+    /// would climb out of the path the template names.
+    fn end(&mut self, call: &HttpCall) -> Result<(), PwError> {
+        let segment = std::mem::take(self);
+        match segment.placeholder {
+            Some((what, value)) if is_dot_segment(&segment.text) => Err(value_error(
+                call,
+                &what,
+                Place::Path,
+                &value,
+                "`.` and `..` (however percent-encoded) would leave the path the template names; pass a name, not a relative path",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Argument `n`'s name (for errors) and value.
 fn arg_value(call: &HttpCall, n: usize, args: &[&dyn Display]) -> Result<(String, String), PwError> {
     let value = args.get(n).map(ToString::to_string).ok_or_else(|| {
@@ -122,17 +187,25 @@ fn env_value(call: &HttpCall, name: &str) -> Result<(String, String), PwError> {
     Ok((format!("${name}"), value))
 }
 
-/// Appends the pieces, each value checked for its place.
+/// Appends the pieces, each value checked for its place; a path segment that
+/// a value made `.` or `..` is refused.
 pub(super) fn render_pieces(
     call: &HttpCall,
     pieces: &[Piece],
     args: &[&dyn Display],
     out: &mut String,
 ) -> Result<(), PwError> {
+    let mut segment = Segment::default();
     for piece in pieces {
+        if piece.place != Place::Path {
+            segment.end(call)?;
+        }
         let (what, value) = match piece.part {
             Part::Literal(text) => {
                 out.push_str(text);
+                if piece.place == Place::Path {
+                    segment.literal(call, text)?;
+                }
                 continue;
             }
             Part::Arg(n) => arg_value(call, n, args)?,
@@ -142,11 +215,15 @@ pub(super) fn render_pieces(
             return Err(value_error(call, &what, piece.place, &value, why));
         }
         match piece.place {
-            Place::Path | Place::Query => percent_encode(out, &value),
+            Place::Path => {
+                segment.value(&what, &value);
+                percent_encode(out, &value);
+            }
+            Place::Query => percent_encode(out, &value),
             _ => out.push_str(&value),
         }
     }
-    Ok(())
+    segment.end(call)
 }
 
 /// The headers of one call, each value checked.
@@ -293,6 +370,56 @@ mod tests {
         assert_eq!(url.path(), "/v1/..%2F..%2Fadmin%3Fx%3D1%23f/offers");
         assert_eq!(url.query(), Some("fixed=1&email=a%26b%3Dc%23d"));
         assert_eq!(url.host_str(), Some("a.example.com"));
+    }
+
+    #[test]
+    fn dot_segments_are_refused_however_spelled() {
+        for segment in [".", "..", "%2e", "%2E", "%2e%2E", ".%2E", "%2e.", "%252e", "%252E%2e"] {
+            let err = rendered(["a", "1", segment, "e", "h"]).unwrap_err();
+            assert_eq!(err.code(), StatusCode::BAD_REQUEST, "{segment}");
+            assert!(
+                err.message()
+                    .contains("the value of `segment` cannot stand in a path segment: `.` and `..`"),
+                "{segment}: {}",
+                err.message()
+            );
+            assert_eq!(err.details().unwrap()["value"], segment);
+        }
+        // Dots that are not a whole segment are data.
+        for segment in ["...", ".a", "a.", "%2e%2e%2e", "./.", "..%2F"] {
+            assert!(rendered(["a", "1", segment, "e", "h"]).is_ok(), "{segment}");
+        }
+        // A query value may be anything.
+        assert!(rendered(["a", "1", "p", "..", "h"]).is_ok());
+    }
+
+    #[test]
+    fn a_dot_segment_made_of_a_literal_and_a_value_is_refused() {
+        static DOT_CALL: HttpCall = HttpCall {
+            function: "f",
+            method: "GET",
+            url: &[
+                Piece {
+                    part: Part::Literal("http://localhost/a/."),
+                    place: Place::Path,
+                },
+                Piece {
+                    part: Part::Arg(0),
+                    place: Place::Path,
+                },
+                Piece {
+                    part: Part::Literal("/b"),
+                    place: Place::Path,
+                },
+            ],
+            query: &[],
+            headers: &[],
+            arg_names: &["tail"],
+        };
+        let args: [&dyn Display; 1] = [&"."];
+        assert_eq!(render(&DOT_CALL, &args).unwrap_err().code(), StatusCode::BAD_REQUEST);
+        let args: [&dyn Display; 1] = [&"x"];
+        assert_eq!(render(&DOT_CALL, &args).unwrap().0.path(), "/a/.x/b");
     }
 
     #[test]

@@ -9,7 +9,12 @@ use lambda_http::Body;
 /// `async fn(Request) -> Result<Response<Body>, Error>`):
 ///
 /// - under the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set, as
-///   `lambda_http::run(service_fn(handler))`;
+///   `lambda_http::run(service_fn(handler))`: one invocation at a time;
+/// - with `AWS_LAMBDA_MAX_CONCURRENCY` above 1 as well (Lambda Managed
+///   Instances set it), as `lambda_http::run_concurrent`: that many
+///   invocations at once in this process, each in its own task with its own
+///   collector, log keys and buffer. A value that is not a whole number of 1
+///   or more is an error that says so, before any invocation is taken;
 /// - otherwise, with the `local` feature (on by default), on a local HTTP port
 ///   (`PYPWEXT_LOCAL_ADDR`, default `127.0.0.1:9000`): each request becomes an
 ///   API Gateway HTTP API (v2) request with a synthetic Lambda context, so
@@ -36,6 +41,17 @@ where
     Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
 {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        let concurrency = max_concurrency(std::env::var_os("AWS_LAMBDA_MAX_CONCURRENCY").as_deref())?;
+        if concurrency > 1 {
+            // run_concurrent spawns its workers, and panics outside tokio.
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(
+                    "with AWS_LAMBDA_MAX_CONCURRENCY above 1 invocations run as tokio tasks: call pypwext::lambda::run inside a tokio runtime (#[tokio::main])"
+                        .into(),
+                );
+            }
+            return lambda_http::run_concurrent(lambda_http::service_fn(handler)).await;
+        }
         return lambda_http::run(lambda_http::service_fn(handler)).await;
     }
     #[cfg(feature = "local")]
@@ -45,4 +61,43 @@ where
         "AWS_LAMBDA_RUNTIME_API is not set, so this is not a Lambda runtime; to serve the handler locally, enable the `local` feature of pypwext"
             .into(),
     );
+}
+
+/// How many invocations may run at once: `AWS_LAMBDA_MAX_CONCURRENCY`, or 1
+/// when it is not set. lambda_runtime reads the variable again and would run
+/// one at a time on a value it cannot parse; this says what is wrong instead.
+fn max_concurrency(value: Option<&std::ffi::OsStr>) -> Result<u32, lambda_http::Error> {
+    let Some(value) = value else {
+        return Ok(1);
+    };
+    match value.to_str().map(str::parse::<u32>) {
+        Some(Ok(n)) if n > 0 => Ok(n),
+        _ => Err(format!(
+            "the environment variable AWS_LAMBDA_MAX_CONCURRENCY is `{}`, not a whole number of 1 or more: set it to how many invocations may run at once, or unset it for one at a time",
+            value.to_string_lossy()
+        )
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_concurrency;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn max_concurrency_is_a_whole_number_of_1_or_more() {
+        assert_eq!(max_concurrency(None).unwrap(), 1);
+        assert_eq!(max_concurrency(Some(OsStr::new("1"))).unwrap(), 1);
+        assert_eq!(max_concurrency(Some(OsStr::new("8"))).unwrap(), 8);
+        for bad in ["0", "-2", "eight", "", " 8", "1.5", "99999999999"] {
+            let err = max_concurrency(Some(OsStr::new(bad))).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                format!(
+                    "the environment variable AWS_LAMBDA_MAX_CONCURRENCY is `{bad}`, not a whole number of 1 or more: set it to how many invocations may run at once, or unset it for one at a time"
+                )
+            );
+        }
+    }
 }

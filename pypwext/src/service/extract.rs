@@ -71,6 +71,9 @@ impl FromRequest for lambda_runtime::Context {
 /// A body that does not parse answers 400 before the handler runs, with the
 /// field and the reason in the error's details:
 /// `{"field":"items[0].quantity","reason":"invalid type: string \"two\", expected u32","line":1,"column":42}`.
+/// Valid JSON that lacks a field is answered "the request body lacks the
+/// field `items[1].quantity`; add it" with that path as `field`; only a body
+/// that is not JSON at all is "not valid JSON".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Json<T>(pub T);
 
@@ -131,22 +134,55 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &lambda_http::Body) -> Resul
             Err(((path != ".").then_some(path), err.into_inner()))
         }
     };
-    parsed.map_err(|(field, inner)| {
-        let reason = strip_position(&inner.to_string());
-        let message = match &field {
-            Some(field) => format!("the request body does not fit at `{field}`: {reason}"),
-            None => format!("the request body is not valid JSON: {reason}"),
-        };
-        let mut details = serde_json::json!({
-            "reason": reason,
-            "line": inner.line(),
-            "column": inner.column(),
-        });
-        if let Some(field) = field {
-            details["field"] = field.into();
+    parsed.map_err(|(field, inner)| body_error(field, &inner))
+}
+
+/// The 400 for a body that failed to parse. serde_json's classification
+/// tells a body that is not JSON at all (`Syntax`, `Eof`) from valid JSON
+/// of the wrong shape (`Data`): a missing field, a wrong type, an unknown
+/// variant. The field is the path of the value that failed; for a missing
+/// field, the path of the object that lacks it and the field's name.
+fn body_error(field: Option<String>, inner: &serde_json::Error) -> PwError {
+    let reason = strip_position(&inner.to_string());
+    let (message, field) = match inner.classify() {
+        serde_json::error::Category::Data => match missing_field(&reason) {
+            Some(name) => {
+                let field = match field {
+                    Some(path) => format!("{path}.{name}"),
+                    None => name.to_owned(),
+                };
+                (
+                    format!("the request body lacks the field `{field}`; add it"),
+                    Some(field),
+                )
+            }
+            None => {
+                let message = match &field {
+                    Some(field) => format!("the request body does not fit at `{field}`: {reason}"),
+                    None => format!("the request body does not fit the expected document: {reason}"),
+                };
+                (message, field)
+            }
+        },
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
+            (format!("the request body is not valid JSON: {reason}"), field)
         }
-        bad_request(&message, Some(details))
-    })
+    };
+    let mut details = serde_json::json!({
+        "reason": reason,
+        "line": inner.line(),
+        "column": inner.column(),
+    });
+    if let Some(field) = field {
+        details["field"] = field.into();
+    }
+    bad_request(&message, Some(details))
+}
+
+/// The field's name in serde's "missing field `name`" (the wording of
+/// `serde::de::Error::missing_field`, which serde_json keeps).
+fn missing_field(reason: &str) -> Option<&str> {
+    reason.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
 /// serde_json's message without its " at line L column C" tail: the details
@@ -206,17 +242,48 @@ mod tests {
     }
 
     #[test]
-    fn missing_fields_truncated_and_trailing_input_are_400s() {
+    fn a_missing_field_is_named_with_its_path_not_called_invalid_json() {
         let missing = parse(r#"{"id": 7}"#).unwrap_err();
+        assert_eq!(missing.code(), StatusCode::BAD_REQUEST);
+        assert_eq!(missing.message(), "the request body lacks the field `items`; add it");
+        assert_eq!(missing.details().unwrap()["field"], "items");
+        assert_eq!(missing.details().unwrap()["reason"], "missing field `items`");
+        let nested = parse(r#"{"id": 7, "items": [{"quantity": 1}, {}]}"#).unwrap_err();
+        assert_eq!(nested.details().unwrap()["field"], "items[1].quantity");
+        assert!(nested.message().contains("`items[1].quantity`"), "{}", nested.message());
+        // Valid JSON of another shape is not called invalid JSON either.
+        let shape = parse(r#""an order""#).unwrap_err();
         assert!(
-            missing.details().unwrap()["reason"]
-                .as_str()
-                .unwrap()
-                .contains("missing field `items`")
+            shape
+                .message()
+                .starts_with("the request body does not fit the expected document: invalid type"),
+            "{}",
+            shape.message()
         );
+        assert!(shape.details().unwrap().get("field").is_none());
+    }
+
+    #[test]
+    fn truncated_and_trailing_input_are_not_valid_json() {
         let truncated = parse(r#"{"id": 7, "items": ["#).unwrap_err();
         assert_eq!(truncated.code(), StatusCode::BAD_REQUEST);
+        assert!(
+            truncated.message().starts_with("the request body is not valid JSON: "),
+            "{}",
+            truncated.message()
+        );
+        let broken = parse(r#"{"id": 7,, "items": []}"#).unwrap_err();
+        assert!(
+            broken.message().starts_with("the request body is not valid JSON: "),
+            "{}",
+            broken.message()
+        );
         let trailing = parse(r#"{"id": 7, "items": []} extra"#).unwrap_err();
+        assert!(
+            trailing.message().starts_with("the request body is not valid JSON: "),
+            "{}",
+            trailing.message()
+        );
         assert!(
             trailing.details().unwrap()["reason"]
                 .as_str()
