@@ -79,6 +79,14 @@ pub struct Invocation {
     pub(crate) log_buffer: Mutex<LineBuffer>,
 }
 
+/// The event's own `x-amzn-trace-id` header, kept by [`run`] as a request
+/// extension: lambda_http replaces the header with the invocation's trace
+/// id before the handler sees it, and the ALB correlation id (as Powertools
+/// reads it) is the event's.
+#[cfg(feature = "service")]
+#[derive(Clone, Debug)]
+pub(crate) struct EventTraceHeader(pub(crate) http::HeaderValue);
+
 /// Finished log lines held for one invocation, oldest first, within a size.
 #[derive(Debug, Default)]
 pub(crate) struct LineBuffer {

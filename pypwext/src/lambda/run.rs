@@ -2,8 +2,12 @@
 //! the `local` feature) on a local HTTP port.
 
 use std::future::Future;
+use std::pin::Pin;
 
-use lambda_http::Body;
+use lambda_http::request::LambdaRequest;
+use lambda_http::{Body, LambdaEvent, RequestExt as _, TransformResponse};
+
+use super::EventTraceHeader;
 
 /// Runs `handler` (a `#[service_response]` handler, or any
 /// `async fn(Request) -> Result<Response<Body>, Error>`):
@@ -50,9 +54,9 @@ where
                         .into(),
                 );
             }
-            return lambda_http::run_concurrent(lambda_http::service_fn(handler)).await;
+            return lambda_runtime::run_concurrent(lambda_runtime::service_fn(adapter(handler))).await;
         }
-        return lambda_http::run(lambda_http::service_fn(handler)).await;
+        return lambda_runtime::run(lambda_runtime::service_fn(adapter(handler))).await;
     }
     #[cfg(feature = "local")]
     return super::local::serve_until_ctrl_c(handler).await;
@@ -62,6 +66,37 @@ where
             .into(),
     );
 }
+
+/// What `lambda_http::run` does with each event, but keeping the event's own
+/// `x-amzn-trace-id` header (as an [`EventTraceHeader`] extension) before the
+/// invocation's trace id takes its place, as lambda_http's adapter does: the
+/// ALB correlation id is the event's header, as Powertools reads it.
+fn adapter<H, Fut>(
+    handler: H,
+) -> impl Fn(LambdaEvent<LambdaRequest>) -> TransformResponse<'static, http::Response<Body>, lambda_http::Error> + Clone
+where
+    H: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
+{
+    move |LambdaEvent { payload, context }| {
+        let origin = payload.request_origin();
+        let mut request: lambda_http::Request = payload.into();
+        if let Some(own) = request.headers().get(TRACE_HEADER).cloned() {
+            request.extensions_mut().insert(EventTraceHeader(own));
+        }
+        if let Some(trace) = context
+            .xray_trace_id
+            .as_deref()
+            .and_then(|trace| http::HeaderValue::from_str(trace).ok())
+        {
+            request.headers_mut().insert(TRACE_HEADER, trace);
+        }
+        let answer: Pin<Box<dyn Future<Output = _> + Send>> = Box::pin(handler(request.with_lambda_context(context)));
+        TransformResponse::Request(origin, answer)
+    }
+}
+
+const TRACE_HEADER: &str = "x-amzn-trace-id";
 
 /// How many invocations may run at once: `AWS_LAMBDA_MAX_CONCURRENCY`, or 1
 /// when it is not set. lambda_runtime reads the variable again and would run

@@ -16,7 +16,10 @@ pub mod correlation_paths {
     pub const API_GATEWAY_HTTP: &str = "requestContext.requestId";
     /// Lambda function URLs: the request id.
     pub const LAMBDA_FUNCTION_URL: &str = "requestContext.requestId";
-    /// Application Load Balancer: the trace header.
+    /// Application Load Balancer: the event's own trace header, as Powertools
+    /// reads it. lambda_http replaces that header with the invocation's trace
+    /// id; `pypwext::lambda::run` keeps the event's for this path (with
+    /// `lambda_http::run` the path finds the invocation's).
     pub const APPLICATION_LOAD_BALANCER: &str = "headers.\"x-amzn-trace-id\"";
     /// EventBridge: the event id.
     pub const EVENT_BRIDGE: &str = "id";

@@ -178,7 +178,19 @@ impl LambdaEventSource for lambda_http::Request {
         use lambda_http::RequestExt as _;
         let mut keys = path.keys();
         match (keys.next()?, keys.next(), keys.next()) {
-            ("headers", Some(name), None) => self.headers().get(name)?.to_str().ok().map(Cow::Borrowed),
+            ("headers", Some(name), None) => {
+                // The event's own trace header, not the invocation's that
+                // lambda_http put in its place (see `pypwext::lambda::run`).
+                let own = self
+                    .extensions()
+                    .get::<crate::lambda::EventTraceHeader>()
+                    .filter(|_| name.eq_ignore_ascii_case("x-amzn-trace-id"))
+                    .map(|crate::lambda::EventTraceHeader(value)| value);
+                own.or_else(|| self.headers().get(name))?
+                    .to_str()
+                    .ok()
+                    .map(Cow::Borrowed)
+            }
             ("queryStringParameters", Some(name), None) => {
                 self.query_string_parameters_ref()?.first(name).map(Cow::Borrowed)
             }
