@@ -39,8 +39,10 @@ pub fn collect_errors(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Arguments: `level` (entry, default `"debug"`), `out_level` (exit, default
 /// `"info"`), `classification`, `log_type`, `operation` and their `out_`
 /// twins (which default to them), `log_exception` (default `true`),
-/// `skip(arg, …)` and `redact(arg, …)`. See the `pypwext` crate docs for an
-/// example.
+/// `skip(arg, …)` and `redact(arg, …)`. Nothing is rendered for a line that
+/// is not written: with the entry line off, a failure's line renders the
+/// arguments it can still reach (references, plain scalars) and names the
+/// moved ones under `moved_args`. See the `pypwext` crate docs for an example.
 #[proc_macro_attribute]
 pub fn logged(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::Logged, args.into(), item.into()).into()
