@@ -174,6 +174,8 @@ pub mod errors;
 pub mod http;
 pub mod lambda;
 pub mod logging;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod random;
 #[cfg(feature = "service")]
 pub mod service;
@@ -188,6 +190,6 @@ pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
     UnknownVariant, current_collector,
 };
-pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
+pub use pypwext_macros::{collect_errors, http_method, logged, metrics, service_response};
 #[cfg(feature = "service")]
 pub use service::{Json, PwResponse};
