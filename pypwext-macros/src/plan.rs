@@ -55,6 +55,8 @@ pub(crate) struct Layer {
 pub(crate) enum Wrapper {
     CollectErrors(CollectErrors),
     Logged(Logged),
+    /// `#[metrics]`: anywhere in the stack.
+    Metrics(crate::metrics::Metrics),
     /// A core written next to the function's core (a function has at most
     /// one). It stays at its written place only to be reported there.
     SecondCore,
@@ -120,7 +122,7 @@ impl Plan {
                     Args::ServiceResponse(service) => Core::Service(service),
                     Args::HttpMethod(http) => Core::Call(http),
                     // `core_kind` is one of the two above.
-                    Args::CollectErrors(_) | Args::Logged(_) => Core::Body,
+                    Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) => Core::Body,
                 };
                 below_core = true;
                 continue;
@@ -128,6 +130,7 @@ impl Plan {
             let wrapper = match args {
                 Args::CollectErrors(collect) => Wrapper::CollectErrors(collect),
                 Args::Logged(logged) => Wrapper::Logged(logged),
+                Args::Metrics(metrics) => Wrapper::Metrics(metrics),
                 Args::ServiceResponse(_) | Args::HttpMethod(_) => Wrapper::SecondCore,
             };
             let layer = Layer {
@@ -184,6 +187,7 @@ mod tests {
             .map(|layer| match layer.wrapper {
                 Wrapper::CollectErrors(_) => "collect_errors",
                 Wrapper::Logged(_) => "logged",
+                Wrapper::Metrics(_) => "metrics",
                 Wrapper::SecondCore => "second core",
             })
             .collect()
