@@ -89,10 +89,16 @@ fn name_value(
         return Ok(None);
     };
     let text = lit.value();
-    if text.trim().is_empty() || text.chars().count() > 255 || text.chars().any(char::is_control) {
+    if text.trim().is_empty()
+        || text.chars().count() > 255
+        || text.chars().any(char::is_control)
+        || text.starts_with(':')
+    {
         cx.error_spanned_by(
             &lit,
-            format_args!("`{word}` takes 1 to 255 printable characters, like `{word} = \"{example}\"`"),
+            format_args!(
+                "`{word}` takes 1 to 255 printable characters, not starting with `:`, like `{word} = \"{example}\"`"
+            ),
         );
         return Ok(None);
     }

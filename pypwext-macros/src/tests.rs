@@ -200,7 +200,10 @@ fn http_method_lambda_invocation() {
 fn metrics_sync() {
     check(
         LayerKind::Metrics,
-        quote!(namespace = "shop", default_dimensions(environment = "prod", "aws-region" = "eu-west-1")),
+        quote!(
+            namespace = "shop",
+            default_dimensions(environment = "prod", "aws-region" = "eu-west-1")
+        ),
         quote! {
             fn count(items: u32) -> Result<(), PwError> {
                 add_metric("Items", MetricUnit::Count, f64::from(items))

@@ -52,9 +52,13 @@ pub(crate) struct MetricSet {
     /// `None` when neither the attribute nor `POWERTOOLS_METRICS_NAMESPACE`
     /// names one: every `add_metric` then says so.
     namespace: Option<String>,
-    /// The dimensions every flush starts from: the attribute's, then `service`.
+    /// The `service` dimension, written after the others (where Powertools
+    /// writes it) unless a dimension named `service` was added.
+    service: Option<String>,
+    /// The dimensions every flush starts from: the attribute's.
     defaults: Vec<(String, String)>,
-    /// The dimensions in force, in the order they were added.
+    /// The dimensions in force, in the order they were added; `service`
+    /// only when added by name.
     dimensions: Vec<(String, String)>,
     metadata: Vec<(String, Box<RawValue>)>,
     metrics: Vec<Metric>,
@@ -62,7 +66,7 @@ pub(crate) struct MetricSet {
 
 impl MetricSet {
     /// An empty set. `defaults` are checked as `add_dimension` checks them;
-    /// `service` (when given) goes last, as Powertools writes it.
+    /// `service` (when given) is written last, as Powertools writes it.
     pub(crate) fn new(
         namespace: Option<&str>,
         service: Option<&str>,
@@ -70,6 +74,7 @@ impl MetricSet {
     ) -> Result<MetricSet, PwError> {
         let mut set = MetricSet {
             namespace: namespace.map(str::to_owned),
+            service: None,
             defaults: Vec::new(),
             dimensions: Vec::new(),
             metadata: Vec::new(),
@@ -87,7 +92,8 @@ impl MetricSet {
             set.add_dimension(name, value)?;
         }
         if let Some(service) = service.filter(|s| !s.is_empty()) {
-            set.add_dimension(SERVICE, service)?;
+            check_dimension_part("the service", service, MAX_DIMENSION_VALUE_CHARS)?;
+            set.service = Some(service.to_owned());
         }
         set.defaults = set.dimensions.clone();
         Ok(set)
@@ -152,7 +158,10 @@ impl MetricSet {
             value.clone_into(old);
             return Ok(());
         }
-        self.check_key_free("dimension", name)?;
+        // A dimension named `service` takes the configured service's key.
+        if name != SERVICE || self.service.is_none() {
+            self.check_key_free("dimension", name)?;
+        }
         let besides_service = self.dimensions.iter().filter(|(own, _)| own != SERVICE).count();
         if name != SERVICE && besides_service >= MAX_DIMENSIONS {
             return Err(metric_error(format!(
@@ -183,6 +192,8 @@ impl MetricSet {
     fn check_key_free(&self, what: &str, name: &str) -> Result<(), PwError> {
         let taken_by = if name == AWS {
             Some("the EMF metadata (`_aws`)")
+        } else if name == SERVICE && self.service.is_some() {
+            Some("the `service` dimension")
         } else if self.metrics.iter().any(|m| m.name == name) {
             Some("a metric")
         } else if self.dimensions.iter().any(|(own, _)| own == name) {
@@ -255,6 +266,18 @@ impl MetricSet {
         metrics: &[(&Metric, &[f64])],
         timestamp_ms: u64,
     ) -> Result<(), serde_json::Error> {
+        let service = match &self.service {
+            Some(service) if !self.dimensions.iter().any(|(own, _)| own == SERVICE) => {
+                Some((SERVICE, service.as_str()))
+            }
+            _ => None,
+        };
+        let dimensions = || {
+            self.dimensions
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .chain(service)
+        };
         let mut serializer = serde_json::Serializer::new(out);
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry(
@@ -263,12 +286,12 @@ impl MetricSet {
                 timestamp: timestamp_ms,
                 directives: [Directive {
                     namespace,
-                    dimensions: [Names(&self.dimensions)],
+                    dimensions: [Names(dimensions().map(|(name, _)| name).collect())],
                     metrics: Definitions(metrics),
                 }],
             },
         )?;
-        for (name, value) in &self.dimensions {
+        for (name, value) in dimensions() {
             map.serialize_entry(name, value)?;
         }
         for (key, value) in &self.metadata {
@@ -300,13 +323,9 @@ struct Directive<'a> {
 }
 
 /// The names of the dimensions: one dimension set.
-struct Names<'a>(&'a [(String, String)]);
-
-impl Serialize for Names<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(|(name, _)| name))
-    }
-}
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Names<'a>(Vec<&'a str>);
 
 /// `{"Name":…,"Unit":…}` for each metric, with `"StorageResolution":1` for a high-resolution one.
 struct Definitions<'a>(&'a [(&'a Metric, &'a [f64])]);
@@ -398,9 +417,10 @@ pub(crate) fn check_namespace(namespace: &str) -> Result<(), PwError> {
     if namespace.trim().is_empty()
         || namespace.chars().count() > MAX_NAMESPACE_CHARS
         || namespace.chars().any(char::is_control)
+        || namespace.starts_with(':')
     {
         return Err(metric_error(format!(
-            "the metrics namespace {namespace:?} is not one CloudWatch takes; give 1 to {MAX_NAMESPACE_CHARS} printable characters"
+            "the metrics namespace {namespace:?} is not one CloudWatch takes; give 1 to {MAX_NAMESPACE_CHARS} printable characters, not starting with `:`"
         )));
     }
     Ok(())
@@ -443,9 +463,9 @@ mod tests {
             String::from_utf8(lines[0].clone()).unwrap(),
             concat!(
                 r#"{"_aws":{"Timestamp":1700000000000,"CloudWatchMetrics":[{"Namespace":"shop","#,
-                r#""Dimensions":[["environment","service","region"]],"#,
+                r#""Dimensions":[["environment","region","service"]],"#,
                 r#""Metrics":[{"Name":"OrdersPlaced","Unit":"Count"},{"Name":"Latency","Unit":"Milliseconds","StorageResolution":1}]}]},"#,
-                r#""environment":"prod","service":"orders","region":"eu-west-1","order_id":"o-1","#,
+                r#""environment":"prod","region":"eu-west-1","service":"orders","order_id":"o-1","#,
                 r#""OrdersPlaced":[1.0,2.0],"Latency":[12.5]}"#,
                 "\n"
             )
@@ -514,7 +534,10 @@ mod tests {
             ),
             (set.add_metric("huge", MetricUnit::Count, 1e300, false), "2^360"),
             (set.add_metric("_aws", MetricUnit::Count, 1.0, false), "`_aws`"),
-            (set.add_metric("service", MetricUnit::Count, 1.0, false), "a dimension"),
+            (
+                set.add_metric("service", MetricUnit::Count, 1.0, false),
+                "the `service` dimension",
+            ),
             (set.add_dimension("", "v"), "dimension name is empty"),
             (set.add_dimension("k", " "), "the value of dimension `k` is empty"),
             (set.add_dimension("k", "café"), "printable ASCII"),
@@ -588,6 +611,28 @@ mod tests {
     }
 
     #[test]
+    fn a_dimension_named_service_replaces_the_service_where_it_is_added() {
+        let mut set = MetricSet::new(Some("ns"), Some("orders"), &[("a", "1")]).unwrap();
+        set.add_dimension("service", "billing").unwrap();
+        set.add_dimension("b", "2").unwrap();
+        set.add_metric("m", MetricUnit::Count, 1.0, false).unwrap();
+        let line = &parsed(&set.take_lines(1))[0];
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["a", "service", "b"]])
+        );
+        assert_eq!(line["service"], "billing");
+        // The next flush has the configured service again, last.
+        set.add_metric("m", MetricUnit::Count, 1.0, false).unwrap();
+        let line = &parsed(&set.take_lines(1))[0];
+        assert_eq!(
+            line["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["a", "service"]])
+        );
+        assert_eq!(line["service"], "orders");
+    }
+
+    #[test]
     fn without_a_namespace_adding_a_metric_says_where_to_set_one() {
         let mut set = MetricSet::new(None, None, &[]).unwrap();
         let err = set.add_metric("m", MetricUnit::Count, 1.0, false).unwrap_err();
@@ -599,6 +644,7 @@ mod tests {
         assert!(set.lines(1).is_empty());
         assert!(MetricSet::new(Some(""), None, &[]).is_err());
         assert!(MetricSet::new(Some("ns"), None, &[("service", "x")]).is_err());
+        assert!(MetricSet::new(Some(":ns"), None, &[]).is_err());
     }
 
     #[test]
