@@ -113,6 +113,8 @@ pub(crate) struct Env {
     pub(crate) service: Option<String>,
     /// `POWERTOOLS_METRICS_FUNCTION_NAME`: the `function_name` of `ColdStart`.
     pub(crate) function_name: Option<String>,
+    /// `AWS_LAMBDA_FUNCTION_NAME`: the same when the invocation names no function.
+    pub(crate) lambda_function_name: Option<String>,
     /// `POWERTOOLS_METRICS_DISABLED=true`, or `POWERTOOLS_DEV=true` without it.
     pub(crate) disabled: bool,
 }
@@ -139,7 +141,8 @@ impl Env {
         let env = Env {
             namespace: set("POWERTOOLS_METRICS_NAMESPACE"),
             service: set("POWERTOOLS_SERVICE_NAME"),
-            function_name: set("POWERTOOLS_METRICS_FUNCTION_NAME").or_else(|| set("AWS_LAMBDA_FUNCTION_NAME")),
+            function_name: set("POWERTOOLS_METRICS_FUNCTION_NAME"),
+            lambda_function_name: set("AWS_LAMBDA_FUNCTION_NAME"),
             // As Powertools: the dev mode turns metrics off unless they are
             // turned on explicitly.
             disabled: metrics_disabled.unwrap_or(dev),
@@ -182,6 +185,7 @@ fn cold_start_line(opts: &Metrics, env: &Env, timestamp_ms: u64) -> Result<Vec<u
         .function_name
         .clone()
         .or_else(|| Invocation::current().and_then(|i| i.function_name().map(str::to_owned)))
+        .or_else(|| env.lambda_function_name.clone())
         .unwrap_or_else(|| opts.function.to_owned());
     let mut set = MetricSet::new(namespace, None, &[])?;
     set.add_dimension("function_name", &function_name)?;
@@ -441,6 +445,7 @@ mod tests {
             namespace: None,
             service: None,
             function_name: Some("orders-fn".to_owned()),
+            lambda_function_name: Some("not-this-one".to_owned()),
             disabled: false,
         };
         let line: Value = serde_json::from_slice(&cold_start_line(&asks, &env, 5).unwrap()).unwrap();
@@ -467,7 +472,8 @@ mod tests {
         ]);
         assert_eq!(env.namespace.as_deref(), Some("shop"));
         assert_eq!(env.service.as_deref(), Some("orders"));
-        assert_eq!(env.function_name.as_deref(), Some("fn"));
+        assert_eq!(env.function_name, None);
+        assert_eq!(env.lambda_function_name.as_deref(), Some("fn"));
         assert!(!env.disabled && problems.is_empty());
         assert!(read(&[("POWERTOOLS_METRICS_DISABLED", "true")]).0.disabled);
         assert!(read(&[("POWERTOOLS_DEV", "true")]).0.disabled);
