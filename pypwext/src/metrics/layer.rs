@@ -279,19 +279,17 @@ pub fn metrics_sync<R>(opts: &'static Metrics, body: impl FnOnce() -> R) -> R {
 /// The `#[metrics]` layer around an async body. The set is made at the
 /// first poll, so a future made in one place and awaited in another gets
 /// the scope where it runs.
-pub fn metrics_async<F: Future>(opts: &'static Metrics, body: F) -> impl Future<Output = F::Output> {
-    async move {
-        let scope = Arc::new(Scope::new(opts, env()));
-        let guard = FinishOnDrop {
-            opts,
-            scope: Arc::clone(&scope),
-        };
-        let outcome = CURRENT.scope(scope, AssertUnwindSafe(body).catch_unwind()).await;
-        drop(guard);
-        match outcome {
-            Ok(value) => value,
-            Err(panic) => resume_unwind(panic),
-        }
+pub async fn metrics_async<F: Future>(opts: &'static Metrics, body: F) -> F::Output {
+    let scope = Arc::new(Scope::new(opts, env()));
+    let guard = FinishOnDrop {
+        opts,
+        scope: Arc::clone(&scope),
+    };
+    let outcome = CURRENT.scope(scope, AssertUnwindSafe(body).catch_unwind()).await;
+    drop(guard);
+    match outcome {
+        Ok(value) => value,
+        Err(panic) => resume_unwind(panic),
     }
 }
 
