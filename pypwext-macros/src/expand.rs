@@ -165,7 +165,9 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
         let wrapped = match &layer.wrapper {
             Wrapper::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
             Wrapper::Logged(logged) => self::logged(logged, scope, inner, statics),
-            Wrapper::Metrics(metrics) => crate::metrics::wrap(metrics, scope.name, scope.is_async, inner, statics),
+            Wrapper::Metrics(metrics) => {
+                crate::metrics::wrap(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
+            }
             // `valid.rs` refuses a second core before expansion.
             Wrapper::SecondCore => inner,
         };

@@ -192,6 +192,7 @@ pub(crate) fn check(cx: &mut Ctxt, function: &Function, _span: Span, _metrics: &
 pub(crate) fn wrap(
     metrics: &Metrics,
     name: &str,
+    sig: &syn::Signature,
     is_async: bool,
     inner: TokenStream,
     statics: &mut TokenStream,
@@ -208,9 +209,11 @@ pub(crate) fn wrap(
         .default_dimensions
         .iter()
         .map(|(key, value)| quote!((#key, #value)));
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
     statics.extend(quote! {
         static #opts: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
             function: #name,
+            line: #line,
             namespace: #namespace,
             service: #service,
             capture_cold_start_metric: #cold_start,

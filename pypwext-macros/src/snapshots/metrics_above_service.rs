@@ -24,6 +24,7 @@ fn handler(
     };
     static __PYPWEXT_METRICS: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
         function: "handler",
+        line: ::core::line!(),
         namespace: ::core::option::Option::None,
         service: ::core::option::Option::Some("orders"),
         capture_cold_start_metric: true,

@@ -16,6 +16,7 @@ fn handler(
     use pypwext::metrics as _;
     static __PYPWEXT_METRICS: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
         function: "handler",
+        line: ::core::line!(),
         namespace: ::core::option::Option::Some("shop"),
         service: ::core::option::Option::None,
         capture_cold_start_metric: false,

@@ -2,6 +2,7 @@
 fn count(items: u32) -> Result<(), PwError> {
     static __PYPWEXT_METRICS: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
         function: "count",
+        line: ::core::line!(),
         namespace: ::core::option::Option::Some("shop"),
         service: ::core::option::Option::None,
         capture_cold_start_metric: false,

@@ -26,6 +26,8 @@ pub const TARGET: &str = "pypwext::metrics";
 pub struct Metrics {
     /// The annotated function's name.
     pub function: &'static str,
+    /// The line of the function's name, for the `location` of its log lines.
+    pub line: u32,
     /// `namespace = "…"`; else `POWERTOOLS_METRICS_NAMESPACE`.
     pub namespace: Option<&'static str>,
     /// `service = "…"`; else `POWERTOOLS_SERVICE_NAME`.
@@ -227,7 +229,7 @@ fn finish(opts: &Metrics, scope: &Scope) {
     if !scope.added.load(Ordering::Relaxed) {
         tracing::warn!(
             target: TARGET,
-            location = opts.function,
+            location = %format_args!("{}:{}", opts.function, opts.line),
             "no application metrics to publish from {}: the call added none (the cold-start metric may still be written); add one with pypwext::metrics::add_metric or remove #[metrics]",
             opts.function
         );
@@ -239,7 +241,7 @@ fn finish(opts: &Metrics, scope: &Scope) {
 fn refused_line(opts: &Metrics, err: &PwError) {
     tracing::error!(
         target: TARGET,
-        location = opts.function,
+        location = %format_args!("{}:{}", opts.function, opts.line),
         "the metrics of {} were not written: {}",
         opts.function,
         err.message()
@@ -301,6 +303,7 @@ mod tests {
 
     static SHOP: Metrics = Metrics {
         function: "handler",
+        line: 1,
         namespace: Some("shop"),
         service: Some("orders"),
         capture_cold_start_metric: false,
