@@ -1,9 +1,12 @@
-"""The golden peer of pypwext's metrics: the scenario of
-tests/src/bin/metrics_probe.rs (`golden`), run through Powertools for AWS
-Lambda (Python)'s Metrics. Prints Powertools' EMF lines on stdout, one
+"""The golden peer of pypwext's metrics: the scenarios of
+tests/src/bin/metrics_probe.rs (`golden`, `failing`), run through Powertools
+for AWS Lambda (Python)'s Metrics. Prints Powertools' EMF lines on stdout, one
 invocation after the other, and nothing else (Powertools' warnings go to
-stderr). Keep the two scenarios in step.
+stderr). Keep the scenarios in step.
+
+Usage: powertools_metrics.py [golden|failing]
 """
+import sys
 import types
 import warnings
 
@@ -38,6 +41,9 @@ def handler(event, context):
             metrics.add_metric(name="Batch", unit=MetricUnit.Bytes, value=i * 1.5)
     elif case == "none":
         pass
+    elif case == "fail":
+        metrics.add_metric(name="Attempts", unit=MetricUnit.Count, value=1)
+        raise RuntimeError("the order failed")
     return {"ok": True}
 
 
@@ -49,8 +55,19 @@ def main():
         invoked_function_arn="arn:aws:lambda:eu-west-1:123456789012:function:orders-fn",
         aws_request_id="req",
     )
-    for case in ["rich", "warm", "many_metrics", "many_values", "none"]:
-        handler({"case": case}, context)
+    scenario = sys.argv[1] if len(sys.argv) > 1 else "golden"
+    if scenario == "golden":
+        for case in ["rich", "warm", "many_metrics", "many_values", "none"]:
+            handler({"case": case}, context)
+    elif scenario == "failing":
+        # The first invocation fails, the second succeeds.
+        try:
+            handler({"case": "fail"}, context)
+        except RuntimeError:
+            pass
+        handler({"case": "warm"}, context)
+    else:
+        sys.exit(f"unknown scenario {scenario!r}: golden or failing")
 
 
 if __name__ == "__main__":

@@ -102,6 +102,27 @@ fn the_schema_check_refuses_what_the_specification_refuses() {
 
 /// What the golden comparison leaves out, and why. Everything else of every
 /// line must be equal, keys in the same order.
+///
+/// Where pypwext differs from Powertools on purpose (outside these scenarios,
+/// each covered by a test here or in `pypwext::metrics`):
+/// - a broken rule is an error when the metric is added, where Powertools
+///   warns and drops (an empty dimension), overwrites silently (a second unit
+///   for a metric), writes a line CloudWatch refuses (NaN, infinity, a
+///   metadata key `_aws`) or raises at the flush (29 dimensions plus
+///   `service`); names with surrounding whitespace are refused, not trimmed;
+///   dimensions must be printable ASCII, as CloudWatch requires;
+/// - 29 dimensions besides `service` are allowed (CloudWatch's 30), where
+///   Powertools counts `service` among its 29;
+/// - Powertools writes a line as soon as a set reaches 100 metrics or a
+///   metric 100 values, with the dimensions and metadata of that moment;
+///   pypwext splits when the call ends, so every line has the call's final
+///   dimensions and metadata (the same lines when they were added first, as
+///   in the golden scenario; a metric with more than 100 values next to
+///   others is grouped differently, with nothing lost either way);
+/// - an invocation without metrics is a WARNING log line, not a Python
+///   warning on stderr, and none when metrics are disabled;
+/// - the `ColdStart` line is written when the first invocation fails too
+///   (`the_cold_start_is_counted_when_the_first_invocation_fails`).
 const IGNORED: &[(&str, &str)] = &[(
     "_aws.Timestamp",
     "the moment each line is written: milliseconds since the epoch in both, checked to be recent",
@@ -165,6 +186,40 @@ fn powertools_writes_the_same_emf_lines_as_we_do() {
             .starts_with("no application metrics to publish from golden")
     );
     assert_eq!(warnings[0]["function_request_id"], "req-4");
+}
+
+#[test]
+fn the_cold_start_is_counted_when_the_first_invocation_fails() {
+    let mut script = Command::new(python());
+    script.args([
+        concat!(env!("CARGO_MANIFEST_DIR"), "/py/powertools_metrics.py"),
+        "failing",
+    ]);
+    let theirs = run(script, &[]);
+    assert!(theirs.success, "Powertools' run failed: {}", theirs.stderr);
+    let ours = probe(&["failing"], &[]);
+    assert!(ours.success, "our run failed: {}", ours.stderr);
+    check_emf(&theirs.emf);
+    check_emf(&ours.emf);
+    let without_timestamp = |line: &String| {
+        let mut line = parse(line);
+        line["_aws"].as_object_mut().unwrap().remove("Timestamp");
+        line
+    };
+    let ours: Vec<Value> = ours.emf.iter().map(without_timestamp).collect();
+    let theirs: Vec<Value> = theirs.emf.iter().map(without_timestamp).collect();
+    // The one listed difference: Powertools adds the cold start only after a
+    // handler returned normally, so a process whose first invocation fails
+    // counts its cold start on the next one (which was not cold). pypwext
+    // counts it on the invocation that was cold, whatever its outcome.
+    assert_eq!(names(&ours[0]), ["ColdStart"]);
+    assert_eq!(names(&theirs[1]), ["ColdStart"]);
+    assert_eq!(ours[0], theirs[1]);
+    // The failed invocation's own metrics and the next one's are the same.
+    assert_eq!(ours[1], theirs[0]);
+    assert_eq!(ours[1]["Attempts"], json!([1.0]));
+    assert_eq!(ours[2..], theirs[2..]);
+    assert_eq!(ours.len(), 3);
 }
 
 #[test]

@@ -6,6 +6,8 @@
 //! - `golden`: the invocations of `tests/py/powertools_metrics.py`, in the
 //!   same order, with the same metrics, dimensions and metadata (keep the two
 //!   in step);
+//! - `failing`: the same function failing on the first invocation (`Err`),
+//!   then succeeding (as `powertools_metrics.py failing`);
 //! - `env`: two invocations of a `#[metrics(capture_cold_start_metric)]`
 //!   function that names no namespace or service (the environment does);
 //! - `panic`: a `#[metrics]` function that adds a metric and panics (caught here);
@@ -14,7 +16,7 @@
 
 use pypwext::lambda::Invocation;
 use pypwext::metrics::MetricUnit;
-use pypwext::{PwError, metrics};
+use pypwext::{PwError, StatusCode, metrics};
 
 #[metrics(
     namespace = "shop",
@@ -47,6 +49,10 @@ fn golden(case: &str) -> Result<(), PwError> {
             for i in 0..120u32 {
                 metrics::add_metric(&format!("m{i}"), MetricUnit::Count, f64::from(i))?;
             }
+        }
+        "fail" => {
+            metrics::add_metric("Attempts", MetricUnit::Count, 1.0)?;
+            return Err(PwError::new(StatusCode::INTERNAL_SERVER_ERROR, "the order failed"));
         }
         "many_values" => {
             for i in 0..150u32 {
@@ -118,6 +124,14 @@ fn main() {
                 }
             }
         }
+        "failing" => {
+            let first = invocation(0).sync_scope(|| golden("fail"));
+            let second = invocation(1).sync_scope(|| golden("warm"));
+            if first.is_ok() || second.is_err() {
+                eprintln!("metrics-probe: failing: {first:?} then {second:?}");
+                std::process::exit(1);
+            }
+        }
         "env" => {
             for i in 0..2 {
                 if let Err(err) = Invocation::new(format!("req-{i}")).sync_scope(|| from_env(7)) {
@@ -142,7 +156,7 @@ fn main() {
             }
         }
         other => {
-            eprintln!("metrics-probe: unknown scenario {other:?}: golden, env, panic or concurrent");
+            eprintln!("metrics-probe: unknown scenario {other:?}: golden, failing, env, panic or concurrent");
             std::process::exit(2);
         }
     }
