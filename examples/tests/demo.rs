@@ -35,9 +35,14 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
         .collect();
     assert!(log_lines.len() >= 10, "{stdout}");
     // The accepted orders count `OrdersPlaced`; the first call also writes `ColdStart`.
-    let emf: Vec<serde_json::Value> = stdout
+    let emf_lines: Vec<String> = stdout
         .lines()
         .filter_map(|l| l.strip_prefix("  EMF "))
+        .map(str::to_owned)
+        .collect();
+    pypwext_tests::check_emf(&emf_lines);
+    let emf: Vec<serde_json::Value> = emf_lines
+        .iter()
         .map(|l| serde_json::from_str(l).expect("a JSON EMF line"))
         .collect();
     let placed: Vec<&serde_json::Value> = emf.iter().filter(|l| l.get("OrdersPlaced").is_some()).collect();

@@ -51,6 +51,9 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
             events.len(),
             "every invocation answered: {outcomes:?}\n{lines:#?}"
         );
+        // Every EMF line the function wrote, against the embedded metric format's schema.
+        let emf: Vec<String> = lines.iter().filter(|l| l.starts_with("{\"_aws\"")).cloned().collect();
+        pypwext_tests::check_emf(&emf);
         Run {
             outcomes: outcomes
                 .into_iter()
@@ -67,9 +70,8 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
                 .filter(|l| !l.starts_with("{\"_aws\""))
                 .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("a log line that is not JSON: {l}")))
                 .collect(),
-            emf_lines: lines
+            emf_lines: emf
                 .iter()
-                .filter(|l| l.starts_with("{\"_aws\""))
                 .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("an EMF line that is not JSON: {l}")))
                 .collect(),
         }
