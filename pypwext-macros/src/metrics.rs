@@ -102,6 +102,13 @@ fn name_value(
         );
         return Ok(None);
     }
+    if word.0 == SERVICE.0 && !text.is_ascii() {
+        cx.error_spanned_by(
+            &lit,
+            "`service` is the value of the `service` dimension, which CloudWatch takes in printable ASCII only; write it in ASCII letters, digits and punctuation",
+        );
+        return Ok(None);
+    }
     Ok(Some(lit))
 }
 

@@ -393,15 +393,16 @@ fn check_dimension_part(what: &str, text: &str, max: usize) -> Result<(), PwErro
             "{what} is empty; CloudWatch needs at least one character that is not whitespace"
         )));
     }
+    if !text.is_ascii() || text.chars().any(|c| c.is_ascii_control()) {
+        let shown: String = text.chars().take(64).collect();
+        return Err(metric_error(format!(
+            "{what} {shown:?} holds a character CloudWatch refuses in dimensions; use printable ASCII only"
+        )));
+    }
     if text.len() > max {
         return Err(metric_error(format!(
             "{what} has {} characters; CloudWatch takes at most {max}, so shorten it",
-            text.chars().count()
-        )));
-    }
-    if !text.is_ascii() || text.chars().any(|c| c.is_ascii_control()) {
-        return Err(metric_error(format!(
-            "{what} {text:?} holds a character CloudWatch refuses in dimensions; use printable ASCII only"
+            text.len()
         )));
     }
     if text.starts_with(':') {

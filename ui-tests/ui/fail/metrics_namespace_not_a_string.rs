@@ -17,4 +17,9 @@ fn empty() -> Result<(), PwError> {
     Ok(())
 }
 
+#[metrics(namespace = "shop", service = "bestellungen-ü")]
+fn not_ascii() -> Result<(), PwError> {
+    Ok(())
+}
+
 fn main() {}
