@@ -247,6 +247,34 @@ mod tests {
     }
 
     #[test]
+    fn metrics_is_a_layer_on_either_side_of_the_response() {
+        let (plan, errors) = plan(
+            LayerKind::Metrics,
+            quote!(namespace = "shop"),
+            quote! {
+                #[service_response]
+                #[logged]
+                async fn handler() -> Result<PwResponse, PwError> { todo!() }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&plan.above), ["metrics"]);
+        assert_eq!(wrappers(&plan.below), ["logged"]);
+        let (below, errors) = self::plan(
+            LayerKind::Logged,
+            quote!(),
+            quote! {
+                #[service_response]
+                #[pypwext::metrics]
+                async fn handler() -> Result<PwResponse, PwError> { todo!() }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&below.above), ["logged"]);
+        assert_eq!(wrappers(&below.below), ["metrics"]);
+    }
+
+    #[test]
     fn an_attribute_written_twice_is_reported_and_left_out() {
         let (plan, errors) = plan(
             LayerKind::Logged,
