@@ -2,7 +2,8 @@
 # The test command. Prepares what the tests need that cargo cannot fetch (a
 # Python with botocore, for an independent SigV4 check; moto's server, a
 # stand-in for Lambda that verifies signatures; and Powertools for AWS Lambda
-# (Python), the golden peer for log lines and EMF), then runs every test. The
+# (Python), the golden peer for log lines and EMF; jsonschema, which checks every
+# EMF line against tests/schemas/emf.json), then runs every test. The
 # tests start and stop moto_server themselves, on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,10 +13,10 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "test: creating $venv"
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import botocore, boto3, moto, aws_lambda_powertools" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
-    echo "test: installing botocore, boto3, moto[server] and aws-lambda-powertools into $venv"
+if ! "$venv/bin/python" -c "import botocore, boto3, moto, aws_lambda_powertools, jsonschema" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
+    echo "test: installing botocore, boto3, moto[server], aws-lambda-powertools and jsonschema into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2" "boto3>=1.34,<2" "moto[server]>=5.1,<6" \
-        "aws-lambda-powertools>=3.20,<4"
+        "aws-lambda-powertools>=3.20,<4" "jsonschema>=4.18,<5"
 fi
 export PYPWEXT_PYTHON="$PWD/$venv/bin/python"
 

@@ -196,8 +196,9 @@ fn ten_thousand_bad_bodies_get_designed_answers() {
             *statuses.entry(status).or_default() += 1;
         }
         // ERROR lines are the designed `Exception in price_line` of raised
-        // `PwError`s; none may be a panic or an internal error.
-        for line in error_lines.lines() {
+        // `PwError`s; none may be a panic or an internal error. (The EMF lines
+        // of `create_order`'s `#[metrics]` are written whatever the level.)
+        for line in error_lines.lines().filter(|l| !l.starts_with("{\"_aws\"")) {
             let line: Value = serde_json::from_str(line).expect("a JSON log line");
             assert_eq!(line["exception_name"], "PwError", "no panic, no internal error: {line}");
         }

@@ -34,6 +34,27 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
         .map(|l| serde_json::from_str(&l).expect("a JSON log line"))
         .collect();
     assert!(log_lines.len() >= 10, "{stdout}");
+    // The accepted orders count `OrdersPlaced`; the first call also writes `ColdStart`.
+    let emf_lines: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  EMF "))
+        .map(str::to_owned)
+        .collect();
+    pypwext_tests::check_emf(&emf_lines);
+    let emf: Vec<serde_json::Value> = emf_lines
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("a JSON EMF line"))
+        .collect();
+    let placed: Vec<&serde_json::Value> = emf.iter().filter(|l| l.get("OrdersPlaced").is_some()).collect();
+    assert_eq!(placed.len(), 2, "{stdout}");
+    assert_eq!(placed[0]["OrdersPlaced"], serde_json::json!([1.0]));
+    assert_eq!(placed[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"], "shop");
+    assert_eq!(placed[0]["service"], "order-service");
+    assert_eq!(
+        emf.iter().filter(|l| l.get("ColdStart").is_some()).count(),
+        1,
+        "{stdout}"
+    );
     assert!(
         log_lines
             .iter()

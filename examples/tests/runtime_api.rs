@@ -20,6 +20,8 @@ const ALB: &str = include_str!("fixtures/alb.json");
 struct Run {
     outcomes: Vec<(String, String, Value)>,
     log_lines: Vec<Value>,
+    /// The EMF lines of `#[metrics]`, written to the same stdout.
+    emf_lines: Vec<Value>,
 }
 
 /// Runs the binary under the emulator for `events`, then stops it.
@@ -49,6 +51,9 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
             events.len(),
             "every invocation answered: {outcomes:?}\n{lines:#?}"
         );
+        // Every EMF line the function wrote, against the embedded metric format's schema.
+        let emf: Vec<String> = lines.iter().filter(|l| l.starts_with("{\"_aws\"")).cloned().collect();
+        pypwext_tests::check_emf(&emf);
         Run {
             outcomes: outcomes
                 .into_iter()
@@ -62,7 +67,12 @@ fn run_invocations(events: &[(&str, &str)]) -> Run {
                 .collect(),
             log_lines: lines
                 .iter()
+                .filter(|l| !l.starts_with("{\"_aws\""))
                 .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("a log line that is not JSON: {l}")))
+                .collect(),
+            emf_lines: emf
+                .iter()
+                .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("an EMF line that is not JSON: {l}")))
                 .collect(),
         }
     })
@@ -146,6 +156,17 @@ fn rest_http_and_alb_events_through_the_real_runtime() {
         !correlations.contains(&"Root=1-6741a000-req-alb-3;Sampled=1"),
         "{correlations:?}"
     );
+    // Metrics: the cold start once, named after the function, and the REST order counted.
+    let cold_starts: Vec<&Value> = run.emf_lines.iter().filter(|l| l.get("ColdStart").is_some()).collect();
+    assert_eq!(cold_starts.len(), 1, "{:?}", run.emf_lines);
+    assert_eq!(cold_starts[0]["function_name"], "order-service");
+    let placed: Vec<&Value> = run
+        .emf_lines
+        .iter()
+        .filter(|l| l.get("OrdersPlaced").is_some())
+        .collect();
+    assert_eq!(placed.len(), 1, "{:?}", run.emf_lines);
+    assert_eq!(placed[0]["service"], "order-service");
     let all = serde_json::to_string(&run.log_lines).unwrap();
     for secret in ["rest-secret-token", "http-secret-token", "http-secret-cookie"] {
         assert!(!all.contains(secret), "{secret} reached a log line");

@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
-use crate::symbol::{COLLECT_ERRORS, HTTP_METHOD, LOGGED, PYPWEXT, SERVICE_RESPONSE, Symbol};
+use crate::symbol::{COLLECT_ERRORS, HTTP_METHOD, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol};
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
@@ -20,6 +20,7 @@ pub(crate) enum LayerKind {
     Logged,
     ServiceResponse,
     HttpMethod,
+    Metrics,
 }
 
 impl LayerKind {
@@ -28,6 +29,7 @@ impl LayerKind {
         LayerKind::Logged,
         LayerKind::ServiceResponse,
         LayerKind::HttpMethod,
+        LayerKind::Metrics,
     ];
 
     pub(crate) fn symbol(self) -> Symbol {
@@ -36,6 +38,7 @@ impl LayerKind {
             LayerKind::Logged => LOGGED,
             LayerKind::ServiceResponse => SERVICE_RESPONSE,
             LayerKind::HttpMethod => HTTP_METHOD,
+            LayerKind::Metrics => METRICS,
         }
     }
 

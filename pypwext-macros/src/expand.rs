@@ -117,6 +117,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             #value
         }
     };
+    let item = crate::metrics::require_feature(plan, item);
     // A core that needs a cargo feature of pypwext goes through that
     // feature's check: the function as is with the feature, one error on the
     // attribute that names the feature without it (rather than errors about
@@ -164,6 +165,9 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
         let wrapped = match &layer.wrapper {
             Wrapper::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
             Wrapper::Logged(logged) => self::logged(logged, scope, inner, statics),
+            Wrapper::Metrics(metrics) => {
+                crate::metrics::wrap(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
+            }
             // `valid.rs` refuses a second core before expansion.
             Wrapper::SecondCore => inner,
         };

@@ -11,6 +11,7 @@ mod ast;
 mod attr;
 mod ctxt;
 mod expand;
+mod metrics;
 mod plan;
 mod signature;
 mod symbol;
@@ -70,6 +71,19 @@ pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn http_method(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::HttpMethod, args.into(), item.into()).into()
+}
+
+/// Writes the metrics added during each call of the function as CloudWatch
+/// EMF lines, in Powertools' shape, when the call returns (`Ok`, `Err` or a
+/// panic, which goes on afterwards).
+///
+/// Arguments: `namespace = "…"` (else `POWERTOOLS_METRICS_NAMESPACE`),
+/// `service = "…"` (else `POWERTOOLS_SERVICE_NAME`),
+/// `capture_cold_start_metric`, `default_dimensions(name = "value", …)`.
+/// Needs the `metrics` feature of pypwext. See `pypwext::metrics`.
+#[proc_macro_attribute]
+pub fn metrics(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::Metrics, args.into(), item.into()).into()
 }
 
 fn expand_stack(

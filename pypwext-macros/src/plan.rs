@@ -55,6 +55,8 @@ pub(crate) struct Layer {
 pub(crate) enum Wrapper {
     CollectErrors(CollectErrors),
     Logged(Logged),
+    /// `#[metrics]`: anywhere in the stack.
+    Metrics(crate::metrics::Metrics),
     /// A core written next to the function's core (a function has at most
     /// one). It stays at its written place only to be reported there.
     SecondCore,
@@ -120,7 +122,7 @@ impl Plan {
                     Args::ServiceResponse(service) => Core::Service(service),
                     Args::HttpMethod(http) => Core::Call(http),
                     // `core_kind` is one of the two above.
-                    Args::CollectErrors(_) | Args::Logged(_) => Core::Body,
+                    Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) => Core::Body,
                 };
                 below_core = true;
                 continue;
@@ -128,6 +130,7 @@ impl Plan {
             let wrapper = match args {
                 Args::CollectErrors(collect) => Wrapper::CollectErrors(collect),
                 Args::Logged(logged) => Wrapper::Logged(logged),
+                Args::Metrics(metrics) => Wrapper::Metrics(metrics),
                 Args::ServiceResponse(_) | Args::HttpMethod(_) => Wrapper::SecondCore,
             };
             let layer = Layer {
@@ -184,6 +187,7 @@ mod tests {
             .map(|layer| match layer.wrapper {
                 Wrapper::CollectErrors(_) => "collect_errors",
                 Wrapper::Logged(_) => "logged",
+                Wrapper::Metrics(_) => "metrics",
                 Wrapper::SecondCore => "second core",
             })
             .collect()
@@ -240,6 +244,34 @@ mod tests {
         assert_eq!(errors, 0, "the rule is `valid.rs`'s to report");
         assert_eq!(wrappers(&plan.above), ["second core", "logged"]);
         assert!(matches!(plan.core, Core::Service(_)));
+    }
+
+    #[test]
+    fn metrics_is_a_layer_on_either_side_of_the_response() {
+        let (plan, errors) = plan(
+            LayerKind::Metrics,
+            quote!(namespace = "shop"),
+            quote! {
+                #[service_response]
+                #[logged]
+                async fn handler() -> Result<PwResponse, PwError> { todo!() }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&plan.above), ["metrics"]);
+        assert_eq!(wrappers(&plan.below), ["logged"]);
+        let (below, errors) = self::plan(
+            LayerKind::Logged,
+            quote!(),
+            quote! {
+                #[service_response]
+                #[pypwext::metrics]
+                async fn handler() -> Result<PwResponse, PwError> { todo!() }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&below.above), ["logged"]);
+        assert_eq!(wrappers(&below.below), ["metrics"]);
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub(crate) const JUST_STATUS_CODE: Symbol = Symbol("just_status_code");
 pub(crate) const CODE_FROM_ERROR: Symbol = Symbol("code_from_error");
 pub(crate) const ALWAYS_RETURN: Symbol = Symbol("always_return");
 
+pub(crate) const METRICS: Symbol = Symbol("metrics");
+pub(crate) const NAMESPACE: Symbol = Symbol("namespace");
+pub(crate) const SERVICE: Symbol = Symbol("service");
+pub(crate) const CAPTURE_COLD_START_METRIC: Symbol = Symbol("capture_cold_start_metric");
+pub(crate) const DEFAULT_DIMENSIONS: Symbol = Symbol("default_dimensions");
+
 pub(crate) const HTTP_METHOD: Symbol = Symbol("http_method");
 pub(crate) const METHOD: Symbol = Symbol("method");
 pub(crate) const URL: Symbol = Symbol("url");

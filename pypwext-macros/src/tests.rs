@@ -18,30 +18,30 @@ use crate::expand_stack;
 /// line above the function it gives back.
 fn expand_pretty(top: LayerKind, args: TokenStream, item: TokenStream) -> String {
     let expanded = expand_stack(top, args, item);
-    let file = match syn::parse2::<syn::File>(expanded.clone()) {
+    let mut file = match syn::parse2::<syn::File>(expanded.clone()) {
         Ok(file) => file,
         Err(err) => panic!("the expansion is not a file of items ({err}):\n{expanded}"),
     };
-    match file.items.as_slice() {
-        [syn::Item::Macro(check)]
-            if check
-                .mac
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident.to_string().starts_with("require_")) =>
-        {
-            let path = &check.mac.path;
-            let inner: syn::File = syn::parse2(check.mac.tokens.clone())
-                .unwrap_or_else(|err| panic!("the feature check holds no items ({err})"));
-            format!(
-                "// inside {}! {{ … }}\n{}",
-                quote!(#path).to_string().replace(' ', ""),
-                prettyplease::unparse(&inner)
-            )
-        }
-        _ => prettyplease::unparse(&file),
+    // Feature checks may nest (`require_service! { require_metrics! { … } }`):
+    // one comment line for each, outermost first.
+    let mut checks = String::new();
+    while let [syn::Item::Macro(check)] = file.items.as_slice()
+        && check
+            .mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident.to_string().starts_with("require_"))
+    {
+        let path = &check.mac.path;
+        checks.push_str(&format!(
+            "// inside {}! {{ … }}\n",
+            quote!(#path).to_string().replace(' ', "")
+        ));
+        file = syn::parse2(check.mac.tokens.clone())
+            .unwrap_or_else(|err| panic!("the feature check holds no items ({err})"));
     }
+    format!("{checks}{}", prettyplease::unparse(&file))
 }
 
 fn check(top: LayerKind, args: TokenStream, item: TokenStream, expected: ExpectFile) {
@@ -193,6 +193,55 @@ fn http_method_lambda_invocation() {
             async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError> {}
         },
         expect_file!["snapshots/http_method_lambda_invocation.rs"],
+    );
+}
+
+#[test]
+fn metrics_sync() {
+    check(
+        LayerKind::Metrics,
+        quote!(
+            namespace = "shop",
+            default_dimensions(environment = "prod", "aws-region" = "eu-west-1")
+        ),
+        quote! {
+            fn count(items: u32) -> Result<(), PwError> {
+                add_metric("Items", MetricUnit::Count, f64::from(items))
+            }
+        },
+        expect_file!["snapshots/metrics_sync.rs"],
+    );
+}
+
+#[test]
+fn metrics_above_a_service_response() {
+    check(
+        LayerKind::Metrics,
+        quote!(capture_cold_start_metric, service = "orders"),
+        quote! {
+            #[collect_errors(root)]
+            #[service_response]
+            async fn handler(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+                Ok(PwResponse::ok())
+            }
+        },
+        expect_file!["snapshots/metrics_above_service.rs"],
+    );
+}
+
+#[test]
+fn metrics_below_a_service_response() {
+    check(
+        LayerKind::Logged,
+        quote!(),
+        quote! {
+            #[service_response]
+            #[pypwext::metrics(namespace = "shop")]
+            async fn handler() -> Result<PwResponse, PwError> {
+                Ok(PwResponse::ok())
+            }
+        },
+        expect_file!["snapshots/metrics_below_service.rs"],
     );
 }
 

@@ -36,6 +36,7 @@ fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, place: Place) 
             check_logged(cx, &outer_signature(&function.sig), layer.span, logged, place);
         }
         Wrapper::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, place),
+        Wrapper::Metrics(metrics) => crate::metrics::check(cx, function, layer.span, metrics),
         // The one pair of cores there is: a call next to a response.
         Wrapper::SecondCore => cx.syn_error(syn::Error::new(
             layer.span,

@@ -164,6 +164,56 @@
 //! # });
 //! ```
 //!
+//! ## Metrics: `#[metrics]`
+//!
+//! `#[metrics(...)]` gives each call of a function its own set of CloudWatch
+//! metrics; [`metrics::add_metric`] and its siblings add to it from anywhere
+//! below, and the set is written as embedded metric format (EMF) lines, in
+//! Powertools' shape, to the logger's writer when the call returns — on `Ok`,
+//! on `Err` and on a panic. See [`metrics`] for the arguments, the rules and
+//! the environment variables.
+//!
+//! ```
+//! use pypwext::metrics::MetricUnit;
+//! use pypwext::{collect_errors, logging, metrics, ErrorAction, PwError, StatusCode};
+//!
+//! #[collect_errors]
+//! fn reserve(sku: &str) -> Result<Option<u32>, PwError> {
+//!     metrics::add_metric("Reservations", MetricUnit::Count, 1.0)?; // counted by the caller's set
+//!     match sku {
+//!         "KIWI" => Err(PwError::new(StatusCode::NOT_FOUND, "sold out").with_action(ErrorAction::Continue)),
+//!         _ => Ok(Some(1)),
+//!     }
+//! }
+//!
+//! #[metrics(namespace = "shop", service = "orders", capture_cold_start_metric)]
+//! #[collect_errors(root)]
+//! fn place_order(skus: &[&str]) -> Result<Option<u32>, PwError> {
+//!     metrics::add_metric("OrdersPlaced", MetricUnit::Count, 1.0)?;
+//!     let mut reserved = 0;
+//!     for sku in skus {
+//!         reserved += reserve(sku)?.unwrap_or(0);
+//!     }
+//!     Ok(Some(reserved))
+//! }
+//!
+//! let sink = logging::MemoryWriter::new();
+//! let logger = logging::builder().writer(sink.clone()).build();
+//! let reserved = tracing::subscriber::with_default(logger, || place_order(&["APPLE", "KIWI"]));
+//! assert_eq!(reserved.unwrap(), Some(1));
+//!
+//! let emf: Vec<serde_json::Value> = sink
+//!     .lines()
+//!     .iter()
+//!     .map(|l| serde_json::from_str(l).unwrap())
+//!     .filter(|l: &serde_json::Value| l.get("_aws").is_some())
+//!     .collect();
+//! assert_eq!(emf[0]["ColdStart"], serde_json::json!([1.0])); // the process's first call
+//! assert_eq!(emf[1]["OrdersPlaced"], serde_json::json!([1.0]));
+//! assert_eq!(emf[1]["Reservations"], serde_json::json!([1.0, 1.0]));
+//! assert_eq!(emf[1]["service"], "orders");
+//! ```
+//!
 //! ## Stacking attributes
 //!
 //! pypwext attributes compose: the one written on top runs first and returns
@@ -189,6 +239,8 @@ pub mod errors;
 pub mod http;
 pub mod lambda;
 pub mod logging;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 mod random;
 #[cfg(feature = "service")]
 pub mod service;
@@ -205,6 +257,6 @@ pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
     UnknownVariant, current_collector,
 };
-pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
+pub use pypwext_macros::{collect_errors, http_method, logged, metrics, service_response};
 #[cfg(feature = "service")]
 pub use service::{Json, PwResponse};

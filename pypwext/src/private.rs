@@ -62,6 +62,12 @@ pub mod http {
     }
 }
 
+/// What `#[metrics]` code calls.
+#[cfg(feature = "metrics")]
+pub mod metrics {
+    pub use crate::metrics::layer::{Metrics, metrics_async, metrics_sync};
+}
+
 /// The HTTP types of the generated handler signature, so that users need not
 /// name `lambda_http` themselves.
 #[cfg(feature = "service")]
@@ -75,7 +81,7 @@ pub mod render {
     };
 }
 
-// `require_service! { item }` and `require_http! { item }`: the generated
+// `require_service! { item }`, `require_http! { item }` and `require_metrics! { item }`: the generated
 // function of an attribute that needs a cargo feature goes through its check,
 // which gives the item back with the feature and, without it, fails on the
 // user's attribute with a sentence that says which feature to enable (rather
@@ -122,7 +128,29 @@ macro_rules! __pypwext_require_http {
     };
 }
 
+#[cfg(feature = "metrics")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_metrics {
+    ($($item:tt)*) => {
+        $($item)*
+    };
+}
+
+#[cfg(not(feature = "metrics"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_metrics {
+    ($($item:tt)*) => {
+        ::core::compile_error!(
+            "`#[metrics]` needs the `metrics` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"metrics\"] }`"
+        );
+    };
+}
+
 #[doc(hidden)]
 pub use __pypwext_require_http as require_http;
+#[doc(hidden)]
+pub use __pypwext_require_metrics as require_metrics;
 #[doc(hidden)]
 pub use __pypwext_require_service as require_service;

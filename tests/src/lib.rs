@@ -209,3 +209,47 @@ where
         }
     });
 }
+
+/// The Python of the test command's venv (`PYPWEXT_PYTHON`, which
+/// `scripts/test.sh` exports; else the venv it makes). Panics, saying how to
+/// get one, when there is none: a test that needs it never passes without it.
+pub fn python() -> String {
+    let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/python-venv/bin/python");
+    std::env::var("PYPWEXT_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .or_else(|| std::path::Path::new(venv).exists().then(|| venv.to_owned()))
+        .expect(
+            "PYPWEXT_PYTHON names a Python with aws-lambda-powertools and jsonschema: run the tests with scripts/test.sh",
+        )
+}
+
+/// Checks every line against the EMF JSON Schema (`tests/schemas/emf.json`,
+/// written from the embedded metric format specification) and the references
+/// it cannot express, with `tests/py/emf_check.py`. Panics with each problem.
+pub fn check_emf(lines: &[String]) {
+    use std::io::Write as _;
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let mut child = std::process::Command::new(python())
+        .arg(format!("{dir}/py/emf_check.py"))
+        .arg(format!("{dir}/schemas/emf.json"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the EMF check runs");
+    {
+        let mut stdin = child.stdin.take().expect("the check's stdin");
+        for line in lines {
+            writeln!(stdin, "{line}").expect("the check reads the lines");
+        }
+    }
+    let output = child.wait_with_output().expect("the EMF check ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "EMF lines the specification refuses:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout.trim(), format!("ok {}", lines.len()), "every line checked");
+}

@@ -70,3 +70,8 @@ fn no_features_is_errors_and_logging_only() {
         assert!(!tree.iter().any(|name| name == absent), "{absent} in {tree:?}");
     }
 }
+
+#[test]
+fn the_metrics_feature_adds_no_dependency() {
+    assert_eq!(dependency_tree(&["metrics"]), dependency_tree(&[]));
+}

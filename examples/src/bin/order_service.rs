@@ -2,6 +2,7 @@
 //!
 //! - `POST /orders`: `create_order` prices each line of an order; lines that
 //!   cannot be delivered are collected and reported next to the ones that can.
+//!   Each accepted order counts `OrdersPlaced` (CloudWatch EMF, `#[metrics]`).
 //! - `POST /offers`: `create_offer` quotes a discounted price for an order and
 //!   sends it to an offers service with `#[http_method]` (`send_offer`).
 //!
@@ -20,9 +21,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::future::join_all;
 use pypwext::logging::{self, MemoryWriter};
+use pypwext::metrics::MetricUnit;
 use pypwext::{
     ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, http_method, logged,
-    service_response,
+    metrics, service_response,
 };
 use serde::{Deserialize, Serialize};
 
@@ -114,8 +116,11 @@ fn check_customer(order: &Order) -> Result<(), PwError> {
 static NEXT_ORDER: AtomicU64 = AtomicU64::new(1000);
 
 /// `POST /orders`: answers 201 with the priced lines and, in `"error"`, the
-/// lines that could not be (`code_from_error = false` keeps the 201).
+/// lines that could not be (`code_from_error = false` keeps the 201). Counts
+/// `OrdersPlaced` and `OrderLines`; their EMF line is written when the
+/// handler returns, the `ColdStart` line on the first invocation only.
 #[logged(level = "info", operation = "create-order", redact(request))]
+#[metrics(namespace = "shop", service = "order-service", capture_cold_start_metric)]
 #[collect_errors(root)]
 #[service_response(just_status_code = false, code_from_error = false)]
 async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
@@ -129,6 +134,8 @@ async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
     }
     let total: u64 = priced.iter().map(|l| l.total_cents).sum();
     tracing::info!(customer = %order.customer, lines = priced.len(), total_cents = total, "order accepted");
+    metrics::add_metric("OrdersPlaced", MetricUnit::Count, 1.0)?;
+    metrics::add_metric("OrderLines", MetricUnit::Count, priced.len() as f64)?;
     Ok(PwResponse::new(StatusCode::CREATED)
         .with_field("order_id", NEXT_ORDER.fetch_add(1, Ordering::Relaxed))
         .with_field("lines", priced)
@@ -319,8 +326,16 @@ async fn demo() -> Result<(), lambda_http::Error> {
         let (status, response) = post(addr, path, body).await?;
         println!("-> {status} {response}");
         println!("log lines:");
-        for line in sink.take_lines() {
+        let (emf, lines): (Vec<String>, Vec<String>) =
+            sink.take_lines().into_iter().partition(|l| l.starts_with("{\"_aws\""));
+        for line in lines {
             println!("  {line}");
+        }
+        if !emf.is_empty() {
+            println!("metrics (CloudWatch EMF, through the same writer):");
+            for line in emf {
+                println!("  EMF {line}");
+            }
         }
         println!();
     }

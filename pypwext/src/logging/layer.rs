@@ -246,6 +246,16 @@ impl PowertoolsLayer {
         }
     }
 
+    /// Writes a line made elsewhere (an EMF line of `pypwext::metrics`) to
+    /// this logger's writer, whatever the level: one write, as for a log line.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn write_raw(&self, line: &[u8]) {
+        let mut writer = self.writer.make_writer();
+        if let Err(err) = writer.write_all(line) {
+            let _ = writeln!(std::io::stderr(), "pypwext: cannot write a metrics line: {err}");
+        }
+    }
+
     /// Serializes the line's keys, in the contract's order, into `line`.
     fn serialize_line<W, F>(
         &self,

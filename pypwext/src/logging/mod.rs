@@ -86,6 +86,23 @@ pub use writer::MemoryWriter;
 
 pub(crate) use json::DisplayJson;
 
+/// Writes `line` (with its newline) to the writer of the pypwext logger of
+/// the current subscriber, or to stdout when there is none.
+#[cfg(feature = "metrics")]
+pub(crate) fn write_raw_line(line: &[u8]) {
+    let written = tracing::dispatcher::get_default(|dispatch| {
+        dispatch
+            .downcast_ref::<PowertoolsLayer>()
+            .map(|layer| layer.write_raw(line))
+    });
+    if written.is_none() {
+        use std::io::Write as _;
+        if let Err(err) = std::io::stdout().lock().write_all(line) {
+            eprintln!("pypwext: cannot write a metrics line: {err}");
+        }
+    }
+}
+
 /// The subscriber [`LoggerBuilder::build`] makes.
 pub type PowertoolsSubscriber = Layered<PowertoolsLayer, Registry>;
 

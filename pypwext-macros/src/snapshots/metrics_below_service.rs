@@ -1,0 +1,167 @@
+// inside ::pypwext::__private::require_service! { … }
+// inside ::pypwext::__private::require_metrics! { … }
+fn handler(
+    request: ::pypwext::__private::lambda_http::Request,
+) -> impl ::core::future::Future<
+    Output = ::core::result::Result<
+        ::pypwext::__private::lambda_http::Response<
+            ::pypwext::__private::lambda_http::Body,
+        >,
+        ::pypwext::__private::lambda_http::Error,
+    >,
+> {
+    #[allow(unused_imports)]
+    use service_response as _;
+    #[allow(unused_imports)]
+    use pypwext::metrics as _;
+    static __PYPWEXT_METRICS: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
+        function: "handler",
+        line: ::core::line!(),
+        namespace: ::core::option::Option::Some("shop"),
+        service: ::core::option::Option::None,
+        capture_cold_start_metric: false,
+        default_dimensions: &[],
+    };
+    static __PYPWEXT_SERVICE_RESPONSE: ::pypwext::__private::service::ServiceResponse = ::pypwext::__private::service::ServiceResponse {
+        function: "handler",
+        line: ::core::line!(),
+        just_status_code: true,
+        code_from_error: true,
+        always_return: true,
+        collect_root: false,
+    };
+    static __PYPWEXT_LOGGED: ::pypwext::__private::Logged = ::pypwext::__private::Logged {
+        function: "handler",
+        line: ::core::line!(),
+        location: ::core::concat!("handler", ":", ::core::line!()),
+        level: ::pypwext::__private::Level::DEBUG,
+        out_level: ::pypwext::__private::Level::INFO,
+        classification: ::pypwext::__private::InfoClassification::Na,
+        log_type: ::pypwext::__private::LogEntryType::Std,
+        operation: ::core::option::Option::None,
+        out_classification: ::pypwext::__private::InfoClassification::Na,
+        out_log_type: ::pypwext::__private::LogEntryType::Std,
+        out_operation: ::core::option::Option::None,
+        log_exception: true,
+    };
+    static __PYPWEXT_INJECT: ::pypwext::__private::InjectLambdaContext = ::pypwext::__private::InjectLambdaContext::new(
+        "handler",
+        ::core::line!(),
+        &[
+            ::pypwext::logging::correlation_paths::API_GATEWAY_REST,
+            ::pypwext::logging::correlation_paths::APPLICATION_LOAD_BALANCER,
+        ],
+        false,
+    );
+    ::pypwext::__private::start_handler(
+        &__PYPWEXT_INJECT,
+        request,
+        move |request| {
+            #[allow(unused_imports)]
+            use ::pypwext::__private::render::{
+                ErrorViaDebug as _, ErrorViaDisplay as _, ErrorViaName as _,
+                ErrorViaStd as _, OutcomeOfResult as _, OutcomeOfValue as _,
+                ViaDebug as _, ViaLogView as _, ViaNothing as _, ViaSerialize as _,
+            };
+            let __pypwext_entry = ::pypwext::__private::logged_args(
+                &__PYPWEXT_LOGGED,
+                |__pypwext_args| {
+                    __pypwext_args
+                        .arg(
+                            "request",
+                            (&&&&::pypwext::__private::render::Wrap(&request))
+                                .pypwext_render(),
+                        );
+                },
+            );
+            ::pypwext::__private::logged_async(
+                &__PYPWEXT_LOGGED,
+                __pypwext_entry,
+                ::pypwext::__private::service::service_response(
+                    &__PYPWEXT_SERVICE_RESPONSE,
+                    request,
+                    move |mut __pypwext_slot| {
+                        #[allow(unused_imports)]
+                        use ::pypwext::__private::service::{
+                            ErrOther as _, ErrPwError as _, NotHandled as _,
+                            OkIntoResponse as _, OkPwResponse as _,
+                        };
+                        let _ = &mut __pypwext_slot;
+                        ::core::result::Result::Ok(async move {
+                            match ::pypwext::__private::service::split_result(
+                                    ::pypwext::__private::metrics::metrics_async(
+                                        &__PYPWEXT_METRICS,
+                                        async move {
+                                            #[allow(
+                                                unreachable_code,
+                                                clippy::diverging_sub_expression,
+                                                clippy::needless_return
+                                            )]
+                                            if false {
+                                                let __pypwext_declared: Result<PwResponse, PwError> = loop {};
+                                                return __pypwext_declared;
+                                            }
+                                            { Ok(PwResponse::ok()) }
+                                        },
+                                    ),
+                                    <Result<
+                                        PwResponse,
+                                        PwError,
+                                    > as ::pypwext::__private::service::HandlerResult>::into_result,
+                                )
+                                .await
+                            {
+                                ::core::result::Result::Ok(__pypwext_ok) => {
+                                    ::pypwext::__private::service::answer(
+                                        (&&&::pypwext::__private::service::Probe::new(
+                                            ::pypwext::__private::service::OkValue(__pypwext_ok),
+                                        ))
+                                            .pypwext_handled(),
+                                    )
+                                }
+                                ::core::result::Result::Err(__pypwext_err) => {
+                                    ::pypwext::__private::service::answer(
+                                        (&&&::pypwext::__private::service::Probe::new(
+                                            ::pypwext::__private::service::ErrValue(__pypwext_err),
+                                        ))
+                                            .pypwext_handled(),
+                                    )
+                                }
+                            }
+                        })
+                    },
+                ),
+                |
+                    __pypwext_ret: &::core::result::Result<
+                        ::pypwext::__private::lambda_http::Response<
+                            ::pypwext::__private::lambda_http::Body,
+                        >,
+                        ::pypwext::__private::lambda_http::Error,
+                    >,
+                    __pypwext_exit|
+                {
+                    match (&&::pypwext::__private::render::ProbeOutcome(__pypwext_ret))
+                        .pypwext_outcome()
+                    {
+                        ::pypwext::__private::render::Outcome::Value(__pypwext_value) => {
+                            __pypwext_exit
+                                .value(
+                                    (&&&&::pypwext::__private::render::Wrap(__pypwext_value))
+                                        .pypwext_render(),
+                                )
+                        }
+                        ::pypwext::__private::render::Outcome::Error(__pypwext_error) => {
+                            __pypwext_exit
+                                .error(
+                                    (&&&&::pypwext::__private::render::WrapError(
+                                        __pypwext_error,
+                                    ))
+                                        .pypwext_exception(),
+                                )
+                        }
+                    }
+                },
+            )
+        },
+    )
+}

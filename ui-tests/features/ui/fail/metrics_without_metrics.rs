@@ -1,0 +1,8 @@
+use pypwext::{metrics, PwError};
+
+#[metrics(namespace = "shop")]
+fn handler() -> Result<(), PwError> {
+    Ok(())
+}
+
+fn main() {}
