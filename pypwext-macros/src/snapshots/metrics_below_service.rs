@@ -77,6 +77,9 @@ fn handler(
             ::pypwext::__private::logged_async(
                 &__PYPWEXT_LOGGED,
                 __pypwext_entry,
+                move |__pypwext_args: &mut ::pypwext::__private::ArgsWriter| {
+                    __pypwext_args.moved("request");
+                },
                 ::pypwext::__private::service::service_response(
                     &__PYPWEXT_SERVICE_RESPONSE,
                     request,
