@@ -153,8 +153,21 @@ fn five_hundred_invocations_eight_at_a_time_each_see_only_their_own() {
         let mut done_lines: BTreeMap<String, usize> = BTreeMap::new();
         let mut spans: BTreeMap<String, (usize, usize)> = BTreeMap::new();
         let mut cold = std::collections::BTreeSet::new();
+        let mut counted: BTreeMap<String, Vec<f64>> = BTreeMap::new();
         for (at, line) in lines.iter().enumerate() {
             let text = line.to_string();
+            if line.get("_aws").is_some() {
+                // An EMF line: the invocation's metadata names it, its Steps are its own.
+                let id = line["work_id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("an EMF line without its id: {text}"));
+                let steps = match &line["Steps"] {
+                    Value::Array(values) => values.iter().filter_map(Value::as_f64).collect(),
+                    value => vec![value.as_f64().unwrap_or_else(|| panic!("Steps is a number: {text}"))],
+                };
+                assert!(counted.insert(id.to_owned(), steps).is_none(), "two EMF lines for {id}");
+                continue;
+            }
             let Some(request_id) = line["function_request_id"].as_str() else {
                 assert!(
                     !text.contains("inv-"),
@@ -190,6 +203,11 @@ fn five_hundred_invocations_eight_at_a_time_each_see_only_their_own() {
                 "{id}: its own step lines, in order"
             );
             assert_eq!(done_lines.get(&id), Some(&1), "{id}: one done line");
+            assert_eq!(
+                counted.get(&id).map(Vec::as_slice),
+                Some(vec![1.0; steps as usize].as_slice()),
+                "{id}: one EMF line with its own steps counted"
+            );
         }
         assert_eq!(
             cold.len(),

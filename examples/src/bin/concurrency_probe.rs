@@ -4,12 +4,14 @@
 //! an error on every odd step and answers with its collected errors, and
 //! awaits between its steps, so that invocations in flight at once
 //! interleave: whatever one of them sees that is not its own shows in its
-//! lines or its answer.
+//! lines, its metrics or its answer. Each step counts a `Steps` metric, and
+//! the invocation's EMF line carries its id as metadata.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use pypwext::{ErrorAction, Json, PwError, PwResponse, StatusCode, collect_errors, logging, service_response};
+use pypwext::metrics::MetricUnit;
+use pypwext::{ErrorAction, Json, PwError, PwResponse, StatusCode, collect_errors, logging, metrics, service_response};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -25,6 +27,7 @@ struct Work {
 async fn step(id: &str, n: u32) -> Result<Option<u32>, PwError> {
     tokio::task::yield_now().await;
     tracing::info!(step = n, "step {n} of {id}");
+    metrics::add_metric("Steps", MetricUnit::Count, 1.0)?;
     tokio::time::sleep(Duration::from_millis(1)).await;
     if n % 2 == 1 {
         return Err(
@@ -34,10 +37,12 @@ async fn step(id: &str, n: u32) -> Result<Option<u32>, PwError> {
     Ok(Some(n))
 }
 
+#[metrics(namespace = "probe")]
 #[collect_errors(root)]
 #[service_response(just_status_code = false)]
 async fn work(Json(work): Json<Work>) -> Result<PwResponse, PwError> {
     logging::append_key("work_id", &work.id)?;
+    metrics::add_metadata("work_id", &work.id)?;
     tokio::task::yield_now().await;
     let mut done = Vec::new();
     for n in 0..work.steps {
