@@ -45,18 +45,18 @@ where
     Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
 {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        let concurrency = max_concurrency(std::env::var_os("AWS_LAMBDA_MAX_CONCURRENCY").as_deref())?;
-        if concurrency > 1 {
-            // run_concurrent spawns its workers, and panics outside tokio.
-            if tokio::runtime::Handle::try_current().is_err() {
-                return Err(
-                    "with AWS_LAMBDA_MAX_CONCURRENCY above 1 invocations run as tokio tasks: call pypwext::lambda::run inside a tokio runtime (#[tokio::main])"
-                        .into(),
-                );
-            }
-            return lambda_runtime::run_concurrent(lambda_runtime::service_fn(adapter(handler))).await;
+        // Checked here: lambda_runtime would read a bad value as 1 and say nothing.
+        max_concurrency(std::env::var_os("AWS_LAMBDA_MAX_CONCURRENCY").as_deref())?;
+        // run_concurrent runs one invocation at a time at a concurrency of 1,
+        // as `run` does: one runtime loop compiled into the function, not two.
+        // It panics outside tokio, where lambda_runtime's client cannot run anyway.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(
+                "pypwext::lambda::run runs invocations as tokio tasks: call it inside a tokio runtime (#[tokio::main])"
+                    .into(),
+            );
         }
-        return lambda_runtime::run(lambda_runtime::service_fn(adapter(handler))).await;
+        return lambda_runtime::run_concurrent(lambda_runtime::service_fn(adapter(handler))).await;
     }
     #[cfg(feature = "local")]
     return super::local::serve_until_ctrl_c(handler).await;
