@@ -256,12 +256,18 @@ fn our_lines_match_powertools_python_3_key_by_key_but_for_the_listed_differences
             .map(|d| (d.key.to_owned(), d.what))
             .collect();
         listed.sort_by(|a, b| a.0.cmp(&b.0));
+        let reasons: Vec<String> = DIFFERENCES
+            .iter()
+            .filter(|d| d.line.split(' ').any(|l| l == level))
+            .map(|d| format!("{} ({:?}): {}", d.key, d.what, d.why))
+            .collect();
         assert_eq!(
             differences(theirs, ours),
             listed,
-            "{level} line\n Powertools: {:?}\n pypwext:    {:?}",
+            "{level} line\n Powertools: {:?}\n pypwext:    {:?}\n listed differences:\n  {}",
             theirs.keys(),
-            ours.keys()
+            ours.keys(),
+            reasons.join("\n  ")
         );
         // Where the values differ by design, the shapes still agree.
         let location = ours.get("location").unwrap().as_str().unwrap();
