@@ -23,7 +23,7 @@ mod sigv4;
 mod template;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
-pub use lambda::MAX_CLIENT_CONTEXT_BYTES;
+pub use lambda::{LambdaRequest, MAX_CLIENT_CONTEXT_BYTES, RawBody};
 pub use log::TARGET as LOG_TARGET;
 pub use response::{HttpResponse, LambdaResponse};
 pub use retry::{Deadline, WithDeadline};
