@@ -8,6 +8,10 @@
 //! ask for it with [`SignFor`]. Credentials and the `Authorization` and
 //! `X-Amz-Security-Token` headers never reach a log line.
 //!
+//! Lambda functions are invoked from code with [`HttpSession::func`] and
+//! [`HttpSession::event`] (a [`LambdaRequest`]), the same way
+//! `#[http_method(method = "FUNC" | "EVENT")]` invokes them.
+//!
 //! [`HttpSession`], [`HttpResponse`] and [`LambdaResponse`] are also at the
 //! crate root: `use pypwext::{HttpSession, HttpResponse};`.
 
