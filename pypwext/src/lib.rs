@@ -202,8 +202,8 @@ pub use crate::http::{HttpResponse, HttpSession, LambdaResponse};
 /// The HTTP status code type every [`PwError`] carries (from the `http` crate).
 pub use ::http::StatusCode;
 pub use errors::{
-    CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
-    UnknownVariant, current_collector,
+    CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, ErrorWithReturn, InfoClassification, LogEntryType,
+    PwError, UnknownVariant, current_collector,
 };
 pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
 #[cfg(feature = "service")]
