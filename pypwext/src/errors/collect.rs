@@ -249,9 +249,8 @@ mod tests {
     #[test]
     fn a_collected_error_with_return_gives_its_value() {
         let collector = ErrorCollector::new();
-        let out: Result<Option<u8>, ErrorWithReturn<u8>> = collector.sync_scope(|| {
-            collect_errors_sync(&PLAIN, || Err(continue_error().with_return(7)), absorb)
-        });
+        let out: Result<Option<u8>, ErrorWithReturn<u8>> =
+            collector.sync_scope(|| collect_errors_sync(&PLAIN, || Err(continue_error().with_return(7)), absorb));
         assert_eq!(out.unwrap(), Some(7));
         let plain: Result<Option<u8>, ErrorWithReturn<u8>> =
             collector.sync_scope(|| collect_errors_sync(&PLAIN, || Err(continue_error().into()), absorb));
@@ -259,7 +258,11 @@ mod tests {
         assert_eq!(collector.len(), 2);
         // Raised: comes back whole; no collector: comes back with its value.
         let raised: Result<Option<u8>, ErrorWithReturn<u8>> = collector.sync_scope(|| {
-            collect_errors_sync(&PLAIN, || Err(PwError::new(StatusCode::BAD_GATEWAY, "stop").into()), absorb)
+            collect_errors_sync(
+                &PLAIN,
+                || Err(PwError::new(StatusCode::BAD_GATEWAY, "stop").into()),
+                absorb,
+            )
         });
         assert_eq!(raised.unwrap_err().error().code(), StatusCode::BAD_GATEWAY);
         let alone: Result<Option<u8>, ErrorWithReturn<u8>> =
