@@ -28,7 +28,10 @@ use plan::Plan;
 
 /// Collects `ErrorAction::Continue` errors into the current error collector.
 ///
-/// See the `pypwext` crate docs for the semantics and an example.
+/// On functions returning `Result<Option<T>, PwError>`, `Result<(), PwError>`
+/// or `Result<Option<T>, ErrorWithReturn<T>>` (a collected error returns the
+/// value it carries). See the `pypwext` crate docs for the semantics and an
+/// example.
 #[proc_macro_attribute]
 pub fn collect_errors(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::CollectErrors, args.into(), item.into()).into()
@@ -67,7 +70,10 @@ pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
 /// the part of the URL they stand in at run time, and the answer becomes the
 /// return type; a status of 300 or more is a `PwError` unless the function
 /// declares a `response`, `response_body` or `response_code` parameter to see
-/// every status itself. See the `pypwext` crate docs.
+/// every status itself. `method = "FUNC"` / `"EVENT"` invokes a Lambda
+/// function the way `HttpSession::func` / `HttpSession::event` do from code
+/// (both build the same `pypwext::http::LambdaRequest`). See the `pypwext`
+/// crate docs.
 #[proc_macro_attribute]
 pub fn http_method(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::HttpMethod, args.into(), item.into()).into()

@@ -106,13 +106,13 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
     match &sig.output {
         ReturnType::Default => cx.error_spanned_by(
             &sig.ident,
-            "`#[collect_errors]` needs a function that returns `Result<Option<T>, PwError>` or `Result<(), PwError>`; add one of these return types",
+            "`#[collect_errors]` needs a function that returns `Result<Option<T>, PwError>`, `Result<(), PwError>` or `Result<Option<T>, ErrorWithReturn<T>>`; add one of these return types",
         ),
         ReturnType::Type(_, ty) => {
             if let Type::ImplTrait(_) = **ty {
                 cx.error_spanned_by(
                     ty,
-                    "`#[collect_errors]` cannot see through `impl Trait`; return `Result<Option<T>, PwError>` or `Result<(), PwError>`",
+                    "`#[collect_errors]` cannot see through `impl Trait`; return `Result<Option<T>, PwError>`, `Result<(), PwError>` or `Result<Option<T>, ErrorWithReturn<T>>`",
                 );
             }
         }

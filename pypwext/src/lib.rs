@@ -7,7 +7,8 @@
 //! ## Collecting errors: `#[collect_errors]`
 //!
 //! A function annotated `#[collect_errors]` that returns
-//! `Result<Option<T>, PwError>` (or `Result<(), PwError>`) hands an error whose
+//! `Result<Option<T>, PwError>` (or `Result<(), PwError>`, or
+//! `Result<Option<T>, ErrorWithReturn<T>>`) hands an error whose
 //! action is [`ErrorAction::Continue`] to the current [`ErrorCollector`] and
 //! returns `Ok(None)` (or `Ok(())`) instead, so the caller goes on with the rest
 //! of the batch. Errors with any other action, and every error when no collector
@@ -43,6 +44,13 @@
 //! // Outside the root no collector is installed: the error comes back to the caller.
 //! assert_eq!(price("pear").unwrap_err().code(), StatusCode::NOT_FOUND);
 //! ```
+//!
+//! A collected error can carry the value the function returns in its place
+//! (the Python `PyPwExtErrorWithReturn`): a function returning
+//! `Result<Option<T>, ErrorWithReturn<T>>` answers
+//! `Err(PwError::new(..).with_return(value))` with `Ok(Some(value))` once the
+//! error is collected, and a `value` of another type than `T` does not
+//! compile. [`ErrorWithReturn`] shows the seed's `send_offer` written with it.
 //!
 //! The same works on `async fn`, across `.await` points and across futures
 //! joined in one task; see [`ErrorCollector`] for carrying the collector into a
@@ -254,8 +262,8 @@ pub use crate::http::{HttpResponse, HttpSession, LambdaResponse};
 /// The HTTP status code type every [`PwError`] carries (from the `http` crate).
 pub use ::http::StatusCode;
 pub use errors::{
-    CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
-    UnknownVariant, current_collector,
+    CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, ErrorWithReturn, InfoClassification, LogEntryType,
+    PwError, UnknownVariant, current_collector,
 };
 pub use pypwext_macros::{collect_errors, http_method, logged, metrics, service_response};
 #[cfg(feature = "service")]

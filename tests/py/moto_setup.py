@@ -3,7 +3,9 @@
 Usage: moto_setup.py ENDPOINT. Makes Invoke answer without Docker, then, with
 the unauthenticated calls moto allows first (INITIAL_NO_AUTH_ACTION_COUNT):
 an IAM user with an allow-all policy and an access key, a role, and a function
-`orders`. Prints {"access_key_id", "secret_access_key"} as JSON.
+`orders`; then, in moto's Docker backend, a function `failing` (with no Docker
+daemon it answers every invocation with a function error). Prints
+{"access_key_id", "secret_access_key"} as JSON.
 """
 import io
 import json
@@ -15,13 +17,20 @@ import boto3
 
 endpoint = sys.argv[1]
 
-request = urllib.request.Request(
-    endpoint + "/moto-api/config",
-    data=json.dumps({"lambda": {"use_docker": False}}).encode(),
-    headers={"Content-Type": "application/json"},
-    method="POST",
-)
-urllib.request.urlopen(request).read()
+
+
+def use_docker(on):
+    """Which of moto's Lambda backends answers: Docker's, or the simple one that echoes."""
+    request = urllib.request.Request(
+        endpoint + "/moto-api/config",
+        data=json.dumps({"lambda": {"use_docker": on}}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request).read()
+
+
+use_docker(False)
 
 session = boto3.session.Session(
     aws_access_key_id="setup", aws_secret_access_key="setup", region_name="us-east-1"
@@ -57,11 +66,14 @@ lambda_client = session.client(
     aws_access_key_id=key["AccessKeyId"],
     aws_secret_access_key=key["SecretAccessKey"],
 )
-lambda_client.create_function(
-    FunctionName="orders",
-    Runtime="provided.al2023",
-    Role=role["Arn"],
-    Handler="bootstrap",
-    Code={"ZipFile": code.getvalue()},
-)
+for name, docker in [("orders", False), ("failing", True)]:
+    use_docker(docker)
+    lambda_client.create_function(
+        FunctionName=name,
+        Runtime="provided.al2023",
+        Role=role["Arn"],
+        Handler="bootstrap",
+        Code={"ZipFile": code.getvalue()},
+    )
+use_docker(False)
 json.dump({"access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}, sys.stdout)

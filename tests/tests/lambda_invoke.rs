@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use pypwext::http::{Credentials, HttpSession, LambdaResponse};
+use pypwext::http::{Credentials, HttpSession, LambdaResponse, WithDeadline as _};
 use pypwext::{PwError, StatusCode, http_method};
 use pypwext_tests::RawRequest;
 use serde_json::{Value, json};
@@ -43,14 +43,15 @@ async fn with_response(payload: &Value, response: LambdaResponse) -> Result<Opti
 #[http_method(method = "FUNC", url = "orders", params(blob = "{blob}"), session = LAMBDA)]
 async fn with_context(blob: &str) -> Result<Value, PwError> {}
 
-/// The stand-in: `failing` fails, `throttled` answers 429 once, everything
+/// The stand-in: `failing` fails, `throttled…` answers 429 once, everything
 /// else echoes the payload; `Event` invocations answer 202.
 async fn start_endpoint() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     ENDPOINT
         .set(format!("http://{}", listener.local_addr().unwrap()))
         .unwrap();
-    let throttled_once = Arc::new(Mutex::new(false));
+    // Each function named `throttled…` answers 429 to its first invocation.
+    let throttled_once = Arc::new(Mutex::new(std::collections::HashSet::new()));
     pypwext_tests::serve_each_request(listener, move |request, mut stream| {
         let throttled_once = throttled_once.clone();
         async move {
@@ -62,8 +63,8 @@ async fn start_endpoint() {
                     "x-amz-function-error: Unhandled\r\n".to_owned(),
                     r#"{"errorMessage":"boom","errorType":"Error"}"#.to_owned(),
                 )
-            } else if request.target.contains("/throttled/")
-                && !std::mem::replace(&mut *throttled_once.lock().unwrap(), true)
+            } else if request.target.contains("/throttled")
+                && throttled_once.lock().unwrap().insert(request.target.clone())
             {
                 (
                     429,
@@ -165,6 +166,75 @@ fn lambda_invocations_over_the_rest_api() {
             let err = with_context(&"x".repeat(4000)).await.unwrap_err();
             assert_eq!(err.code(), StatusCode::BAD_REQUEST);
             assert!(err.message().contains("over Lambda's 3583"), "{}", err.message());
+            assert_eq!(SEEN.lock().unwrap().len(), before, "nothing was sent");
+
+            // From code: the same request, the same answers and errors.
+            let answer = LAMBDA
+                .func("orders")
+                .param("user", "ada")
+                .header("X-Amz-Log-Type", "Tail")
+                .json(&json!({"order": 2}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.payload_json::<Value>().unwrap(), json!({"order": 2}));
+            assert_eq!(answer.executed_version().as_deref(), Some("7"));
+            let seen = last_seen();
+            assert_eq!(seen.method, "POST");
+            assert_eq!(seen.target, "/2015-03-31/functions/orders/invocations");
+            assert_eq!(seen.header("x-amz-invocation-type"), Some("RequestResponse"));
+            assert_eq!(seen.header("x-amz-log-type"), Some("Tail"));
+            let context = base64::engine::general_purpose::STANDARD
+                .decode(seen.header("x-amz-client-context").unwrap())
+                .unwrap();
+            assert_eq!(
+                serde_json::from_slice::<Value>(&context).unwrap(),
+                json!({"custom": {"user": "ada"}})
+            );
+            assert!(
+                seen.header("authorization")
+                    .unwrap()
+                    .contains("/eu-west-1/lambda/aws4_request"),
+                "signed for lambda"
+            );
+
+            let queued = LAMBDA.event("orders:live").body(r#"{"later":2}"#).send().await.unwrap();
+            assert_eq!(queued.status(), StatusCode::ACCEPTED);
+            assert_eq!(last_seen().header("x-amz-invocation-type"), Some("Event"));
+            assert_eq!(last_seen().target, "/2015-03-31/functions/orders%3Alive/invocations");
+            assert_eq!(last_seen().body, br#"{"later":2}"#);
+
+            let err = LAMBDA.func("failing").body("{}").send().await.unwrap_err();
+            assert_eq!(err.code(), StatusCode::BAD_GATEWAY);
+            assert_eq!(err.message(), "failing: the function failed (Unhandled)");
+            assert_eq!(err.details().unwrap()["body"]["errorMessage"], "boom");
+
+            let before = SEEN.lock().unwrap().len();
+            let started = Instant::now();
+            LAMBDA.func("throttled-from-code").body("{}").send().await.unwrap();
+            assert_eq!(SEEN.lock().unwrap().len() - before, 2, "the 429, then the invocation");
+            assert!(
+                started.elapsed() >= Duration::from_secs(1),
+                "waited as Retry-After said"
+            );
+
+            let before = SEEN.lock().unwrap().len();
+            let err = LAMBDA.func("orders/../admin").send().await.unwrap_err();
+            assert_eq!(err.code(), StatusCode::BAD_REQUEST);
+            let err = LAMBDA
+                .func("orders")
+                .param("blob", "x".repeat(4000))
+                .send()
+                .await
+                .unwrap_err();
+            assert!(err.message().contains("over Lambda's 3583"), "{}", err.message());
+            let err = LAMBDA
+                .func("orders")
+                .with_deadline(std::time::SystemTime::now())
+                .send()
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), StatusCode::GATEWAY_TIMEOUT, "{err:?}");
             assert_eq!(SEEN.lock().unwrap().len(), before, "nothing was sent");
         })
         .await

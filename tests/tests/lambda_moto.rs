@@ -3,7 +3,11 @@
 //! that moto itself verifies our SigV4 signatures: FUNC 200 with the payload
 //! (moto's Docker-less function echoes the event),
 //! EVENT 202, DryRun 204, a client context accepted, and a request signed with
-//! a wrong secret refused with 403 SignatureDoesNotMatch.
+//! a wrong secret refused with 403 SignatureDoesNotMatch; the same from code
+//! (`session.func(…)` / `session.event(…)`); and, from moto's Docker backend
+//! (its Docker pointed at a closed loopback port, so nothing runs), a function
+//! error (502 with the payload) and an unknown function (404), each the same
+//! error through the macro and from code.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -52,6 +56,22 @@ async fn dry_run(payload: &serde_json::Value) -> Result<LambdaResponse, PwError>
 #[http_method(method = "FUNC", url = "orders", body = payload, session = WRONG_SECRET)]
 async fn forged(payload: &serde_json::Value) -> Result<String, PwError> {}
 
+#[http_method(method = "FUNC", url = "{name}", body = payload, session = SIGNED)]
+async fn invoke_named(name: &str, payload: &serde_json::Value) -> Result<serde_json::Value, PwError> {}
+
+/// Switches moto between its Docker backend (which knows `failing`, not
+/// `orders`) and the simple one that echoes (which knows `orders`).
+async fn use_docker(on: bool) {
+    let moto = MOTO.get().expect("moto is up");
+    let answer = SIGNED
+        .post(format!("{}/moto-api/config", moto.endpoint))
+        .body(serde_json::json!({"lambda": {"use_docker": on}}).to_string())
+        .send()
+        .await
+        .expect("moto answers");
+    assert!(answer.status().is_success(), "{}", answer.status());
+}
+
 /// Stops moto when the test ends, however it ends.
 struct Server(Child);
 
@@ -81,8 +101,16 @@ fn start_moto() -> Server {
         .local_addr()
         .unwrap()
         .port();
+    // moto's Docker backend asks this for Docker: a loopback port nobody
+    // listens on, so a function there fails at once, without pulling anything.
+    let no_docker = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(bin.join("moto_server"))
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .env("DOCKER_HOST", format!("tcp://127.0.0.1:{no_docker}"))
         // The setup's four IAM calls go through unsigned; everything after is verified.
         .env("INITIAL_NO_AUTH_ACTION_COUNT", "4")
         .stdout(Stdio::null())
@@ -147,6 +175,58 @@ fn lambda_invocations_against_moto_with_iam_authentication() {
             assert_eq!(refused.code(), StatusCode::FORBIDDEN, "{refused:?}");
             let body = refused.details().unwrap()["body"].to_string();
             assert!(body.contains("SignatureDoesNotMatch"), "{body}");
+
+            // From code, the same invocations.
+            let answer = SIGNED
+                .func("orders")
+                .params([("tenant", "acme")])
+                .json(&payload)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), StatusCode::OK);
+            assert_eq!(answer.payload_json::<serde_json::Value>().unwrap(), payload);
+            let queued = SIGNED.event("orders").body(payload.to_string()).send().await.unwrap();
+            assert_eq!(queued.status(), StatusCode::ACCEPTED);
+            let dry = SIGNED
+                .func("orders")
+                .header("X-Amz-Invocation-Type", "DryRun")
+                .json(&payload)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(dry.status(), StatusCode::NO_CONTENT);
+            let refused = WRONG_SECRET.func("orders").json(&payload).send().await.unwrap_err();
+            assert_eq!(refused.code(), StatusCode::FORBIDDEN, "{refused:?}");
+            let body = refused.details().unwrap()["body"].to_string();
+            assert!(body.contains("SignatureDoesNotMatch"), "{body}");
+
+            use_docker(true).await;
+            // A function that fails: moto answers 200 with `X-Amz-Function-Error: Handled`.
+            let failed = SIGNED.func("failing").json(&payload).send().await.unwrap_err();
+            assert_eq!(failed.code(), StatusCode::BAD_GATEWAY, "{failed:?}");
+            assert_eq!(failed.message(), "failing: the function failed (Handled)");
+            let details = failed.details().unwrap();
+            assert_eq!(details["status"], 200);
+            let body = details["body"].to_string();
+            assert!(body.contains("error running docker"), "{body}");
+            let failed_macro = invoke_named("failing", &payload).await.unwrap_err();
+            assert_eq!(failed_macro.code(), StatusCode::BAD_GATEWAY);
+            assert_eq!(failed_macro.message(), "invoke_named: the function failed (Handled)");
+            assert_eq!(failed_macro.details(), failed.details());
+
+            // A function that does not exist: Lambda's 404 and its body.
+            let unknown = SIGNED.func("no-such-function").json(&payload).send().await.unwrap_err();
+            assert_eq!(unknown.code(), StatusCode::NOT_FOUND, "{unknown:?}");
+            let details = unknown.details().unwrap();
+            assert_eq!(details["status"], 404);
+            let body = details["body"].to_string();
+            assert!(body.contains("ResourceNotFoundException"), "{body}");
+            assert!(body.contains("no-such-function"), "{body}");
+            let unknown_macro = invoke_named("no-such-function", &payload).await.unwrap_err();
+            assert_eq!(unknown_macro.code(), StatusCode::NOT_FOUND);
+            assert_eq!(unknown_macro.details(), unknown.details());
+            use_docker(false).await;
         })
         .await
         .expect("bounded: 60 s");

@@ -1,10 +1,11 @@
 //! The runtime of `#[collect_errors]`: a `Continue` error goes into the
-//! current collector and the function returns "no value" instead.
+//! current collector and the function returns "no value" (or the value an
+//! [`ErrorWithReturn`] carries) instead.
 
 use std::future::Future;
 
 use super::collector::current_collector;
-use super::{ErrorCollector, PwError};
+use super::{ErrorCollector, ErrorWithReturn, PwError};
 
 /// What `#[collect_errors(...)]` was asked to do on one function; a `static`
 /// in the generated code.
@@ -23,42 +24,46 @@ pub struct CollectErrors {
 /// A return type that `#[collect_errors]` can put a collected error into.
 ///
 /// Implemented for `Result<Option<T>, PwError>` (a collected error becomes
-/// `Ok(None)`) and `Result<(), PwError>` (it becomes `Ok(())`).
+/// `Ok(None)`), `Result<Option<T>, ErrorWithReturn<T>>` (it becomes
+/// `Ok(Some(value))` with the value it carries, else `Ok(None)`) and
+/// `Result<(), PwError>` (it becomes `Ok(())`).
 #[diagnostic::on_unimplemented(
     message = "`#[collect_errors]` cannot collect errors from a function returning `{Self}`",
-    label = "`#[collect_errors]` needs `Result<Option<T>, PwError>` or `Result<(), PwError>` here",
-    note = "a collected error makes the function return `Ok(None)` (or `Ok(())`), so the `Ok` side must have room for \"no value\" and the error must be a `PwError`"
+    label = "`#[collect_errors]` needs `Result<Option<T>, PwError>`, `Result<Option<T>, ErrorWithReturn<T>>` or `Result<(), PwError>` here",
+    note = "a collected error makes the function return `Ok(None)` (or `Ok(())`, or `Ok(Some(value))` for an `ErrorWithReturn<T>` carrying a value), so the `Ok` side must have room for \"no value\", the error must be a `PwError` or an `ErrorWithReturn<T>`, and its `T` must be the one in `Option<T>`"
 )]
 pub trait Collectable: Sized {
-    /// The value returned in place of a collected error.
-    fn collected() -> Self;
-
-    /// Splits off the error when it is one to collect (`ErrorAction::Continue`);
-    /// gives `self` back otherwise.
-    fn into_continue_error(self) -> Result<PwError, Self>;
+    /// Splits off the error and the value to return in its place when the
+    /// error is one to collect (`ErrorAction::Continue`); gives `self` back
+    /// otherwise.
+    fn into_continue_error(self) -> Result<(PwError, Self), Self>;
 }
 
 impl<T> Collectable for Result<Option<T>, PwError> {
-    fn collected() -> Self {
-        Ok(None)
-    }
-
-    fn into_continue_error(self) -> Result<PwError, Self> {
+    fn into_continue_error(self) -> Result<(PwError, Self), Self> {
         match self {
-            Err(err) if err.is_continue() => Ok(err),
+            Err(err) if err.is_continue() => Ok((err, Ok(None))),
+            other => Err(other),
+        }
+    }
+}
+
+impl<T> Collectable for Result<Option<T>, ErrorWithReturn<T>> {
+    fn into_continue_error(self) -> Result<(PwError, Self), Self> {
+        match self {
+            Err(err) if err.error().is_continue() => {
+                let (err, value) = err.into_parts();
+                Ok((err, Ok(value)))
+            }
             other => Err(other),
         }
     }
 }
 
 impl Collectable for Result<(), PwError> {
-    fn collected() -> Self {
-        Ok(())
-    }
-
-    fn into_continue_error(self) -> Result<PwError, Self> {
+    fn into_continue_error(self) -> Result<(PwError, Self), Self> {
         match self {
-            Err(err) if err.is_continue() => Ok(err),
+            Err(err) if err.is_continue() => Ok((err, Ok(()))),
             other => Err(other),
         }
     }
@@ -80,12 +85,12 @@ pub fn absorb<R: Collectable>(opts: &CollectErrors, result: R) -> R {
         return result;
     };
     match result.into_continue_error() {
-        Ok(err) => {
+        Ok((err, in_its_place)) => {
             if opts.log {
                 collected_error_line(opts, &err);
             }
             collector.add(err);
-            R::collected()
+            in_its_place
         }
         Err(result) => result,
     }
@@ -239,5 +244,30 @@ mod tests {
         let outer = ErrorCollector::new();
         outer.scope(made).await.unwrap();
         assert_eq!(outer.len(), 1);
+    }
+
+    #[test]
+    fn a_collected_error_with_return_gives_its_value() {
+        let collector = ErrorCollector::new();
+        let out: Result<Option<u8>, ErrorWithReturn<u8>> =
+            collector.sync_scope(|| collect_errors_sync(&PLAIN, || Err(continue_error().with_return(7)), absorb));
+        assert_eq!(out.unwrap(), Some(7));
+        let plain: Result<Option<u8>, ErrorWithReturn<u8>> =
+            collector.sync_scope(|| collect_errors_sync(&PLAIN, || Err(continue_error().into()), absorb));
+        assert_eq!(plain.unwrap(), None);
+        assert_eq!(collector.len(), 2);
+        // Raised: comes back whole; no collector: comes back with its value.
+        let raised: Result<Option<u8>, ErrorWithReturn<u8>> = collector.sync_scope(|| {
+            collect_errors_sync(
+                &PLAIN,
+                || Err(PwError::new(StatusCode::BAD_GATEWAY, "stop").into()),
+                absorb,
+            )
+        });
+        assert_eq!(raised.unwrap_err().error().code(), StatusCode::BAD_GATEWAY);
+        let alone: Result<Option<u8>, ErrorWithReturn<u8>> =
+            collect_errors_sync(&PLAIN, || Err(continue_error().with_return(9)), absorb);
+        assert_eq!(alone.unwrap_err().value(), Some(&9));
+        assert_eq!(collector.len(), 2);
     }
 }

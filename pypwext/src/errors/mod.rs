@@ -22,6 +22,7 @@
 
 pub(crate) mod collect;
 pub(crate) mod collector;
+mod with_return;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -34,6 +35,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 pub use collector::{CollectorFutureExt, CollectorScope, ErrorCollector, current_collector};
+pub use with_return::ErrorWithReturn;
 
 /// Declares a C-like enum whose wire name is a fixed upper-case string, with
 /// `as_str`, `ALL`, `Display`, `FromStr`, `Serialize` and `Deserialize`.

@@ -62,13 +62,21 @@ pub async fn send(
     call: &'static HttpCall,
     request: Result<reqwest_middleware::RequestBuilder, PwError>,
 ) -> Result<HttpResponse, PwError> {
+    send_request(call.function, request).await
+}
+
+/// Sends a request and reads the answer whole; `label` names the call in errors.
+pub(super) async fn send_request(
+    label: &str,
+    request: Result<reqwest_middleware::RequestBuilder, PwError>,
+) -> Result<HttpResponse, PwError> {
     let response = request?.send().await.map_err(http_error)?;
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|err| {
         PwError::new(
             StatusCode::BAD_GATEWAY,
-            format!("{}: reading the answer failed: {err}", call.function),
+            format!("{label}: reading the answer failed: {err}"),
         )
         .with_source(err)
     })?;

@@ -8,6 +8,10 @@
 //! ask for it with [`SignFor`]. Credentials and the `Authorization` and
 //! `X-Amz-Security-Token` headers never reach a log line.
 //!
+//! Lambda functions are invoked from code with [`HttpSession::func`] and
+//! [`HttpSession::event`] (a [`LambdaRequest`]), the same way
+//! `#[http_method(method = "FUNC" | "EVENT")]` invokes them.
+//!
 //! [`HttpSession`], [`HttpResponse`] and [`LambdaResponse`] are also at the
 //! crate root: `use pypwext::{HttpSession, HttpResponse};`.
 
@@ -23,7 +27,7 @@ mod sigv4;
 mod template;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
-pub use lambda::MAX_CLIENT_CONTEXT_BYTES;
+pub use lambda::{LambdaRequest, MAX_CLIENT_CONTEXT_BYTES, RawBody};
 pub use log::TARGET as LOG_TARGET;
 pub use response::{HttpResponse, LambdaResponse};
 pub use retry::{Deadline, WithDeadline};

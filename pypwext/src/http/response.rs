@@ -89,7 +89,13 @@ impl fmt::Display for HttpResponse {
     }
 }
 
-/// What a Lambda invocation answered (`FUNC`/`EVENT`), whatever it was.
+/// What a Lambda invocation answered (`FUNC`/`EVENT`).
+///
+/// As the `Ok` type (or the `response` parameter) of an `#[http_method]`
+/// invocation it is whatever Lambda answered, a function error or a 404
+/// included; from [`LambdaRequest::send`](super::LambdaRequest::send) it is
+/// an answer under 300 of a function that ran without error (the others are
+/// a `PwError` with the status and the payload).
 #[derive(Debug, Clone)]
 pub struct LambdaResponse {
     response: HttpResponse,

@@ -1,7 +1,8 @@
 //! The forms `#[collect_errors]` accepts: sync and async, free functions and
-//! methods, generics, lifetimes, type aliases, paths, `?` and `return`.
+//! methods, generics, lifetimes, type aliases, paths, `?` and `return`, and
+//! `ErrorWithReturn<T>` errors.
 
-use pypwext::{collect_errors, ErrorAction, PwError, StatusCode};
+use pypwext::{collect_errors, logged, ErrorAction, ErrorWithReturn, PwError, StatusCode};
 
 type Outcome<T> = Result<Option<T>, PwError>;
 
@@ -57,6 +58,21 @@ pub(crate) fn with_other_attributes() -> Result<(), PwError> {
     return Ok(());
 }
 
+#[logged]
+#[collect_errors]
+async fn with_return(n: u32) -> Result<Option<u32>, ErrorWithReturn<u32>> {
+    plain(n)?; // a `PwError` converts, carrying no value
+    if n > 10 {
+        return Err(PwError::new(StatusCode::CONFLICT, "big").with_return(10));
+    }
+    Ok(Some(n))
+}
+
+#[collect_errors(root)]
+async fn with_return_caller(n: u32) -> Result<Option<u32>, PwError> {
+    Ok(with_return(n).await?) // an `ErrorWithReturn` converts into its `PwError`
+}
+
 fn main() {
     assert_eq!(plain(2).unwrap(), Some(2));
     assert_eq!(aliased(&[1, 2]).unwrap(), Some(1));
@@ -66,4 +82,5 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     assert_eq!(runtime.block_on(service.name("!")).unwrap(), Some("m!".to_owned()));
     with_other_attributes().unwrap();
+    assert_eq!(runtime.block_on(with_return_caller(11)).unwrap(), Some(10));
 }
