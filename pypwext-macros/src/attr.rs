@@ -275,6 +275,10 @@ pub(crate) struct Logged {
     pub(crate) correlation_id_path: Option<syn::Expr>,
     /// `log_event`, where it is written, when on.
     pub(crate) log_event: Option<Span>,
+    /// Variants written as paths (`InfoClassification::Pii`), with their
+    /// enum: the expansion names them as written, so that the user's import
+    /// is used and the path is checked to be pypwext's enum.
+    pub(crate) variant_paths: Vec<(&'static str, syn::Path)>,
 }
 
 const LOGGED_ARGS: &[Symbol] = &[
@@ -298,6 +302,7 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
     let mut level = Flag::new(LEVEL);
     let mut out_level = Flag::new(OUT_LEVEL);
     let mut classification = Flag::new(CLASSIFICATION);
+    let mut variant_paths = Vec::new();
     let mut out_classification = Flag::new(OUT_CLASSIFICATION);
     let mut log_type = Flag::new(LOG_TYPE);
     let mut out_log_type = Flag::new(OUT_LOG_TYPE);
@@ -316,13 +321,29 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
         } else if *path == OUT_LEVEL {
             out_level.set_level(cx, meta)?;
         } else if *path == CLASSIFICATION {
-            classification.set_variant(cx, meta, "InfoClassification", CLASSIFICATIONS)?;
+            variant_paths.extend(
+                classification
+                    .set_variant(cx, meta, "InfoClassification", CLASSIFICATIONS)?
+                    .map(|p| ("InfoClassification", p)),
+            );
         } else if *path == OUT_CLASSIFICATION {
-            out_classification.set_variant(cx, meta, "InfoClassification", CLASSIFICATIONS)?;
+            variant_paths.extend(
+                out_classification
+                    .set_variant(cx, meta, "InfoClassification", CLASSIFICATIONS)?
+                    .map(|p| ("InfoClassification", p)),
+            );
         } else if *path == LOG_TYPE {
-            log_type.set_variant(cx, meta, "LogEntryType", LOG_TYPES)?;
+            variant_paths.extend(
+                log_type
+                    .set_variant(cx, meta, "LogEntryType", LOG_TYPES)?
+                    .map(|p| ("LogEntryType", p)),
+            );
         } else if *path == OUT_LOG_TYPE {
-            out_log_type.set_variant(cx, meta, "LogEntryType", LOG_TYPES)?;
+            variant_paths.extend(
+                out_log_type
+                    .set_variant(cx, meta, "LogEntryType", LOG_TYPES)?
+                    .map(|p| ("LogEntryType", p)),
+            );
         } else if *path == OPERATION {
             operation.set_str(cx, meta)?;
         } else if *path == OUT_OPERATION {
@@ -357,6 +378,7 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
         skip: skip.value.unwrap_or_default(),
         redact: redact.value.unwrap_or_default(),
         inject_lambda_context: inject.written_at,
+        variant_paths,
         correlation_id_path: correlation_id_path.value,
         log_event: if log_event.value == Some(true) {
             log_event.written_at
@@ -565,14 +587,21 @@ impl Flag<&'static str> {
         meta: &ParseNestedMeta<'_>,
         enum_name: &str,
         variants: &'static [&'static str],
-    ) -> syn::Result<()> {
+    ) -> syn::Result<Option<syn::Path>> {
         let expr: syn::Expr = meta.value()?.parse()?;
         let last = match &expr {
             syn::Expr::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
             _ => None,
         };
         match last.and_then(|l| variants.iter().find(|v| **v == l)) {
-            Some(variant) => self.set(cx, meta, variant),
+            Some(variant) => {
+                self.set(cx, meta, variant);
+                // A qualified path is named in the expansion as written.
+                return Ok(match expr {
+                    syn::Expr::Path(p) if p.path.segments.len() > 1 => Some(p.path),
+                    _ => None,
+                });
+            }
             None => {
                 let names: Vec<String> = variants.iter().map(|v| format!("`{v}`")).collect();
                 cx.error_spanned_by(
@@ -585,7 +614,7 @@ impl Flag<&'static str> {
                 );
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// The string literal of `name = "..."`, or `None` after reporting why not.

@@ -360,6 +360,12 @@ fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut 
             log_exception: #log_exception,
         };
     });
+    // Variants written as paths, named as written: the user's import of the
+    // enum is used, and a path to another enum is a type error on it.
+    for (enum_name, path) in &logged.variant_paths {
+        let enum_name = format_ident!("{enum_name}");
+        statics.extend(quote_spanned!(path.span()=> const _: ::pypwext::__private::#enum_name = #path;));
+    }
 
     let writer = format_ident!("__pypwext_args");
     let logged_params = || named_params(sig).filter(|(ident, _)| !logged.skip.contains(ident));
