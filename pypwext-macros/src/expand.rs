@@ -530,6 +530,13 @@ fn pieces_tokens(pieces: &[Piece], args: &mut Vec<String>) -> TokenStream {
     quote!(&[#(#items),*])
 }
 
+/// Whether a type is `BodyStream` (by its last path segment, as written): a
+/// body that is moved into the request rather than read through a reference.
+fn is_body_stream(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| last.ident == "BodyStream" && last.arguments.is_none()))
+}
+
 /// The call: a future that sends the request and gives the function's result.
 fn http_call(
     http: &HttpMethod,
@@ -582,9 +589,16 @@ fn http_call(
         Some(ident) => {
             let ty = params.iter().find(|(i, _)| *i == ident).map(|(_, ty)| *ty);
             let span = ty.map_or_else(|| ident.span(), |ty| ty.span());
-            quote_spanned!(span=> ::core::option::Option::Some(
-                (&&&&::pypwext::__private::http::BodyProbe(&#ident)).pypwext_body()
-            ))
+            if ty.is_some_and(is_body_stream) {
+                // Sent once, so taken by value.
+                quote_spanned!(span=> ::core::option::Option::Some(
+                    ::pypwext::__private::http::stream_body(#ident)
+                ))
+            } else {
+                quote_spanned!(span=> ::core::option::Option::Some(
+                    (&&&&::pypwext::__private::http::BodyProbe(&#ident)).pypwext_body()
+                ))
+            }
         }
         None => quote!(::core::option::Option::None),
     };
@@ -602,7 +616,7 @@ fn http_call(
         let decode = quote_spanned!(first=>
             (&&&&::pypwext::__private::http::DecodeProbe::<#ok>::new()).pypwext_decode(__pypwext_answer, #name)
         );
-        quote!(#decode.map_err(::core::convert::From::from))
+        quote!(#decode.await.map_err(::core::convert::From::from))
     } else {
         let binding = |which: &str, value: TokenStream| {
             injected
@@ -615,6 +629,10 @@ fn http_call(
         // `HttpResponse`, or `LambdaResponse` for an invocation.
         let whole = binding("response", quote!(::core::convert::From::from(__pypwext_answer)));
         quote! {
+            let __pypwext_answer = match ::pypwext::__private::http::read(#name, __pypwext_answer).await {
+                ::core::result::Result::Ok(answer) => answer,
+                ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
+            };
             #code
             #text
             #whole
@@ -627,7 +645,7 @@ fn http_call(
             #[allow(unused_imports)]
             use ::pypwext::__private::http::{
                 BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _, DecodeLambda as _, DecodeResponse as _,
-                DecodeText as _, DecodeUnit as _,
+                DecodeStream as _, DecodeText as _, DecodeUnit as _,
             };
             let __pypwext_session = match #session {
                 ::core::result::Result::Ok(session) => session,
@@ -639,7 +657,7 @@ fn http_call(
                 &[#(#arg_refs),*],
                 #request_body,
             );
-            let __pypwext_answer = match ::pypwext::__private::http::send(&#opts, __pypwext_request).await {
+            let __pypwext_answer = match ::pypwext::__private::http::send(__pypwext_request).await {
                 ::core::result::Result::Ok(answer) => answer,
                 ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
             };
