@@ -57,8 +57,9 @@ async fn answer(request: hyper::Request<Incoming>) -> Result<hyper::Response<Ser
     if let Some(pieces) = request.uri().path().strip_prefix("/bytes/") {
         let pieces: u64 = pieces.parse().unwrap_or(0);
         let piece = piece();
-        let body: ServerBody =
-            StreamBody::new(Box::pin(stream::iter(0..pieces).map(move |_| Ok(Frame::data(piece.clone())))));
+        let body: ServerBody = StreamBody::new(Box::pin(
+            stream::iter(0..pieces).map(move |_| Ok(Frame::data(piece.clone()))),
+        ));
         return Ok(hyper::Response::new(body));
     }
     let mut body = request.into_body();

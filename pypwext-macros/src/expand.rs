@@ -13,7 +13,7 @@ use crate::ast::Function;
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse};
 use crate::plan::{Core, Layer, Place, Plan, Wrapper};
 use crate::signature::{
-    call_signature, contains_impl_trait, handler_signature, is_response_param, named_params, outer_signature,
+    call_signature, contains_impl_trait, handler_signature, is_named, is_response_param, named_params, outer_signature,
     request_ident, result_ok_type, return_type_span,
 };
 use crate::template::{Part, Piece};
@@ -530,11 +530,15 @@ fn pieces_tokens(pieces: &[Piece], args: &mut Vec<String>) -> TokenStream {
     quote!(&[#(#items),*])
 }
 
-/// Whether a type is `BodyStream` (by its last path segment, as written): a
-/// body that is moved into the request rather than read through a reference.
-fn is_body_stream(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(path) if path.qself.is_none()
-        && path.path.segments.last().is_some_and(|last| last.ident == "BodyStream" && last.arguments.is_none()))
+/// The `mut` of a parameter written `mut name: T`, if it has one.
+fn param_mutability(sig: &syn::Signature, ident: &syn::Ident) -> Option<syn::Token![mut]> {
+    sig.inputs.iter().find_map(|input| match input {
+        syn::FnArg::Typed(pat_type) => match &*pat_type.pat {
+            syn::Pat::Ident(pat) if pat.ident == *ident => pat.mutability,
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    })
 }
 
 /// The call: a future that sends the request and gives the function's result.
@@ -589,7 +593,7 @@ fn http_call(
         Some(ident) => {
             let ty = params.iter().find(|(i, _)| *i == ident).map(|(_, ty)| *ty);
             let span = ty.map_or_else(|| ident.span(), |ty| ty.span());
-            if ty.is_some_and(is_body_stream) {
+            if ty.is_some_and(|ty| is_named(ty, "BodyStream")) {
                 // Sent once, so taken by value.
                 quote_spanned!(span=> ::core::option::Option::Some(
                     ::pypwext::__private::http::stream_body(#ident)
@@ -619,20 +623,37 @@ fn http_call(
         quote!(#decode.await.map_err(::core::convert::From::from))
     } else {
         let binding = |which: &str, value: TokenStream| {
-            injected
-                .iter()
-                .find(|(ident, _)| *ident == which)
-                .map(|(ident, ty)| quote!(let #ident: #ty = #value;))
+            injected.iter().find(|(ident, _)| *ident == which).map(|(ident, ty)| {
+                // `mut response: HttpStream` reads its stream: the binding keeps `mut`.
+                let mutability = param_mutability(sig, ident);
+                quote!(let #mutability #ident: #ty = #value;)
+            })
         };
+        // `response: HttpStream`: the body is not read (`response_body` is refused with it).
+        let streamed = injected
+            .iter()
+            .any(|(ident, ty)| *ident == "response" && is_named(ty, "HttpStream"));
+        let read = (!streamed).then(|| {
+            quote! {
+                let __pypwext_answer = match ::pypwext::__private::http::read(#name, __pypwext_answer).await {
+                    ::core::result::Result::Ok(answer) => answer,
+                    ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
+                };
+            }
+        });
         let code = binding("response_code", quote!(__pypwext_answer.status()));
         let text = binding("response_body", quote!(__pypwext_answer.text()));
-        // `HttpResponse`, or `LambdaResponse` for an invocation.
-        let whole = binding("response", quote!(::core::convert::From::from(__pypwext_answer)));
+        let whole = if streamed {
+            binding(
+                "response",
+                quote!(::pypwext::__private::http::stream_response(__pypwext_answer, #name)),
+            )
+        } else {
+            // `HttpResponse`, or `LambdaResponse` for an invocation.
+            binding("response", quote!(::core::convert::From::from(__pypwext_answer)))
+        };
         quote! {
-            let __pypwext_answer = match ::pypwext::__private::http::read(#name, __pypwext_answer).await {
-                ::core::result::Result::Ok(answer) => answer,
-                ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
-            };
+            #read
             #code
             #text
             #whole

@@ -29,6 +29,7 @@ pub mod http {
     pub use crate::http::call::{
         BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeLambda, DecodeProbe, DecodeResponse, DecodeStream,
         DecodeText, DecodeUnit, HttpCall, Part, Piece, Place, RequestBody, prepare, read, render, send, stream_body,
+        stream_response,
     };
 
     /// The session calls use when they name none: built on first use with the

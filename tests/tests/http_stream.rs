@@ -302,3 +302,31 @@ fn a_streamed_body_is_sent_once_and_its_retryable_failure_returned() {
         assert_eq!(requests.load(Ordering::SeqCst), 1, "a streamed body is sent once");
     });
 }
+
+#[http_method(url = "http://127.0.0.1:{port}/teapot", session = SESSION)]
+async fn any_status(port: u16, mut response: HttpStream, response_code: StatusCode) -> Result<(u16, String), PwError> {
+    let mut text = String::new();
+    let mut chunks = 0;
+    while let Some(chunk) = response.chunk().await? {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+        chunks += 1;
+        assert!(chunks <= 50, "a bounded number of chunks");
+    }
+    Ok((response_code.as_u16(), text))
+}
+
+#[test]
+fn a_response_parameter_streams_the_answer_whatever_its_status() {
+    run(async {
+        let addr = serve(|_request| async {
+            let parts = stream::iter(["short ", "and ", "stout"].map(|s| Ok(Bytes::from_static(s.as_bytes()))));
+            hyper::Response::builder().status(418).body(body_of(parts)).unwrap()
+        })
+        .await;
+        let (code, text) = any_status(addr.port())
+            .await
+            .expect("every status is the body's to see");
+        assert_eq!(code, 418);
+        assert_eq!(text, "short and stout");
+    });
+}

@@ -76,3 +76,9 @@ pub async fn read(function: &str, response: reqwest::Response) -> Result<HttpRes
     })?;
     Ok(HttpResponse::new(status, headers, body))
 }
+
+/// An answer handed to a `response: HttpStream` parameter, its body unread,
+/// whatever its status.
+pub fn stream_response(response: reqwest::Response, function: &str) -> super::stream::HttpStream {
+    super::stream::HttpStream::new(response, function)
+}
