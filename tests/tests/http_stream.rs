@@ -330,3 +330,19 @@ fn a_response_parameter_streams_the_answer_whatever_its_status() {
         assert_eq!(text, "short and stout");
     });
 }
+
+#[test]
+fn a_large_failed_answer_keeps_only_the_start_of_its_body() {
+    run(async {
+        let addr = serve(|_request| async {
+            let piece = Bytes::from(vec![b'x'; 64 << 10]);
+            let pieces = stream::iter(0..64).map(move |_| Ok(piece.clone()));
+            hyper::Response::builder().status(500).body(body_of(pieces)).unwrap()
+        })
+        .await;
+        let err = download(addr.port(), "broken").await.expect_err("a 500 is an error");
+        assert_eq!(err.code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = err.details().unwrap()["body"].as_str().unwrap().to_owned();
+        assert_eq!(body.len(), 64 << 10, "the first 64 KiB of a 4 MiB body");
+    });
+}
