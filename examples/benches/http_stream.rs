@@ -6,7 +6,9 @@
 //! through `/proc/self/clear_refs`, and the highest `VmRSS` sampled while
 //! the bytes move). The server runs in the same process, so the growth
 //! counts both ends. Goal: at most 64 MiB; the bench exits with 1 when a
-//! transfer misses it or a digest is wrong.
+//! transfer misses it or a digest is wrong. A control transfer of 256 MiB
+//! whose reader keeps every chunk shows that the meter sees a body held
+//! whole.
 //!
 //! Run with `cargo bench -p pypwext-examples --bench http_stream`
 //! (`PYPWEXT_BENCH_STREAM_MIB` moves another amount).
@@ -31,6 +33,8 @@ use sha2::{Digest as _, Sha256};
 const PIECE: usize = 64 << 10;
 /// The goal for the peak RSS growth.
 const GOAL: u64 = 64 << 20;
+/// The size of the control transfer, whose reader holds the body.
+const CONTROL: u64 = 256 << 20;
 
 type ServerBody = StreamBody<Pin<Box<dyn futures_util::Stream<Item = Result<Frame<Bytes>, Infallible>> + Send>>>;
 
@@ -117,15 +121,21 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / f64::from(1 << 20)
 }
 
-async fn measure_download(port: u16, pieces: u64, expected: &[u8]) -> Result<Measured, PwError> {
+/// `hold`: keep every chunk until the end, as a reader that collects the
+/// body would; the control that shows the meter sees a body held whole.
+async fn measure_download(port: u16, pieces: u64, expected: &[u8], hold: bool) -> Result<Measured, PwError> {
     let baseline = status_bytes("VmRSS");
     let peak_reset = reset_peak();
     let started = Instant::now();
     let mut body = download(port, pieces).await?;
     let mut hasher = Sha256::new();
     let (mut chunks, mut largest_chunk, mut sampled) = (0u64, 0usize, baseline);
+    let mut held = Vec::new();
     while let Some(chunk) = body.chunk().await? {
         hasher.update(&chunk);
+        if hold {
+            held.push(chunk.clone());
+        }
         chunks += 1;
         largest_chunk = largest_chunk.max(chunk.len());
         if chunks.is_multiple_of(256) {
@@ -134,6 +144,7 @@ async fn measure_download(port: u16, pieces: u64, expected: &[u8]) -> Result<Mea
     }
     let seconds = started.elapsed().as_secs_f64();
     let peak = if peak_reset { status_bytes("VmHWM") } else { 0 }.max(sampled);
+    drop(held);
     Ok(Measured {
         seconds,
         chunks,
@@ -218,16 +229,23 @@ fn main() -> ExitCode {
         });
         // Warm up: the connection, the session, the allocator's first arenas.
         let warm = 256;
-        measure_download(port, warm, &expected_digest(warm)).await?;
+        measure_download(port, warm, &expected_digest(warm), false).await?;
         measure_upload(port, warm, &expected_digest(warm)).await?;
-        let down = measure_download(port, pieces, &expected).await?;
+        let down = measure_download(port, pieces, &expected, false).await?;
         let up = measure_upload(port, pieces, &expected).await?;
-        Ok::<_, PwError>((down, up))
+        let control_pieces = pieces.min(CONTROL / PIECE as u64);
+        let control = measure_download(port, control_pieces, &expected_digest(control_pieces), true).await?;
+        Ok::<_, PwError>((down, up, control, control_pieces * PIECE as u64))
     });
     match outcome {
-        Ok((down, up)) => {
+        Ok((down, up, control, control_bytes)) => {
             let down_met = report("download", bytes, &down);
             let up_met = report("upload", bytes, &up);
+            println!(
+                "control: a download of {:.0} MiB whose reader keeps every chunk grows the RSS by {:.1} MiB (the meter sees a body held whole)",
+                mib(control_bytes),
+                mib(control.growth)
+            );
             if down_met && up_met {
                 ExitCode::SUCCESS
             } else {
