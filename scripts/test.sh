@@ -3,8 +3,9 @@
 # Python with botocore, for an independent SigV4 check; moto's server, a
 # stand-in for Lambda that verifies signatures; and Powertools for AWS Lambda
 # (Python), the golden peer for log lines and EMF; jsonschema, which checks every
-# EMF line against tests/schemas/emf.json), then runs every test. The
-# tests start and stop moto_server themselves, on a free loopback port.
+# EMF line against tests/schemas/emf.json; cargo-lambda, an independent Runtime
+# API emulator), then runs every test. The tests start and stop moto_server and
+# `cargo lambda watch` themselves, on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,13 @@ if ! "$venv/bin/python" -c "import botocore, boto3, moto, aws_lambda_powertools,
     "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2" "boto3>=1.34,<2" "moto[server]>=5.1,<6" \
         "aws-lambda-powertools>=3.20,<4" "jsonschema>=4.18,<5"
 fi
+# cargo-lambda's wheel carries its binary; `--no-deps` leaves out the zig
+# toolchain, which only cross-compiling needs.
+if [ ! -x "$venv/bin/cargo-lambda" ]; then
+    echo "test: installing cargo-lambda into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "cargo-lambda>=1.8,<2"
+fi
+export PYPWEXT_CARGO_LAMBDA="$PWD/$venv/bin/cargo-lambda"
 export PYPWEXT_PYTHON="$PWD/$venv/bin/python"
 
 exec cargo test --workspace "$@"

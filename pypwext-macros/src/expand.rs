@@ -13,7 +13,7 @@ use crate::ast::Function;
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse};
 use crate::plan::{Core, Layer, Place, Plan, Wrapper};
 use crate::signature::{
-    call_signature, contains_impl_trait, handler_signature, is_response_param, named_params, outer_signature,
+    call_signature, contains_impl_trait, handler_signature, is_named, is_response_param, named_params, outer_signature,
     request_ident, result_ok_type, return_type_span,
 };
 use crate::template::{Part, Piece};
@@ -540,6 +540,17 @@ fn pieces_tokens(pieces: &[Piece], args: &mut Vec<String>) -> TokenStream {
     quote!(&[#(#items),*])
 }
 
+/// The `mut` of a parameter written `mut name: T`, if it has one.
+fn param_mutability(sig: &syn::Signature, ident: &syn::Ident) -> Option<syn::Token![mut]> {
+    sig.inputs.iter().find_map(|input| match input {
+        syn::FnArg::Typed(pat_type) => match &*pat_type.pat {
+            syn::Pat::Ident(pat) if pat.ident == *ident => pat.mutability,
+            _ => None,
+        },
+        syn::FnArg::Receiver(_) => None,
+    })
+}
+
 /// The call: a future that sends the request and gives the function's result.
 fn http_call(
     http: &HttpMethod,
@@ -592,9 +603,16 @@ fn http_call(
         Some(ident) => {
             let ty = params.iter().find(|(i, _)| *i == ident).map(|(_, ty)| *ty);
             let span = ty.map_or_else(|| ident.span(), |ty| ty.span());
-            quote_spanned!(span=> ::core::option::Option::Some(
-                (&&&&::pypwext::__private::http::BodyProbe(&#ident)).pypwext_body()
-            ))
+            if ty.is_some_and(|ty| is_named(ty, "BodyStream")) {
+                // Sent once, so taken by value.
+                quote_spanned!(span=> ::core::option::Option::Some(
+                    ::pypwext::__private::http::stream_body(#ident)
+                ))
+            } else {
+                quote_spanned!(span=> ::core::option::Option::Some(
+                    (&&&&::pypwext::__private::http::BodyProbe(&#ident)).pypwext_body()
+                ))
+            }
         }
         None => quote!(::core::option::Option::None),
     };
@@ -612,19 +630,40 @@ fn http_call(
         let decode = quote_spanned!(first=>
             (&&&&::pypwext::__private::http::DecodeProbe::<#ok>::new()).pypwext_decode(__pypwext_answer, #name)
         );
-        quote!(#decode.map_err(::core::convert::From::from))
+        quote!(#decode.await.map_err(::core::convert::From::from))
     } else {
         let binding = |which: &str, value: TokenStream| {
-            injected
-                .iter()
-                .find(|(ident, _)| *ident == which)
-                .map(|(ident, ty)| quote!(let #ident: #ty = #value;))
+            injected.iter().find(|(ident, _)| *ident == which).map(|(ident, ty)| {
+                // `mut response: HttpStream` reads its stream: the binding keeps `mut`.
+                let mutability = param_mutability(sig, ident);
+                quote!(let #mutability #ident: #ty = #value;)
+            })
         };
+        // `response: HttpStream`: the body is not read (`response_body` is refused with it).
+        let streamed = injected
+            .iter()
+            .any(|(ident, ty)| *ident == "response" && is_named(ty, "HttpStream"));
+        let read = (!streamed).then(|| {
+            quote! {
+                let __pypwext_answer = match ::pypwext::__private::http::read(#name, __pypwext_answer).await {
+                    ::core::result::Result::Ok(answer) => answer,
+                    ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
+                };
+            }
+        });
         let code = binding("response_code", quote!(__pypwext_answer.status()));
         let text = binding("response_body", quote!(__pypwext_answer.text()));
-        // `HttpResponse`, or `LambdaResponse` for an invocation.
-        let whole = binding("response", quote!(::core::convert::From::from(__pypwext_answer)));
+        let whole = if streamed {
+            binding(
+                "response",
+                quote!(::pypwext::__private::http::stream_response(__pypwext_answer, #name)),
+            )
+        } else {
+            // `HttpResponse`, or `LambdaResponse` for an invocation.
+            binding("response", quote!(::core::convert::From::from(__pypwext_answer)))
+        };
         quote! {
+            #read
             #code
             #text
             #whole
@@ -637,7 +676,7 @@ fn http_call(
             #[allow(unused_imports)]
             use ::pypwext::__private::http::{
                 BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _, DecodeLambda as _, DecodeResponse as _,
-                DecodeText as _, DecodeUnit as _,
+                DecodeStream as _, DecodeText as _, DecodeUnit as _,
             };
             let __pypwext_session = match #session {
                 ::core::result::Result::Ok(session) => session,
@@ -649,7 +688,7 @@ fn http_call(
                 &[#(#arg_refs),*],
                 #request_body,
             );
-            let __pypwext_answer = match ::pypwext::__private::http::send(&#opts, __pypwext_request).await {
+            let __pypwext_answer = match ::pypwext::__private::http::send(__pypwext_request).await {
                 ::core::result::Result::Ok(answer) => answer,
                 ::core::result::Result::Err(error) => return ::core::result::Result::Err(::core::convert::From::from(error)),
             };

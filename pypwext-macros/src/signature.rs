@@ -81,6 +81,14 @@ pub(crate) fn call_signature(sig: &Signature) -> Signature {
     outer
 }
 
+/// Whether a type is the plain path `name` or ends in it (`HttpStream`,
+/// `pypwext::http::HttpStream`), as written; the macros know the streaming
+/// types by name, as they know the extractors.
+pub(crate) fn is_named(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.qself.is_none()
+        && path.path.segments.last().is_some_and(|last| last.ident == name && last.arguments.is_none()))
+}
+
 /// `T` of a `Result<T, E>` return type, as written.
 pub(crate) fn result_ok_type(sig: &Signature) -> Option<&syn::Type> {
     let ReturnType::Type(_, ty) = &sig.output else {

@@ -179,6 +179,18 @@ fn http_method_with_response_params() {
 }
 
 #[test]
+fn http_method_streams_both_ways() {
+    check(
+        LayerKind::HttpMethod,
+        quote!(method = "PUT", url = "https://files.example.com/{name}", body = data),
+        quote! {
+            async fn copy(name: &str, data: pypwext::http::BodyStream) -> Result<HttpStream, PwError> {}
+        },
+        expect_file!["snapshots/http_method_streams_both_ways.rs"],
+    );
+}
+
+#[test]
 fn http_method_lambda_invocation() {
     check(
         LayerKind::HttpMethod,

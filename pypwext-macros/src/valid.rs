@@ -9,7 +9,7 @@ use crate::ast::Function;
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse, Template};
 use crate::ctxt::Ctxt;
 use crate::plan::{Core, Layer, Place, Plan, Wrapper};
-use crate::signature::{is_response_param, named_params, outer_signature, result_ok_type};
+use crate::signature::{is_named, is_response_param, named_params, outer_signature, result_ok_type};
 use crate::template::Part;
 
 /// Checks every layer of the plan and its core, top first. (An attribute
@@ -246,6 +246,15 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
                 format_args!("`body = {body}` names no parameter of `{}`", sig.ident),
             );
         }
+    }
+    let streamed = named_params(sig).any(|(ident, ty)| ident == "response" && is_named(ty, "HttpStream"));
+    if let Some((response_body, _)) = named_params(sig).find(|(ident, _)| *ident == "response_body")
+        && streamed
+    {
+        cx.error_spanned_by(
+            response_body,
+            "`response_body` reads the whole body, which `response: HttpStream` hands over unread; read it from `response` (`chunk()`, or as a `Stream`), or take `response: HttpResponse`",
+        );
     }
     let injected = params.len() != callers.len();
     if injected {

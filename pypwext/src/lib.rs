@@ -126,7 +126,8 @@
 //! `Result<PwResponse, PwError>` into a `lambda_http` handler that answers API
 //! Gateway and ALB; see [`service`]. `#[http_method]` turns a signature into a
 //! typed HTTP call; see [`http`]. Whatever the return type (`HttpResponse`,
-//! `String`, `()` or a `DeserializeOwned` type), a status of 300 or more is a
+//! `String`, `()`, a `DeserializeOwned` type, or `HttpStream` for a body read
+//! chunk by chunk), a status of 300 or more is a
 //! `PwError` with the status and the body; a function that declares a
 //! `response` parameter sees every status itself. [`HttpSession`],
 //! [`HttpResponse`] and [`LambdaResponse`] are at the crate root. Here one

@@ -27,8 +27,9 @@ pub mod http {
     use crate::http::HttpSession;
 
     pub use crate::http::call::{
-        BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeLambda, DecodeProbe, DecodeResponse, DecodeText,
-        DecodeUnit, HttpCall, Part, Piece, Place, RequestBody, prepare, render, send,
+        BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeLambda, DecodeProbe, DecodeResponse, DecodeStream,
+        DecodeText, DecodeUnit, HttpCall, Part, Piece, Place, RequestBody, prepare, read, render, send, stream_body,
+        stream_response,
     };
 
     /// The session calls use when they name none: built on first use with the

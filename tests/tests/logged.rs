@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pypwext::{ErrorAction, PwError, StatusCode, collect_errors, current_collector, logged};
+use pypwext::{ErrorAction, InfoClassification, PwError, StatusCode, collect_errors, current_collector, logged};
 use pypwext_tests::OrderedObject;
 use serde::Serialize;
 use serde_json::json;

@@ -243,6 +243,9 @@ fn differences(theirs: &OrderedObject, ours: &OrderedObject) -> Vec<(String, Kin
 
 #[test]
 fn our_lines_match_powertools_python_3_key_by_key_but_for_the_listed_differences() {
+    for difference in DIFFERENCES {
+        assert!(!difference.why.is_empty(), "{} says why it differs", difference.key);
+    }
     let theirs = powertools_lines();
     let ours = our_lines();
     assert_eq!(theirs.len(), 2, "Powertools wrote {theirs:?}");

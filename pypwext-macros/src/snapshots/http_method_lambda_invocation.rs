@@ -41,7 +41,8 @@ async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError>
             #[allow(unused_imports)]
             use ::pypwext::__private::http::{
                 BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _,
-                DecodeLambda as _, DecodeResponse as _, DecodeText as _, DecodeUnit as _,
+                DecodeLambda as _, DecodeResponse as _, DecodeStream as _,
+                DecodeText as _, DecodeUnit as _,
             };
             let __pypwext_session = match ::pypwext::__private::http::AsSession::as_session(
                 &LAMBDA,
@@ -62,7 +63,6 @@ async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError>
                 ),
             );
             let __pypwext_answer = match ::pypwext::__private::http::send(
-                    &__PYPWEXT_HTTP_CALL,
                     __pypwext_request,
                 )
                 .await
@@ -76,6 +76,7 @@ async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError>
             };
             (&&&&::pypwext::__private::http::DecodeProbe::<Receipt>::new())
                 .pypwext_decode(__pypwext_answer, "create_order")
+                .await
                 .map_err(::core::convert::From::from)
         }
     }

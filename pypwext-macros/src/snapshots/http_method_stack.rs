@@ -164,7 +164,7 @@ async fn send_offer(
                             use ::pypwext::__private::http::{
                                 BodyBytes as _, BodyJson as _, BodyText as _,
                                 DecodeJson as _, DecodeLambda as _, DecodeResponse as _,
-                                DecodeText as _, DecodeUnit as _,
+                                DecodeStream as _, DecodeText as _, DecodeUnit as _,
                             };
                             let __pypwext_session = match ::pypwext::__private::http::shared_session() {
                                 ::core::result::Result::Ok(session) => session,
@@ -188,7 +188,6 @@ async fn send_offer(
                                 ),
                             );
                             let __pypwext_answer = match ::pypwext::__private::http::send(
-                                    &__PYPWEXT_HTTP_CALL,
                                     __pypwext_request,
                                 )
                                 .await
@@ -204,6 +203,7 @@ async fn send_offer(
                                 Option<Created>,
                             >::new())
                                 .pypwext_decode(__pypwext_answer, "send_offer")
+                                .await
                                 .map_err(::core::convert::From::from)
                         }
                     },

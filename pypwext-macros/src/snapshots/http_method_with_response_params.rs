@@ -39,7 +39,8 @@ async fn delete(id: u32) -> Result<Option<u16>, PwError> {
             #[allow(unused_imports)]
             use ::pypwext::__private::http::{
                 BodyBytes as _, BodyJson as _, BodyText as _, DecodeJson as _,
-                DecodeLambda as _, DecodeResponse as _, DecodeText as _, DecodeUnit as _,
+                DecodeLambda as _, DecodeResponse as _, DecodeStream as _,
+                DecodeText as _, DecodeUnit as _,
             };
             let __pypwext_session = match ::pypwext::__private::http::shared_session() {
                 ::core::result::Result::Ok(session) => session,
@@ -56,8 +57,20 @@ async fn delete(id: u32) -> Result<Option<u16>, PwError> {
                 ::core::option::Option::None,
             );
             let __pypwext_answer = match ::pypwext::__private::http::send(
-                    &__PYPWEXT_HTTP_CALL,
                     __pypwext_request,
+                )
+                .await
+            {
+                ::core::result::Result::Ok(answer) => answer,
+                ::core::result::Result::Err(error) => {
+                    return ::core::result::Result::Err(
+                        ::core::convert::From::from(error),
+                    );
+                }
+            };
+            let __pypwext_answer = match ::pypwext::__private::http::read(
+                    "delete",
+                    __pypwext_answer,
                 )
                 .await
             {

@@ -1,6 +1,6 @@
 //! The runtime of `#[http_method]`: the call a function describes, its
 //! request built from a template and sent through a session, the answer read
-//! whole. Templates, answers, Lambda invocations and the probes live in
+//! whole or handed on as a stream. Templates, answers, Lambda invocations and the probes live in
 //! their own modules; generated code reaches them all through here.
 
 use std::fmt::Display;
@@ -8,8 +8,8 @@ use std::fmt::Display;
 use http::{Method, StatusCode};
 
 pub use super::probe::{
-    BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeLambda, DecodeProbe, DecodeResponse, DecodeText,
-    DecodeUnit, RequestBody,
+    BodyBytes, BodyJson, BodyProbe, BodyText, DecodeJson, DecodeLambda, DecodeProbe, DecodeResponse, DecodeStream,
+    DecodeText, DecodeUnit, RequestBody, stream_body,
 };
 use super::response::HttpResponse;
 use super::session::{HttpSession, http_error};
@@ -57,28 +57,36 @@ pub fn prepare(
     Ok(request)
 }
 
-/// Sends a prepared call and reads the answer whole.
-pub async fn send(
-    call: &'static HttpCall,
-    request: Result<reqwest_middleware::RequestBuilder, PwError>,
-) -> Result<HttpResponse, PwError> {
-    send_request(call.function, request).await
-}
-
 /// Sends a request and reads the answer whole; `label` names the call in errors.
 pub(super) async fn send_request(
     label: &str,
     request: Result<reqwest_middleware::RequestBuilder, PwError>,
 ) -> Result<HttpResponse, PwError> {
-    let response = request?.send().await.map_err(http_error)?;
+    read(label, send(request).await?).await
+}
+
+/// Sends a prepared call; the answer's body is not read yet.
+pub async fn send(request: Result<reqwest_middleware::RequestBuilder, PwError>) -> Result<reqwest::Response, PwError> {
+    request?.send().await.map_err(http_error)
+}
+
+/// Reads an answer's body whole.
+pub async fn read(function: &str, response: reqwest::Response) -> Result<HttpResponse, PwError> {
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|err| {
-        PwError::new(
-            StatusCode::BAD_GATEWAY,
-            format!("{label}: reading the answer failed: {err}"),
-        )
-        .with_source(err)
+        let code = if err.is_timeout() {
+            StatusCode::GATEWAY_TIMEOUT
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        PwError::new(code, format!("{function}: reading the answer failed: {err}")).with_source(err)
     })?;
     Ok(HttpResponse::new(status, headers, body))
+}
+
+/// An answer handed to a `response: HttpStream` parameter, its body unread,
+/// whatever its status.
+pub fn stream_response(response: reqwest::Response, function: &str) -> super::stream::HttpStream {
+    super::stream::HttpStream::new(response, function)
 }

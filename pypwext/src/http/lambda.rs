@@ -370,7 +370,18 @@ pub(super) fn prepare_invocation(
     }
     request.headers = render_headers(call, args)?;
     if let Some(body) = body {
-        request.body = Some(body?.0);
+        // A payload is signed and sent whole (Lambda takes at most 6 MB).
+        let body = body?.0;
+        let bytes = body.as_bytes().map(Bytes::copy_from_slice).ok_or_else(|| {
+            PwError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "{}: a Lambda invocation's payload is sent whole; pass text, bytes or a value for JSON, not a BodyStream",
+                    call.function
+                ),
+            )
+        })?;
+        request.body = Some(bytes);
     }
     request.into_request()
 }

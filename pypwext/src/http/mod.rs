@@ -14,6 +14,16 @@
 //!
 //! [`HttpSession`], [`HttpResponse`] and [`LambdaResponse`] are also at the
 //! crate root: `use pypwext::{HttpSession, HttpResponse};`.
+//!
+//! **Large bodies stream.** An `#[http_method]` fn returning
+//! `Result<HttpStream, PwError>` hands back the answer with its body unread:
+//! read it chunk by chunk ([`HttpStream::chunk`], or as a `Stream`), in
+//! bounded memory. A `body = ...` parameter of type [`BodyStream`] is sent as
+//! its stream produces it. A streamed request body cannot be replayed, so a
+//! call with one is **never retried**: a failure the session would otherwise
+//! retry (a refused connection, a 503 for a PUT, a timeout) is that call's
+//! answer or error. The session's timeout and the invocation's deadline cover
+//! the whole body, both ways.
 
 pub(crate) mod call;
 mod credentials;
@@ -24,6 +34,7 @@ mod response;
 mod retry;
 mod session;
 mod sigv4;
+mod stream;
 mod template;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
@@ -33,3 +44,7 @@ pub use response::{HttpResponse, LambdaResponse};
 pub use retry::{Deadline, WithDeadline};
 pub use session::{HttpSession, HttpSessionBuilder, http_error};
 pub use sigv4::{SignFor, sign_request};
+pub use stream::{BodyStream, HttpStream};
+
+/// The chunk type of streamed bodies ([`HttpStream`], [`BodyStream`]), from the `bytes` crate.
+pub use bytes::Bytes;

@@ -2,18 +2,30 @@
 //! request body and an answer into the function's `Ok` type. The code calls
 //! them on `&&&&Probe`: method lookup takes the impl for the most `&`s that
 //! applies, so text beats bytes beats JSON, and `LambdaResponse` or
-//! `HttpResponse` beat `String` or `()`, which beat JSON. Every decoder but
-//! `LambdaResponse`'s answers a status of 300 or more with a `PwError`.
+//! `HttpResponse` (or `HttpStream`) beat `String` or `()`, which beat JSON.
+//! Every decoder but `LambdaResponse`'s answers a status of 300 or more with
+//! a `PwError`. A decoder reads the body whole, except `HttpStream`'s.
+
+use std::future::Future;
 
 use bytes::Bytes;
 use http::StatusCode;
 
+use super::call::read;
 use super::response::{HttpResponse, LambdaResponse};
+use super::stream::{BodyStream, HttpStream};
 use crate::errors::PwError;
 
-/// A request body: text and bytes as they are, anything else as JSON.
+/// A request body: text and bytes as they are, a [`BodyStream`] as it
+/// comes, anything else as JSON.
 #[derive(Debug)]
-pub struct RequestBody(pub(crate) Bytes);
+pub struct RequestBody(pub(crate) reqwest::Body);
+
+/// A [`BodyStream`] parameter as the request body: taken by value, since it
+/// is sent once.
+pub fn stream_body(body: BodyStream) -> Result<RequestBody, PwError> {
+    Ok(RequestBody(body.into()))
+}
 
 /// The probe the generated code calls `.pypwext_body()` on.
 pub struct BodyProbe<'a, T: ?Sized>(pub &'a T);
@@ -25,7 +37,7 @@ pub trait BodyText {
 }
 impl<T: AsRef<str> + ?Sized> BodyText for &&&BodyProbe<'_, T> {
     fn pypwext_body(&self) -> Result<RequestBody, PwError> {
-        Ok(RequestBody(Bytes::copy_from_slice(self.0.as_ref().as_bytes())))
+        Ok(RequestBody(Bytes::copy_from_slice(self.0.as_ref().as_bytes()).into()))
     }
 }
 
@@ -36,7 +48,7 @@ pub trait BodyBytes {
 }
 impl<T: AsRef<[u8]> + ?Sized> BodyBytes for &&BodyProbe<'_, T> {
     fn pypwext_body(&self) -> Result<RequestBody, PwError> {
-        Ok(RequestBody(Bytes::copy_from_slice(self.0.as_ref())))
+        Ok(RequestBody(Bytes::copy_from_slice(self.0.as_ref()).into()))
     }
 }
 
@@ -48,7 +60,7 @@ pub trait BodyJson {
 impl<T: serde::Serialize + ?Sized> BodyJson for &BodyProbe<'_, T> {
     fn pypwext_body(&self) -> Result<RequestBody, PwError> {
         serde_json::to_vec(self.0)
-            .map(|v| RequestBody(v.into()))
+            .map(|v| RequestBody(Bytes::from(v).into()))
             .map_err(|err| {
                 PwError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -78,11 +90,19 @@ impl<T> Default for DecodeProbe<T> {
 /// `LambdaResponse`: the invocation's answer itself.
 pub trait DecodeLambda {
     /// The value.
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<LambdaResponse, PwError>;
+    fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> impl Future<Output = Result<LambdaResponse, PwError>> + Send;
 }
 impl DecodeLambda for &&&DecodeProbe<LambdaResponse> {
-    fn pypwext_decode(&self, response: HttpResponse, _function: &str) -> Result<LambdaResponse, PwError> {
-        Ok(LambdaResponse::from(response))
+    async fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> Result<LambdaResponse, PwError> {
+        Ok(LambdaResponse::from(read(function, response).await?))
     }
 }
 
@@ -91,43 +111,79 @@ impl DecodeLambda for &&&DecodeProbe<LambdaResponse> {
 /// (declare a `response` parameter to see every status).
 pub trait DecodeResponse {
     /// The value.
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<HttpResponse, PwError>;
+    fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> impl Future<Output = Result<HttpResponse, PwError>> + Send;
 }
 impl DecodeResponse for &&&DecodeProbe<HttpResponse> {
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<HttpResponse, PwError> {
-        response.error_for_status(function)
+    async fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> Result<HttpResponse, PwError> {
+        read(function, response).await?.error_for_status(function)
+    }
+}
+
+/// `HttpStream`: the answer with its body unread, when its status is under
+/// 300; else a `PwError` as for every other return type.
+pub trait DecodeStream {
+    /// The value.
+    fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> impl Future<Output = Result<HttpStream, PwError>> + Send;
+}
+impl DecodeStream for &&&DecodeProbe<HttpStream> {
+    async fn pypwext_decode(&self, response: reqwest::Response, function: &'static str) -> Result<HttpStream, PwError> {
+        HttpStream::new(response, function).error_for_status(function).await
     }
 }
 
 /// `String`: the body's text.
 pub trait DecodeText {
     /// The value.
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<String, PwError>;
+    fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> impl Future<Output = Result<String, PwError>> + Send;
 }
 impl DecodeText for &&DecodeProbe<String> {
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<String, PwError> {
-        Ok(response.error_for_status(function)?.text())
+    async fn pypwext_decode(&self, response: reqwest::Response, function: &'static str) -> Result<String, PwError> {
+        Ok(read(function, response).await?.error_for_status(function)?.text())
     }
 }
 
 /// `()`: nothing but a status under 300.
 pub trait DecodeUnit {
     /// The value.
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<(), PwError>;
+    fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> impl Future<Output = Result<(), PwError>> + Send;
 }
 impl DecodeUnit for &&DecodeProbe<()> {
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<(), PwError> {
-        response.error_for_status(function).map(drop)
+    async fn pypwext_decode(&self, response: reqwest::Response, function: &'static str) -> Result<(), PwError> {
+        read(function, response).await?.error_for_status(function).map(drop)
     }
 }
 
 /// Any `T: DeserializeOwned`: the body parsed as JSON.
 pub trait DecodeJson<T> {
     /// The value.
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<T, PwError>;
+    fn pypwext_decode(
+        &self,
+        response: reqwest::Response,
+        function: &'static str,
+    ) -> impl Future<Output = Result<T, PwError>> + Send;
 }
 impl<T: serde::de::DeserializeOwned> DecodeJson<T> for &DecodeProbe<T> {
-    fn pypwext_decode(&self, response: HttpResponse, function: &str) -> Result<T, PwError> {
-        response.error_for_status(function)?.json()
+    async fn pypwext_decode(&self, response: reqwest::Response, function: &'static str) -> Result<T, PwError> {
+        read(function, response).await?.error_for_status(function)?.json()
     }
 }

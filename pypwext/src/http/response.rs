@@ -64,23 +64,36 @@ impl HttpResponse {
     /// `self`, or, for a status of 300 or more, a `PwError` with that status
     /// and the body in its details.
     pub fn error_for_status(self, function: &str) -> Result<HttpResponse, PwError> {
-        // A Lambda function that failed answers 200 with this header.
-        if let Some(kind) = self.headers.get("x-amz-function-error") {
+        if is_failure(self.status, &self.headers) {
+            return Err(self.failure(function));
+        }
+        Ok(self)
+    }
+
+    /// The `PwError` of an answer that [`is_failure`]: a 502 for a Lambda
+    /// function error, else the answer's own status; the body in the details.
+    pub(super) fn failure(&self, function: &str) -> PwError {
+        if let Some(kind) = self.headers.get(FUNCTION_ERROR) {
             let kind = String::from_utf8_lossy(kind.as_bytes()).into_owned();
-            return Err(PwError::new(
+            return PwError::new(
                 StatusCode::BAD_GATEWAY,
                 format!("{function}: the function failed ({kind})"),
             )
-            .with_details(self.error_details()));
+            .with_details(self.error_details());
         }
-        if self.status.as_u16() < 300 {
-            return Ok(self);
-        }
-        Err(
-            PwError::new(self.status, format!("{function}: the service answered {}", self.status))
-                .with_details(self.error_details()),
-        )
+        PwError::new(self.status, format!("{function}: the service answered {}", self.status))
+            .with_details(self.error_details())
     }
+}
+
+/// The header with which a Lambda function that failed answers 200.
+const FUNCTION_ERROR: &str = "x-amz-function-error";
+
+/// Whether an answer is an error for every return type but `response`
+/// parameters and `LambdaResponse`: a status of 300 or more, or a Lambda
+/// function error.
+pub(super) fn is_failure(status: StatusCode, headers: &HeaderMap) -> bool {
+    status.as_u16() >= 300 || headers.contains_key(FUNCTION_ERROR)
 }
 
 impl fmt::Display for HttpResponse {

@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use pypwext::http::{HttpResponse, HttpSession};
+use pypwext::http::{BodyStream, HttpResponse, HttpSession, HttpStream};
 use pypwext::{collect_errors, http_method, logged, PwError, StatusCode};
 
 #[derive(serde::Serialize)]
@@ -41,7 +41,23 @@ async fn delete(id: u32, response: HttpResponse, response_code: StatusCode) -> R
     Ok(Some(response_code.as_u16()))
 }
 
+// Streams both ways; the body stream is moved into the request.
+#[logged]
+#[http_method(method = "PUT", url = "https://files.example.com/{name}", body = data)]
+async fn copy(name: &str, data: BodyStream) -> Result<HttpStream, PwError> {}
+
+#[http_method(url = "https://files.example.com/{name}")]
+async fn peek(name: &str, mut response: HttpStream, response_code: StatusCode) -> Result<(u16, usize), PwError> {
+    let first = response.chunk().await?.map_or(0, |chunk| chunk.len());
+    Ok((response_code.as_u16(), first))
+}
+
 fn assert_send<T: Send>(_: T) {}
+
+fn send_streams(data: BodyStream) {
+    assert_send(copy("a.bin", data));
+    assert_send(peek("a.bin"));
+}
 
 fn main() {
     let customer = Customer { name: "Ada".into() };
@@ -50,4 +66,5 @@ fn main() {
     assert_send(raw(1, "note".into()));
     assert_send(delete(3));
     let _ = Created { id: 0 }.id;
+    let _ = send_streams;
 }
