@@ -169,9 +169,13 @@
 
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
 
+#[cfg(feature = "batch")]
+pub mod batch;
 pub mod errors;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(any(feature = "service", feature = "batch"))]
+mod json;
 pub mod lambda;
 pub mod logging;
 mod random;
@@ -188,6 +192,8 @@ pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, InfoClassification, LogEntryType, PwError,
     UnknownVariant, current_collector,
 };
+#[cfg(any(feature = "service", feature = "batch"))]
+pub use json::Json;
 pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
 #[cfg(feature = "service")]
-pub use service::{Json, PwResponse};
+pub use service::PwResponse;

@@ -1,11 +1,10 @@
 //! Extractors: what a `#[service_response]` handler's parameters are made from.
 
-use std::ops::{Deref, DerefMut};
-
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::errors::PwError;
+pub use crate::json::Json;
 
 /// The request being taken apart for one handler call. Extractors borrow it;
 /// one `lambda_http::Request` parameter may take it whole (the generated code
@@ -66,41 +65,6 @@ impl FromRequest for lambda_runtime::Context {
     }
 }
 
-/// The request body parsed as JSON into `T`.
-///
-/// A body that does not parse answers 400 before the handler runs, with the
-/// field and the reason in the error's details:
-/// `{"field":"items[0].quantity","reason":"invalid type: string \"two\", expected u32","line":1,"column":42}`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Json<T>(pub T);
-
-impl<T> Json<T> {
-    /// The parsed value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> Deref for Json<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> DerefMut for Json<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.0
-    }
-}
-
-impl<T: serde::Serialize> serde::Serialize for Json<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
 impl<T: DeserializeOwned> FromRequest for Json<T> {
     fn from_request(slot: &mut RequestSlot) -> Result<Self, PwError> {
         parse_json(slot.get()?.body()).map(Json)
@@ -115,47 +79,14 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &lambda_http::Body) -> Resul
         lambda_http::Body::Binary(bytes) => bytes,
         _ => &[],
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad_request("the request body is empty; send a JSON document", None));
-    }
-    // The common case first, at full speed; only a body that fails is parsed
-    // again with path tracking, to name the field.
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => deserializer.end().map(|()| value).map_err(|err| (None, err)),
-        Err(err) => {
-            let path = err.path().to_string();
-            Err(((path != ".").then_some(path), err.into_inner()))
-        }
-    };
-    parsed.map_err(|(field, inner)| {
-        let reason = strip_position(&inner.to_string());
-        let message = match &field {
-            Some(field) => format!("the request body does not fit at `{field}`: {reason}"),
-            None => format!("the request body is not valid JSON: {reason}"),
+    crate::json::parse(bytes).map_err(|failure| {
+        let message = match (&failure.field, failure.line) {
+            (_, 0) => return bad_request("the request body is empty; send a JSON document", None),
+            (Some(field), _) => format!("the request body does not fit at `{field}`: {}", failure.reason),
+            (None, _) => format!("the request body is not valid JSON: {}", failure.reason),
         };
-        let mut details = serde_json::json!({
-            "reason": reason,
-            "line": inner.line(),
-            "column": inner.column(),
-        });
-        if let Some(field) = field {
-            details["field"] = field.into();
-        }
-        bad_request(&message, Some(details))
+        bad_request(&message, Some(failure.details()))
     })
-}
-
-/// serde_json's message without its " at line L column C" tail: the details
-/// carry those as numbers.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
 }
 
 fn bad_request(message: &str, details: Option<serde_json::Value>) -> PwError {
