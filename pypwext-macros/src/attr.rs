@@ -23,6 +23,7 @@ pub(crate) enum Args {
     Logged(Logged),
     ServiceResponse(ServiceResponse),
     HttpMethod(HttpMethod),
+    BatchResponse(crate::batch::BatchResponse),
 }
 
 /// `#[collect_errors(root, log = false)]`
@@ -39,6 +40,7 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Args {
         LayerKind::Logged => Args::Logged(parse_logged(cx, attr)),
         LayerKind::ServiceResponse => Args::ServiceResponse(parse_service_response(cx, attr)),
         LayerKind::HttpMethod => Args::HttpMethod(parse_http_method(cx, attr)),
+        LayerKind::BatchResponse => Args::BatchResponse(crate::batch::parse(cx, attr)),
     }
 }
 
@@ -367,7 +369,7 @@ fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
 /// Runs `one` on each `name`, `name = value` or `name(...)` argument. `one`
 /// answers `Ok(false)` for a name it does not know; that is reported here with
 /// the list of valid names.
-fn parse_args(
+pub(crate) fn parse_args(
     cx: &mut Ctxt,
     attr: &StackAttr,
     valid: &[Symbol],
@@ -414,15 +416,15 @@ fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
 }
 
 /// A setting given at most once.
-struct Flag<T> {
+pub(crate) struct Flag<T> {
     word: Symbol,
-    value: Option<T>,
+    pub(crate) value: Option<T>,
     /// Where the setting is written.
     written_at: Option<Span>,
 }
 
 impl<T> Flag<T> {
-    fn new(word: Symbol) -> Self {
+    pub(crate) fn new(word: Symbol) -> Self {
         Flag {
             word,
             value: None,
@@ -430,7 +432,7 @@ impl<T> Flag<T> {
         }
     }
 
-    fn set(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, value: T) {
+    pub(crate) fn set(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, value: T) {
         if self.value.is_some() {
             cx.error_spanned_by(&meta.path, format_args!("`{}` is given twice; keep one", self.word));
         } else {
@@ -516,7 +518,7 @@ impl Flag<bool> {
     }
 
     /// `name = true` or `name = false`; `name` alone means `true`.
-    fn set_bool(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    pub(crate) fn set_bool(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         if !meta.input.peek(syn::Token![=]) {
             if meta.input.peek(syn::token::Paren) {
                 cx.error_spanned_by(&meta.path, format_args!("`{0}` takes `= true` or `= false`", self.word));

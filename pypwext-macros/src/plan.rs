@@ -36,10 +36,11 @@ pub(crate) enum Core {
     /// `#[http_method]`: the call is the body; the layers above see the
     /// signature without the parameters filled from the answer.
     Call(HttpMethod),
-    // `#[batch_response]` becomes a core here, `Batch(BatchResponse)`: like
-    // `Service`, it changes the signature the layers above see (the batch
-    // event in, the partial batch response out) and has the user's signature
-    // below it.
+    /// `#[batch_response]`: the body handles one record of a batch; like
+    /// `Service`, it changes the signature the layers above see (the batch
+    /// event in, the partial batch response out) and has the user's signature
+    /// below it.
+    Batch(crate::batch::BatchResponse),
 }
 
 /// A layer above or below the core, where it is written.
@@ -56,8 +57,9 @@ pub(crate) enum Wrapper {
     CollectErrors(CollectErrors),
     Logged(Logged),
     /// A core written next to the function's core (a function has at most
-    /// one). It stays at its written place only to be reported there.
-    SecondCore,
+    /// one), and which one it is. It stays at its written place only to be
+    /// reported there.
+    SecondCore(LayerKind),
 }
 
 /// Where a layer stands relative to the core, which decides the signature it
@@ -70,6 +72,10 @@ pub(crate) enum Place {
     AboveService,
     /// Below `#[service_response]`: sees the user's signature.
     BelowService,
+    /// Above `#[batch_response]`: sees `fn(LambdaEvent<E>) -> Result<Response, Error>`.
+    AboveBatch,
+    /// Below `#[batch_response]`: sees the user's signature, once per record.
+    BelowBatch,
 }
 
 impl Plan {
@@ -100,9 +106,13 @@ impl Plan {
 
         // The response layer is the core when there is one: a call next to it
         // is then the second core.
-        let core_kind = [LayerKind::ServiceResponse, LayerKind::HttpMethod]
-            .into_iter()
-            .find(|kind| seen.contains(kind));
+        let core_kind = [
+            LayerKind::ServiceResponse,
+            LayerKind::BatchResponse,
+            LayerKind::HttpMethod,
+        ]
+        .into_iter()
+        .find(|kind| seen.contains(kind));
         let mut plan = Plan {
             function,
             paths: attrs.iter().filter_map(|attr| attr.path.clone()).collect(),
@@ -119,7 +129,8 @@ impl Plan {
                 plan.core = match args {
                     Args::ServiceResponse(service) => Core::Service(service),
                     Args::HttpMethod(http) => Core::Call(http),
-                    // `core_kind` is one of the two above.
+                    Args::BatchResponse(batch) => Core::Batch(batch),
+                    // `core_kind` is one of the three above.
                     Args::CollectErrors(_) | Args::Logged(_) => Core::Body,
                 };
                 below_core = true;
@@ -128,7 +139,9 @@ impl Plan {
             let wrapper = match args {
                 Args::CollectErrors(collect) => Wrapper::CollectErrors(collect),
                 Args::Logged(logged) => Wrapper::Logged(logged),
-                Args::ServiceResponse(_) | Args::HttpMethod(_) => Wrapper::SecondCore,
+                Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => {
+                    Wrapper::SecondCore(attr.kind)
+                }
             };
             let layer = Layer {
                 span: attr.span,
@@ -147,6 +160,7 @@ impl Plan {
     pub(crate) fn above_place(&self) -> Place {
         match self.core {
             Core::Service(_) => Place::AboveService,
+            Core::Batch(_) => Place::AboveBatch,
             Core::Body | Core::Call(_) => Place::Plain,
         }
     }
@@ -155,6 +169,7 @@ impl Plan {
     pub(crate) fn below_place(&self) -> Place {
         match self.core {
             Core::Service(_) => Place::BelowService,
+            Core::Batch(_) => Place::BelowBatch,
             Core::Body | Core::Call(_) => Place::Plain,
         }
     }
@@ -184,7 +199,7 @@ mod tests {
             .map(|layer| match layer.wrapper {
                 Wrapper::CollectErrors(_) => "collect_errors",
                 Wrapper::Logged(_) => "logged",
-                Wrapper::SecondCore => "second core",
+                Wrapper::SecondCore(_) => "second core",
             })
             .collect()
     }

@@ -33,6 +33,20 @@ pub(crate) const JUST_STATUS_CODE: Symbol = Symbol("just_status_code");
 pub(crate) const CODE_FROM_ERROR: Symbol = Symbol("code_from_error");
 pub(crate) const ALWAYS_RETURN: Symbol = Symbol("always_return");
 
+pub(crate) const BATCH_RESPONSE: Symbol = Symbol("batch_response");
+pub(crate) const SOURCE: Symbol = Symbol("source");
+pub(crate) const CONCURRENCY: Symbol = Symbol("concurrency");
+pub(crate) const SKIP_GROUP_ON_ERROR: Symbol = Symbol("skip_group_on_error");
+pub(crate) const FAIL_WHOLE_BATCH: Symbol = Symbol("fail_whole_batch");
+
+/// The sources `source = …` of `#[batch_response]` takes, each with its
+/// event type and the record type a parameter names it by.
+pub(crate) const BATCH_SOURCES: &[(&str, &str, &str)] = &[
+    ("Sqs", "SqsEvent", "SqsMessage"),
+    ("Kinesis", "KinesisEvent", "KinesisEventRecord"),
+    ("DynamoDb", "DynamoDbEvent", "DynamodbEventRecord"),
+];
+
 pub(crate) const HTTP_METHOD: Symbol = Symbol("http_method");
 pub(crate) const METHOD: Symbol = Symbol("method");
 pub(crate) const URL: Symbol = Symbol("url");

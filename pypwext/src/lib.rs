@@ -194,6 +194,6 @@ pub use errors::{
 };
 #[cfg(any(feature = "service", feature = "batch"))]
 pub use json::Json;
-pub use pypwext_macros::{collect_errors, http_method, logged, service_response};
+pub use pypwext_macros::{batch_response, collect_errors, http_method, logged, service_response};
 #[cfg(feature = "service")]
 pub use service::PwResponse;
