@@ -130,9 +130,10 @@ mod tests {
         assert_eq!((failure.line, failure.column), (1, 36));
         assert_eq!(failure.details()["field"], "[1].quantity");
 
-        let not_json = parse::<Item>(b"{oops").unwrap_err();
-        assert_eq!(not_json.field, None);
-        assert!(not_json.details().get("field").is_none());
+        let trailing = parse::<Item>(br#"{"quantity": 3} and more"#).unwrap_err();
+        assert_eq!(trailing.field, None);
+        assert!(trailing.details().get("field").is_none());
+        assert_eq!(trailing.reason, "trailing characters");
         let empty = parse::<Item>(b" \n").unwrap_err();
         assert_eq!(empty.reason, "the document is empty");
         assert_eq!(parse::<Item>(br#"{"quantity": 3}"#).unwrap().quantity, 3);
