@@ -141,7 +141,8 @@ fn event_type(sig: &syn::Signature, batch: &BatchResponse) -> TokenStream {
             let event = syn::Ident::new(BATCH_SOURCES[index].1, Span::call_site());
             quote!(::pypwext::__private::batch::#event)
         }
-        (None, Some(record)) => quote!(::pypwext::__private::batch::EventOf<#record>),
+        // Spanned on the record's type: a type that is no record is reported there.
+        (None, Some(record)) => quote_spanned!(record.span()=> ::pypwext::__private::batch::EventOf<#record>),
         // `check` refuses this before expansion.
         (None, None) => quote!(::pypwext::__private::batch::SqsEvent),
     }
