@@ -76,9 +76,19 @@ pub struct RecordFailure {
     pub reason: Option<String>,
 }
 
+/// Whether a record's ERROR line will be written: nothing is rendered for a
+/// line that will not be.
+pub(crate) fn failure_line_enabled() -> bool {
+    tracing::enabled!(target: TARGET, tracing::Level::ERROR)
+}
+
 impl RecordFailure {
-    /// A failure of the function with `error`.
+    /// A failure of the function with `error` (its text and type are
+    /// rendered only when the record's ERROR line will be written).
     pub fn from_error<E: Into<Error>>(error: E) -> Self {
+        if !failure_line_enabled() {
+            return RecordFailure::unrendered();
+        }
         let name = short_type_name(std::any::type_name::<E>());
         let boxed: Error = error.into();
         RecordFailure {
@@ -89,8 +99,21 @@ impl RecordFailure {
         }
     }
 
+    /// A failure whose line will not be written: nothing rendered.
+    fn unrendered() -> Self {
+        RecordFailure {
+            text: String::new(),
+            name: String::new(),
+            field: None,
+            reason: None,
+        }
+    }
+
     /// A refusal by an extractor: a `PwError` whose details may name a field and a reason.
     pub fn refused(error: &PwError) -> Self {
+        if !failure_line_enabled() {
+            return RecordFailure::unrendered();
+        }
         let detail = |key: &str| {
             error
                 .details()
@@ -177,12 +200,20 @@ where
     match ordering {
         // `buffered` keeps the order of the records in its output whatever
         // order they finish in; all of them run in this task.
-        Ordering::Unordered => {
+        Ordering::Unordered if opts.concurrency > 1 => {
             futures_util::stream::iter(records)
                 .map(&run)
                 .buffered(opts.concurrency.max(1))
                 .collect()
                 .await
+        }
+        // One at a time: a plain loop, no stream machinery per record.
+        Ordering::Unordered => {
+            let mut fates = Vec::with_capacity(records.len());
+            for record in records {
+                fates.push(run(record).await);
+            }
+            fates
         }
         Ordering::Fifo => {
             let mut fates = Vec::with_capacity(records.len());
@@ -248,7 +279,9 @@ async fn run_record<R: BatchRecord, Fut: Future<Output = RecordOutcome>>(
             reason: None,
         },
     };
-    span.in_scope(|| failure_line(opts, id, &failure));
+    if failure_line_enabled() {
+        span.in_scope(|| failure_line(opts, id, &failure));
+    }
     Fate::Failed
 }
 
