@@ -180,7 +180,7 @@ fn interleaved_overhead() {
         (&info, "INFO, the ERROR lines of the 20 failed records to a sink"),
     ] {
         tracing::dispatcher::with_default(dispatch, || {
-            let mut time = |macro_side: bool| {
+            let time = |macro_side: bool| {
                 let (wall, cpu) = (std::time::Instant::now(), thread_cpu_ns());
                 for _ in 0..BATCH {
                     if macro_side {
