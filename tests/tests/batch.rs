@@ -415,3 +415,76 @@ fn ten_thousand_malformed_records_fail_alone_without_a_panic() {
         assert_eq!(ran.remove(&format!("good-{batch}")), Some((1, 1)));
     }
 }
+
+/// The whole stack on one record at a time, three in flight: every line of a
+/// record, `#[logged]`'s and `#[collect_errors]`'s below the batch included,
+/// carries that record's id and the invocation's keys.
+#[batch_response(concurrency = 3)]
+#[pypwext::collect_errors]
+#[pypwext::logged(level = "info")]
+async fn stacked(Json(item): Json<Item>, message: &SqsMessage) -> Result<(), PwError> {
+    for _ in 0..item.yields {
+        tokio::task::yield_now().await;
+    }
+    if item.kind == "collect" {
+        return Err(
+            PwError::new(StatusCode::NOT_FOUND, format!("{} collected", sqs_id(message)))
+                .with_action(pypwext::ErrorAction::Continue),
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn every_line_of_a_record_carries_its_id_below_the_batch_too() {
+    let sink = logging::MemoryWriter::new();
+    let subscriber = logging::builder().service("batch-tests").writer(sink.clone()).build();
+    let _subscriber = tracing::subscriber::set_default(subscriber);
+    let records: Vec<Value> = (0..6)
+        .map(|i| {
+            let kind = if i % 2 == 0 { "ok" } else { "collect" };
+            json!({"messageId": format!("m{i}"), "body": json!({"kind": kind, "yields": 3 - i % 3}).to_string()})
+        })
+        .collect();
+    let event: SqsEvent = serde_json::from_value(json!({ "Records": records })).unwrap();
+    let mut context = pypwext::batch::Context::default();
+    "req-stacked".clone_into(&mut context.request_id);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let response = runtime.block_on(stacked(LambdaEvent::new(event, context))).unwrap();
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "collected errors do not fail a record"
+    );
+
+    let lines: Vec<Value> = sink.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let entering: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["message"]["msg"] == "Entering stacked")
+        .collect();
+    let exiting: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["message"]["msg"] == "Exiting stacked")
+        .collect();
+    // `#[logged]` below `#[collect_errors]` sees a collected error as an `Err`.
+    let failing: Vec<&Value> = lines
+        .iter()
+        .filter(|l| l["message"]["msg"] == "Exception in stacked")
+        .collect();
+    let collected: Vec<&Value> = lines.iter().filter(|l| l["level"] == "WARNING").collect();
+    assert_eq!(
+        (entering.len(), exiting.len(), failing.len(), collected.len()),
+        (6, 3, 3, 3),
+        "{lines:#?}"
+    );
+    for line in &lines {
+        assert_eq!(line["function_request_id"], "req-stacked", "{line}");
+        assert!(
+            line["record_id"].as_str().is_some_and(|id| id.starts_with('m')),
+            "{line}"
+        );
+    }
+    for line in collected {
+        let id = line["record_id"].as_str().unwrap();
+        assert_eq!(line["message"]["msg"], format!("{id} collected"), "{line}");
+    }
+}
