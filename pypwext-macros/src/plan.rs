@@ -225,6 +225,25 @@ mod tests {
     }
 
     #[test]
+    fn the_batch_layer_splits_the_stack_and_a_call_next_to_it_is_a_second_core() {
+        let (plan, errors) = plan(
+            LayerKind::Logged,
+            quote!(inject_lambda_context),
+            quote! {
+                #[batch_response(concurrency = 4)]
+                #[collect_errors]
+                #[http_method(url = "https://example.com")]
+                async fn on_record(message: &SqsMessage) -> Result<(), PwError> { Ok(()) }
+            },
+        );
+        assert_eq!(errors, 0, "the rules are `valid.rs`'s to report");
+        assert_eq!(wrappers(&plan.above), ["logged"]);
+        assert!(matches!(&plan.core, Core::Batch(batch) if batch.concurrency.map(|(n, _)| n) == Some(4)));
+        assert_eq!(wrappers(&plan.below), ["collect_errors", "second core"]);
+        assert!(plan.above_place() == Place::AboveBatch && plan.below_place() == Place::BelowBatch);
+    }
+
+    #[test]
     fn without_a_core_every_layer_wraps_the_body() {
         let (plan, errors) = plan(
             LayerKind::CollectErrors,
