@@ -87,8 +87,8 @@ pub trait BatchRecord: Send + Sync + 'static {
     note = "`Json<T>` parses an SQS message's body or a Kinesis record's data; take a DynamoDB stream record as `&DynamodbEventRecord` and read its `change.new_image`"
 )]
 pub trait RecordBody {
-    /// The document; `Err` says why there is none.
-    fn body(&self) -> Result<Cow<'_, [u8]>, &'static str>;
+    /// The document as text; `Err` says why there is none (JSON is UTF-8 text).
+    fn body(&self) -> Result<Cow<'_, str>, &'static str>;
 }
 
 impl BatchEvent for SqsEvent {
@@ -137,11 +137,8 @@ impl BatchRecord for SqsMessage {
 }
 
 impl RecordBody for SqsMessage {
-    fn body(&self) -> Result<Cow<'_, [u8]>, &'static str> {
-        self.body
-            .as_deref()
-            .map(|body| Cow::Borrowed(body.as_bytes()))
-            .ok_or("the message has no body")
+    fn body(&self) -> Result<Cow<'_, str>, &'static str> {
+        self.body.as_deref().map(Cow::Borrowed).ok_or("the message has no body")
     }
 }
 
@@ -181,8 +178,10 @@ impl BatchRecord for KinesisEventRecord {
 }
 
 impl RecordBody for KinesisEventRecord {
-    fn body(&self) -> Result<Cow<'_, [u8]>, &'static str> {
-        Ok(Cow::Borrowed(&self.kinesis.data.0))
+    fn body(&self) -> Result<Cow<'_, str>, &'static str> {
+        std::str::from_utf8(&self.kinesis.data.0)
+            .map(Cow::Borrowed)
+            .map_err(|_| "the record's data is not UTF-8 text, so not JSON")
     }
 }
 
