@@ -488,3 +488,18 @@ fn every_line_of_a_record_carries_its_id_below_the_batch_too() {
         assert_eq!(line["message"]["msg"], format!("{id} collected"), "{line}");
     }
 }
+
+/// The handler's future can be spawned, and run on a multi-threaded runtime
+/// (Lambda Managed Instances run several invocations at once).
+#[test]
+fn the_handler_future_is_send() {
+    fn send<T: Send + 'static>(_: &T) {}
+    let event = LambdaEvent::new(SqsEvent::default(), Default::default());
+    send(&stacked(event));
+    send(&sqs_one(LambdaEvent::new(SqsEvent::default(), Default::default())));
+    send(&sqs_skip_group(LambdaEvent::new(
+        SqsEvent::default(),
+        Default::default(),
+    )));
+    send(&kinesis(LambdaEvent::new(KinesisEvent::default(), Default::default())));
+}

@@ -183,25 +183,29 @@ where
     Fut: Future<Output = RecordOutcome>,
 {
     let records = event.records();
-    let fates = fates(opts, event.ordering(), records, |record| {
+    // The closure takes the record's index, not a reference: a closure over
+    // a borrowed argument would keep the handler's future from being `Send`
+    // (the compiler cannot prove that for every lifetime of the argument).
+    let fates = fates(opts, event.ordering(), records, |index: usize| {
+        let record = &records[index];
         run_record(opts, record, handler(record, context))
     })
     .await;
     answer::<E>(opts, records, &fates)
 }
 
-/// The fate of every record, in record order; `run` processes one record.
-async fn fates<'a, R, F, Fut>(opts: &BatchOptions, ordering: Ordering, records: &'a [R], run: F) -> Vec<Fate>
+/// The fate of every record, in record order; `run(index)` processes one record.
+async fn fates<R, F, Fut>(opts: &BatchOptions, ordering: Ordering, records: &[R], run: F) -> Vec<Fate>
 where
     R: BatchRecord,
-    F: Fn(&'a R) -> Fut,
+    F: Fn(usize) -> Fut,
     Fut: Future<Output = Fate>,
 {
     match ordering {
         // `buffered` keeps the order of the records in its output whatever
         // order they finish in; all of them run in this task.
         Ordering::Unordered if opts.concurrency > 1 => {
-            futures_util::stream::iter(records)
+            futures_util::stream::iter(0..records.len())
                 .map(&run)
                 .buffered(opts.concurrency.max(1))
                 .collect()
@@ -210,8 +214,8 @@ where
         // One at a time: a plain loop, no stream machinery per record.
         Ordering::Unordered => {
             let mut fates = Vec::with_capacity(records.len());
-            for record in records {
-                fates.push(run(record).await);
+            for index in 0..records.len() {
+                fates.push(run(index).await);
             }
             fates
         }
@@ -219,13 +223,13 @@ where
             let mut fates = Vec::with_capacity(records.len());
             let mut stopped = false;
             let mut failed_groups: HashSet<Option<&str>> = HashSet::new();
-            for record in records {
+            for (index, record) in records.iter().enumerate() {
                 let group = record.message_group();
                 if stopped || failed_groups.contains(&group) {
                     fates.push(Fate::Skipped);
                     continue;
                 }
-                let fate = run(record).await;
+                let fate = run(index).await;
                 if fate == Fate::Failed {
                     if opts.skip_group_on_error {
                         failed_groups.insert(group);
@@ -240,12 +244,12 @@ where
         Ordering::Stream => {
             let mut fates = Vec::with_capacity(records.len());
             let mut stopped = false;
-            for record in records {
+            for index in 0..records.len() {
                 if stopped {
                     fates.push(Fate::Unprocessed);
                     continue;
                 }
-                let fate = run(record).await;
+                let fate = run(index).await;
                 stopped = fate == Fate::Failed;
                 fates.push(fate);
             }
