@@ -106,18 +106,16 @@ where
     Ok(())
 }
 
+/// The future of one local HTTP answer.
+#[cfg(feature = "local")]
+type HttpAnswer = std::pin::Pin<Box<dyn Future<Output = Result<http::Response<lambda_http::Body>, Error>> + Send>>;
+
 /// The batch handler as an HTTP handler: the request's body is the event, the
 /// answer the partial batch response.
 #[cfg(feature = "local")]
 pub(crate) fn over_http<E, H, Fut>(
     handler: H,
-) -> impl Fn(
-    lambda_http::Request,
-) -> std::pin::Pin<Box<dyn Future<Output = Result<http::Response<lambda_http::Body>, Error>> + Send>>
-+ Clone
-+ Send
-+ Sync
-+ 'static
+) -> impl Fn(lambda_http::Request) -> HttpAnswer + Clone + Send + Sync + 'static
 where
     E: BatchEvent,
     H: Fn(LambdaEvent<E>) -> Fut + Clone + Send + Sync + 'static,
