@@ -10,7 +10,7 @@ use futures_util::{FutureExt as _, StreamExt as _};
 use lambda_runtime::Context;
 use tracing::Instrument as _;
 
-use super::source::{BatchEvent, BatchRecord, Ordering};
+use super::source::{BatchEvent, BatchRecord, RecordOrder};
 use crate::errors::{ErrorCollector, PwError};
 use crate::lambda::Invocation;
 use crate::logging::render::short_type_name;
@@ -195,7 +195,7 @@ where
 }
 
 /// The fate of every record, in record order; `run(index)` processes one record.
-async fn fates<R, F, Fut>(opts: &BatchOptions, ordering: Ordering, records: &[R], run: F) -> Vec<Fate>
+async fn fates<R, F, Fut>(opts: &BatchOptions, ordering: RecordOrder, records: &[R], run: F) -> Vec<Fate>
 where
     R: BatchRecord,
     F: Fn(usize) -> Fut,
@@ -204,7 +204,7 @@ where
     match ordering {
         // `buffered` keeps the order of the records in its output whatever
         // order they finish in; all of them run in this task.
-        Ordering::Unordered if opts.concurrency > 1 => {
+        RecordOrder::Unordered if opts.concurrency > 1 => {
             futures_util::stream::iter(0..records.len())
                 .map(&run)
                 .buffered(opts.concurrency.max(1))
@@ -212,14 +212,14 @@ where
                 .await
         }
         // One at a time: a plain loop, no stream machinery per record.
-        Ordering::Unordered => {
+        RecordOrder::Unordered => {
             let mut fates = Vec::with_capacity(records.len());
             for index in 0..records.len() {
                 fates.push(run(index).await);
             }
             fates
         }
-        Ordering::Fifo => {
+        RecordOrder::Fifo => {
             let mut fates = Vec::with_capacity(records.len());
             let mut stopped = false;
             let mut failed_groups: HashSet<Option<&str>> = HashSet::new();
@@ -241,7 +241,7 @@ where
             }
             fates
         }
-        Ordering::Stream => {
+        RecordOrder::Stream => {
             let mut fates = Vec::with_capacity(records.len());
             let mut stopped = false;
             for index in 0..records.len() {

@@ -25,7 +25,7 @@ pub enum Source {
 
 /// The order a batch's records must be processed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ordering {
+pub enum RecordOrder {
     /// An SQS standard queue: any order, `concurrency` records at a time.
     Unordered,
     /// An SQS FIFO queue: in order, one at a time; the first failure stops the
@@ -51,7 +51,7 @@ pub trait BatchEvent: DeserializeOwned + Serialize + Send + Sync + 'static {
     fn records(&self) -> &[Self::Record];
 
     /// The order the records must be processed in.
-    fn ordering(&self) -> Ordering;
+    fn ordering(&self) -> RecordOrder;
 
     /// The response that lists `failed` (item identifiers, in record order).
     fn response(failed: Vec<String>) -> Self::Response;
@@ -100,14 +100,18 @@ impl BatchEvent for SqsEvent {
         &self.records
     }
 
-    fn ordering(&self) -> Ordering {
+    fn ordering(&self) -> RecordOrder {
         let fifo = self.records.iter().any(|record| {
             record
                 .event_source_arn
                 .as_deref()
                 .is_some_and(|arn| arn.ends_with(".fifo"))
         });
-        if fifo { Ordering::Fifo } else { Ordering::Unordered }
+        if fifo {
+            RecordOrder::Fifo
+        } else {
+            RecordOrder::Unordered
+        }
     }
 
     fn response(failed: Vec<String>) -> SqsBatchResponse {
@@ -151,8 +155,8 @@ impl BatchEvent for KinesisEvent {
         &self.records
     }
 
-    fn ordering(&self) -> Ordering {
-        Ordering::Stream
+    fn ordering(&self) -> RecordOrder {
+        RecordOrder::Stream
     }
 
     fn response(failed: Vec<String>) -> KinesisEventResponse {
@@ -194,8 +198,8 @@ impl BatchEvent for DynamoDbEvent {
         &self.records
     }
 
-    fn ordering(&self) -> Ordering {
-        Ordering::Stream
+    fn ordering(&self) -> RecordOrder {
+        RecordOrder::Stream
     }
 
     fn response(failed: Vec<String>) -> DynamoDbEventResponse {
