@@ -23,6 +23,10 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
         "\"field\":\"items[0].quantity\"",
         "-> 404 Not Found {\"delivered\":true,\"email\":\"ada@example.com\",\"lines\":1,\"offer_cents\":808}",
         "-> 409 Conflict {\"delivered\":false,\"email\":\"nomail@example.com\"",
+        "order-events demo: the SQS queue of orders",
+        "-> partial batch response {\"batchItemFailures\":[{\"itemIdentifier\":\"msg-3\"},{\"itemIdentifier\":\"msg-4\"}]}",
+        "\"record_id\":\"msg-3\",\"field\":\"items[0].quantity\"",
+        "order 4 refused: 20000 MELON is more than we deliver",
         "order-service demo: done",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");

@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
-use crate::symbol::{COLLECT_ERRORS, HTTP_METHOD, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol};
+use crate::symbol::{BATCH_RESPONSE, COLLECT_ERRORS, HTTP_METHOD, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol};
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
@@ -20,6 +20,7 @@ pub(crate) enum LayerKind {
     Logged,
     ServiceResponse,
     HttpMethod,
+    BatchResponse,
     Metrics,
 }
 
@@ -29,6 +30,7 @@ impl LayerKind {
         LayerKind::Logged,
         LayerKind::ServiceResponse,
         LayerKind::HttpMethod,
+        LayerKind::BatchResponse,
         LayerKind::Metrics,
     ];
 
@@ -38,6 +40,7 @@ impl LayerKind {
             LayerKind::Logged => LOGGED,
             LayerKind::ServiceResponse => SERVICE_RESPONSE,
             LayerKind::HttpMethod => HTTP_METHOD,
+            LayerKind::BatchResponse => BATCH_RESPONSE,
             LayerKind::Metrics => METRICS,
         }
     }

@@ -23,6 +23,7 @@ pub(crate) enum Args {
     Logged(Logged),
     ServiceResponse(ServiceResponse),
     HttpMethod(HttpMethod),
+    BatchResponse(crate::batch::BatchResponse),
     Metrics(crate::metrics::Metrics),
 }
 
@@ -40,6 +41,7 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Args {
         LayerKind::Logged => Args::Logged(parse_logged(cx, attr)),
         LayerKind::ServiceResponse => Args::ServiceResponse(parse_service_response(cx, attr)),
         LayerKind::HttpMethod => Args::HttpMethod(parse_http_method(cx, attr)),
+        LayerKind::BatchResponse => Args::BatchResponse(crate::batch::parse(cx, attr)),
         LayerKind::Metrics => Args::Metrics(crate::metrics::parse(cx, attr)),
     }
 }

@@ -70,6 +70,9 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             let value = wrap(&plan.above, &above, response, &mut statics);
             (outer, value)
         }
+        // Like a response: the layers below see the user's signature (once
+        // per record), those above `fn(LambdaEvent<E>) -> Result<Response, Error>`.
+        Core::Batch(batch) => crate::batch::expand_core(plan, batch, &name, &mut statics),
         Core::Body => {
             let is_async = sig.asyncness.is_some();
             let user = Scope {
@@ -125,6 +128,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
     match &plan.core {
         Core::Service(service) => quote_spanned!(service.span=> ::pypwext::__private::require_service! { #item }),
         Core::Call(http) => quote_spanned!(http.span=> ::pypwext::__private::require_http! { #item }),
+        Core::Batch(batch) => quote_spanned!(batch.span=> ::pypwext::__private::require_batch! { #item }),
         Core::Body => item,
     }
 }
@@ -132,7 +136,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
 /// The user's body as a future. An `async` block infers its output from its
 /// returns, so a first `return` of the declared type makes the others coerce
 /// to it (`Err(Box::new(e))` into `Box<dyn Error>`) as in the `async fn`.
-fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
+pub(crate) fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
     match &sig.output {
         ReturnType::Type(_, ty) if !contains_impl_trait(ty) => quote! {
             async move {
@@ -150,16 +154,21 @@ fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
 
 /// What a layer sees: the function's name, the signature at its place in the
 /// stack, and that place.
-struct Scope<'a> {
-    name: &'a str,
-    sig: &'a syn::Signature,
-    is_async: bool,
-    place: Place,
+pub(crate) struct Scope<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) sig: &'a syn::Signature,
+    pub(crate) is_async: bool,
+    pub(crate) place: Place,
 }
 
 /// Wraps `inner` (a future, or a closure for a sync fn) in `layers`,
 /// innermost first; gives a future (async) or a value (sync).
-fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
+pub(crate) fn wrap(
+    layers: &[Layer],
+    scope: &Scope<'_>,
+    mut inner: TokenStream,
+    statics: &mut TokenStream,
+) -> TokenStream {
     let mut value = None;
     for layer in layers.iter().rev() {
         let wrapped = match &layer.wrapper {
@@ -169,7 +178,7 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
                 crate::metrics::wrap(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
             }
             // `valid.rs` refuses a second core before expansion.
-            Wrapper::SecondCore => inner,
+            Wrapper::SecondCore(_) => inner,
         };
         inner = if scope.is_async {
             wrapped.clone()
@@ -320,7 +329,10 @@ fn collect_errors(
 /// Names a bounded helper with the function's return type as its type
 /// argument, and spans the path over the whole return type: an unmet bound is
 /// then reported at the user's return type, not at the attribute.
-fn return_type_checked(sig: &syn::Signature, build: impl FnOnce(Span, Span, &syn::Type) -> TokenStream) -> TokenStream {
+pub(crate) fn return_type_checked(
+    sig: &syn::Signature,
+    build: impl FnOnce(Span, Span, &syn::Type) -> TokenStream,
+) -> TokenStream {
     let (first, last) = return_type_span(sig);
     match &sig.output {
         ReturnType::Type(_, ty) => build(first, last, ty),

@@ -9,6 +9,7 @@
 
 mod ast;
 mod attr;
+mod batch;
 mod ctxt;
 mod expand;
 mod metrics;
@@ -77,6 +78,21 @@ pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn http_method(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::HttpMethod, args.into(), item.into()).into()
+}
+
+/// Turns an `async fn` that handles one record of an SQS, Kinesis or
+/// DynamoDB stream batch into a handler that answers Lambda's partial batch
+/// response: `async fn(LambdaEvent<E>) -> Result<Response, lambda_runtime::Error>`.
+///
+/// Parameters are extractors: the record (`&SqsMessage`, `&KinesisEventRecord`,
+/// `&DynamodbEventRecord`, by reference or by value), `Json<T>`,
+/// `lambda_runtime::Context`. Arguments: `source = Sqs | Kinesis | DynamoDb`
+/// (when no record parameter names it), `concurrency = N` (SQS standard
+/// queues, default 1), `skip_group_on_error` (SQS FIFO), `fail_whole_batch`
+/// (default `true`). See `pypwext::batch`.
+#[proc_macro_attribute]
+pub fn batch_response(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::BatchResponse, args.into(), item.into()).into()
 }
 
 /// Writes the metrics added during each call of the function as CloudWatch

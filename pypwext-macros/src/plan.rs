@@ -36,10 +36,11 @@ pub(crate) enum Core {
     /// `#[http_method]`: the call is the body; the layers above see the
     /// signature without the parameters filled from the answer.
     Call(HttpMethod),
-    // `#[batch_response]` becomes a core here, `Batch(BatchResponse)`: like
-    // `Service`, it changes the signature the layers above see (the batch
-    // event in, the partial batch response out) and has the user's signature
-    // below it.
+    /// `#[batch_response]`: the body handles one record of a batch; like
+    /// `Service`, it changes the signature the layers above see (the batch
+    /// event in, the partial batch response out) and has the user's signature
+    /// below it.
+    Batch(crate::batch::BatchResponse),
 }
 
 /// A layer above or below the core, where it is written.
@@ -58,8 +59,9 @@ pub(crate) enum Wrapper {
     /// `#[metrics]`: anywhere in the stack.
     Metrics(crate::metrics::Metrics),
     /// A core written next to the function's core (a function has at most
-    /// one). It stays at its written place only to be reported there.
-    SecondCore,
+    /// one), and which one it is. It stays at its written place only to be
+    /// reported there.
+    SecondCore(LayerKind),
 }
 
 /// Where a layer stands relative to the core, which decides the signature it
@@ -72,6 +74,10 @@ pub(crate) enum Place {
     AboveService,
     /// Below `#[service_response]`: sees the user's signature.
     BelowService,
+    /// Above `#[batch_response]`: sees `fn(LambdaEvent<E>) -> Result<Response, Error>`.
+    AboveBatch,
+    /// Below `#[batch_response]`: sees the user's signature, once per record.
+    BelowBatch,
 }
 
 impl Plan {
@@ -102,9 +108,13 @@ impl Plan {
 
         // The response layer is the core when there is one: a call next to it
         // is then the second core.
-        let core_kind = [LayerKind::ServiceResponse, LayerKind::HttpMethod]
-            .into_iter()
-            .find(|kind| seen.contains(kind));
+        let core_kind = [
+            LayerKind::ServiceResponse,
+            LayerKind::BatchResponse,
+            LayerKind::HttpMethod,
+        ]
+        .into_iter()
+        .find(|kind| seen.contains(kind));
         let mut plan = Plan {
             function,
             paths: attrs.iter().filter_map(|attr| attr.path.clone()).collect(),
@@ -121,7 +131,8 @@ impl Plan {
                 plan.core = match args {
                     Args::ServiceResponse(service) => Core::Service(service),
                     Args::HttpMethod(http) => Core::Call(http),
-                    // `core_kind` is one of the two above.
+                    Args::BatchResponse(batch) => Core::Batch(batch),
+                    // `core_kind` is one of the three above.
                     Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) => Core::Body,
                 };
                 below_core = true;
@@ -131,7 +142,9 @@ impl Plan {
                 Args::CollectErrors(collect) => Wrapper::CollectErrors(collect),
                 Args::Logged(logged) => Wrapper::Logged(logged),
                 Args::Metrics(metrics) => Wrapper::Metrics(metrics),
-                Args::ServiceResponse(_) | Args::HttpMethod(_) => Wrapper::SecondCore,
+                Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => {
+                    Wrapper::SecondCore(attr.kind)
+                }
             };
             let layer = Layer {
                 span: attr.span,
@@ -150,6 +163,7 @@ impl Plan {
     pub(crate) fn above_place(&self) -> Place {
         match self.core {
             Core::Service(_) => Place::AboveService,
+            Core::Batch(_) => Place::AboveBatch,
             Core::Body | Core::Call(_) => Place::Plain,
         }
     }
@@ -158,6 +172,7 @@ impl Plan {
     pub(crate) fn below_place(&self) -> Place {
         match self.core {
             Core::Service(_) => Place::BelowService,
+            Core::Batch(_) => Place::BelowBatch,
             Core::Body | Core::Call(_) => Place::Plain,
         }
     }
@@ -188,7 +203,7 @@ mod tests {
                 Wrapper::CollectErrors(_) => "collect_errors",
                 Wrapper::Logged(_) => "logged",
                 Wrapper::Metrics(_) => "metrics",
-                Wrapper::SecondCore => "second core",
+                Wrapper::SecondCore(_) => "second core",
             })
             .collect()
     }
@@ -211,6 +226,25 @@ mod tests {
         assert!(plan.above_place() == Place::AboveService && plan.below_place() == Place::BelowService);
         // The attribute being expanded was resolved by the compiler: no path.
         assert_eq!(plan.paths.len(), 2);
+    }
+
+    #[test]
+    fn the_batch_layer_splits_the_stack_and_a_call_next_to_it_is_a_second_core() {
+        let (plan, errors) = plan(
+            LayerKind::Logged,
+            quote!(inject_lambda_context),
+            quote! {
+                #[batch_response(concurrency = 4)]
+                #[collect_errors]
+                #[http_method(url = "https://example.com")]
+                async fn on_record(message: &SqsMessage) -> Result<(), PwError> { Ok(()) }
+            },
+        );
+        assert_eq!(errors, 0, "the rules are `valid.rs`'s to report");
+        assert_eq!(wrappers(&plan.above), ["logged"]);
+        assert!(matches!(&plan.core, Core::Batch(batch) if batch.concurrency.map(|(n, _)| n) == Some(4)));
+        assert_eq!(wrappers(&plan.below), ["collect_errors", "second core"]);
+        assert!(plan.above_place() == Place::AboveBatch && plan.below_place() == Place::BelowBatch);
     }
 
     #[test]

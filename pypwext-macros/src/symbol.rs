@@ -38,6 +38,19 @@ pub(crate) const NAMESPACE: Symbol = Symbol("namespace");
 pub(crate) const SERVICE: Symbol = Symbol("service");
 pub(crate) const CAPTURE_COLD_START_METRIC: Symbol = Symbol("capture_cold_start_metric");
 pub(crate) const DEFAULT_DIMENSIONS: Symbol = Symbol("default_dimensions");
+pub(crate) const BATCH_RESPONSE: Symbol = Symbol("batch_response");
+pub(crate) const SOURCE: Symbol = Symbol("source");
+pub(crate) const CONCURRENCY: Symbol = Symbol("concurrency");
+pub(crate) const SKIP_GROUP_ON_ERROR: Symbol = Symbol("skip_group_on_error");
+pub(crate) const FAIL_WHOLE_BATCH: Symbol = Symbol("fail_whole_batch");
+
+/// The sources `source = …` of `#[batch_response]` takes, each with its
+/// event type and the record type a parameter names it by.
+pub(crate) const BATCH_SOURCES: &[(&str, &str, &str)] = &[
+    ("Sqs", "SqsEvent", "SqsMessage"),
+    ("Kinesis", "KinesisEvent", "KinesisEventRecord"),
+    ("DynamoDb", "DynamoDbEvent", "DynamodbEventRecord"),
+];
 
 pub(crate) const HTTP_METHOD: Symbol = Symbol("http_method");
 pub(crate) const METHOD: Symbol = Symbol("method");

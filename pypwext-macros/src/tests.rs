@@ -272,3 +272,19 @@ fn broken_stack_reports_every_error_and_keeps_the_function() {
         expect_file!["snapshots/broken_stack.rs"],
     );
 }
+
+#[test]
+fn batch_stack() {
+    check(
+        LayerKind::Logged,
+        quote!(inject_lambda_context),
+        quote! {
+            #[batch_response(concurrency = 8, fail_whole_batch = false)]
+            #[collect_errors]
+            async fn on_order(Json(order): Json<Order>, message: &SqsMessage) -> Result<(), PwError> {
+                store(&order).await
+            }
+        },
+        expect_file!["snapshots/batch_stack.rs"],
+    );
+}

@@ -5,7 +5,7 @@
 use proc_macro2::Span;
 use syn::{ReturnType, Type};
 
-use crate::ast::Function;
+use crate::ast::{Function, LayerKind};
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse, Template};
 use crate::ctxt::Ctxt;
 use crate::plan::{Core, Layer, Place, Plan, Wrapper};
@@ -23,6 +23,7 @@ pub(crate) fn check(cx: &mut Ctxt, plan: &Plan) {
         Core::Body => {}
         Core::Service(service) => check_service_response(cx, function, service),
         Core::Call(http) => check_http_method(cx, function, http, plan.below.is_empty()),
+        Core::Batch(batch) => crate::batch::check(cx, function, batch),
     }
     for layer in &plan.below {
         check_layer(cx, function, layer, plan.below_place());
@@ -30,18 +31,37 @@ pub(crate) fn check(cx: &mut Ctxt, plan: &Plan) {
 }
 
 fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, place: Place) {
+    // A second core next to `#[batch_response]`, or `#[batch_response]` as one.
+    let has_batch = matches!(place, Place::AboveBatch | Place::BelowBatch)
+        || matches!(layer.wrapper, Wrapper::SecondCore(LayerKind::BatchResponse));
+    if let Wrapper::CollectErrors(collect) = &layer.wrapper
+        && crate::batch::check_collect_errors(cx, layer.span, collect, place)
+    {
+        return;
+    }
     match &layer.wrapper {
         Wrapper::CollectErrors(collect) => check_collect_errors(cx, function, layer.span, collect, place),
         Wrapper::Logged(logged) if place == Place::AboveService => {
             check_logged(cx, &outer_signature(&function.sig), layer.span, logged, place);
         }
+        Wrapper::Logged(logged) if place == Place::AboveBatch => {
+            check_logged(
+                cx,
+                &crate::batch::outer_signature_for_checks(&function.sig),
+                layer.span,
+                logged,
+                place,
+            );
+        }
         Wrapper::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, place),
         Wrapper::Metrics(metrics) => crate::metrics::check(cx, function, layer.span, metrics),
-        // The one pair of cores there is: a call next to a response.
-        Wrapper::SecondCore => cx.syn_error(syn::Error::new(
-            layer.span,
-            "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
-        )),
+        Wrapper::SecondCore(LayerKind::HttpMethod | LayerKind::ServiceResponse) if !has_batch => {
+            cx.syn_error(syn::Error::new(
+                layer.span,
+                "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
+            ));
+        }
+        Wrapper::SecondCore(kind) => crate::batch::second_core(cx, layer.span, *kind),
     }
 }
 
@@ -94,7 +114,9 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
             ));
             return;
         }
-        Place::BelowService | Place::Plain => {}
+        // `crate::batch::check_collect_errors` refused every other form.
+        Place::AboveBatch => return,
+        Place::BelowService | Place::BelowBatch | Place::Plain => {}
     }
     let sig = &function.sig;
     if let Some(constness) = &sig.constness {
@@ -120,6 +142,13 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
 }
 
 fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, span: Span, logged: &Logged, place: Place) {
+    if place == Place::BelowBatch && logged.inject_lambda_context.is_some() {
+        cx.syn_error(syn::Error::new(
+            span,
+            "`inject_lambda_context` below `#[batch_response]` has no event to read: it sees one record; the batch layer puts the Lambda context on every line by itself, so remove it (or move `#[logged]` above `#[batch_response]`)",
+        ));
+        return;
+    }
     if place == Place::BelowService && logged.inject_lambda_context.is_some() {
         cx.syn_error(syn::Error::new(
             span,

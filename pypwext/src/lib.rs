@@ -173,6 +173,46 @@
 //! # });
 //! ```
 //!
+//! ## Event sources: `#[batch_response]`
+//!
+//! `#[batch_response]` turns an `async fn` that handles **one record** of an
+//! SQS queue, a Kinesis stream or a DynamoDB stream into a Lambda handler that
+//! answers the partial batch response, so only the records that failed come
+//! back; see [`batch`] for the rules (FIFO queues, streams, `concurrency`,
+//! batches that failed whole). Here a Kinesis stream stops at its first
+//! failure, which is the one record reported:
+//!
+//! ```
+//! use pypwext::batch::{KinesisEvent, KinesisEventRecord, LambdaEvent};
+//! use pypwext::{batch_response, Json, PwError, StatusCode};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Reading { sensor: String, celsius: f64 }
+//!
+//! #[batch_response]
+//! async fn on_reading(Json(reading): Json<Reading>, record: &KinesisEventRecord) -> Result<(), PwError> {
+//!     if reading.celsius < -273.15 {
+//!         return Err(PwError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{} is broken", reading.sensor)));
+//!     }
+//!     let _ = record.kinesis.partition_key.as_str();
+//!     Ok(())
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! // Kinesis data is base64 on the wire; `Json<T>` parses it decoded.
+//! let event: KinesisEvent = serde_json::from_value(serde_json::json!({"Records": [
+//!     {"kinesis": {"sequenceNumber": "1", "data": "eyJzZW5zb3IiOiJhIiwiY2Vsc2l1cyI6MjEuNX0=", "approximateArrivalTimestamp": 1.5e9}},
+//!     {"kinesis": {"sequenceNumber": "2", "data": "eyJzZW5zb3IiOiJiIiwiY2Vsc2l1cyI6LTMwMH0=", "approximateArrivalTimestamp": 1.5e9}},
+//!     {"kinesis": {"sequenceNumber": "3", "data": "eyJzZW5zb3IiOiJjIiwiY2Vsc2l1cyI6MTl9", "approximateArrivalTimestamp": 1.5e9}},
+//! ]})).unwrap();
+//! let response = on_reading(LambdaEvent::new(event, Default::default())).await.unwrap();
+//! // Lambda resumes the stream at record 2; record 3 was not processed.
+//! assert_eq!(
+//!     serde_json::to_value(&response).unwrap(),
+//!     serde_json::json!({"batchItemFailures": [{"itemIdentifier": "2"}]})
+//! );
+//! # });
+//!
 //! ## Metrics: `#[metrics]`
 //!
 //! `#[metrics(...)]` gives each call of a function its own set of CloudWatch
@@ -243,9 +283,13 @@
 
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
 
+#[cfg(feature = "batch")]
+pub mod batch;
 pub mod errors;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(any(feature = "service", feature = "batch"))]
+mod json;
 pub mod lambda;
 pub mod logging;
 #[cfg(feature = "metrics")]
@@ -266,6 +310,8 @@ pub use errors::{
     CollectorFutureExt, CollectorScope, ErrorAction, ErrorCollector, ErrorWithReturn, InfoClassification, LogEntryType,
     PwError, UnknownVariant, current_collector,
 };
-pub use pypwext_macros::{collect_errors, http_method, logged, metrics, service_response};
+#[cfg(any(feature = "service", feature = "batch"))]
+pub use json::Json;
+pub use pypwext_macros::{batch_response, collect_errors, http_method, logged, metrics, service_response};
 #[cfg(feature = "service")]
-pub use service::{Json, PwResponse};
+pub use service::PwResponse;

@@ -18,6 +18,19 @@ pub mod service {
         OkValue, Probe, ServiceResponse, answer, extract, service_response, split_result,
     };
 }
+/// What `#[batch_response]` code calls.
+#[cfg(feature = "batch")]
+pub mod batch {
+    pub use crate::batch::{
+        BatchEvent, BatchOptions, BatchRecord, DynamoDbEvent, Error, KinesisEvent, LambdaEvent, RecordResult, SqsEvent,
+        extract, finish, in_invocation, process_records,
+    };
+
+    /// The event that holds records of type `R`.
+    pub type EventOf<R> = <R as BatchRecord>::Event;
+    /// The partial batch response that answers an event `E`.
+    pub type ResponseOf<E> = <E as BatchEvent>::Response;
+}
 /// What `#[http_method]` code calls.
 #[cfg(feature = "http")]
 pub mod http {
@@ -129,12 +142,32 @@ macro_rules! __pypwext_require_http {
     };
 }
 
+#[cfg(feature = "batch")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_batch {
+    ($($item:tt)*) => {
+        $($item)*
+    };
+}
+
 #[cfg(feature = "metrics")]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __pypwext_require_metrics {
     ($($item:tt)*) => {
         $($item)*
+    };
+}
+
+#[cfg(not(feature = "batch"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pypwext_require_batch {
+    ($($item:tt)*) => {
+        ::core::compile_error!(
+            "`#[batch_response]` needs the `batch` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"batch\"] }`"
+        );
     };
 }
 
@@ -149,6 +182,8 @@ macro_rules! __pypwext_require_metrics {
     };
 }
 
+#[doc(hidden)]
+pub use __pypwext_require_batch as require_batch;
 #[doc(hidden)]
 pub use __pypwext_require_http as require_http;
 #[doc(hidden)]

@@ -75,3 +75,14 @@ fn no_features_is_errors_and_logging_only() {
 fn the_metrics_feature_adds_no_dependency() {
     assert_eq!(dependency_tree(&["metrics"]), dependency_tree(&[]));
 }
+
+#[test]
+fn the_batch_feature_brings_the_event_types_and_no_http_stack() {
+    let tree = dependency_tree(&["batch"]);
+    assert!(tree.iter().any(|name| name == "aws_lambda_events"), "{tree:?}");
+    for absent in HTTP_CLIENT.iter().chain(&["lambda_http"]) {
+        assert!(!tree.iter().any(|name| name == absent), "{absent} in {tree:?}");
+    }
+    // Neither does the service feature alone bring the batch event types.
+    assert!(!dependency_tree(&[]).iter().any(|name| name == "aws_lambda_events"));
+}

@@ -15,7 +15,12 @@
 //!   `127.0.0.1:9000`) as an API Gateway HTTP API, for `curl`;
 //! - `order-service` (the demo): starts itself on a free local port, sends a
 //!   valid order, a partly failing one, a malformed one and an offer request,
-//!   prints each response with its log lines, and exits.
+//!   prints each response with its log lines; then hands a batch of order
+//!   events to the `order-events` function (`#[batch_response]`, see
+//!   `order_events.rs`) and prints its partial batch response, and exits.
+
+#[path = "../order_events.rs"]
+mod order_events;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -341,6 +346,10 @@ async fn demo() -> Result<(), lambda_http::Error> {
     }
     let _ = stop.send(());
     serving.await??;
+    // The same orders arrive as events too: the order-events function handles
+    // an SQS batch of them with #[batch_response].
+    println!("order-events demo: the SQS queue of orders, one record at a time\n");
+    order_events::demo(&sink).await?;
     println!("order-service demo: done");
     Ok(())
 }

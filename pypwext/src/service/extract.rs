@@ -1,11 +1,11 @@
 //! Extractors: what a `#[service_response]` handler's parameters are made from.
 
-use std::ops::{Deref, DerefMut};
-
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use crate::errors::PwError;
+pub use crate::json::Json;
+use crate::json::Problem;
 
 /// The request being taken apart for one handler call. Extractors borrow it;
 /// one `lambda_http::Request` parameter may take it whole (the generated code
@@ -66,44 +66,6 @@ impl FromRequest for lambda_runtime::Context {
     }
 }
 
-/// The request body parsed as JSON into `T`.
-///
-/// A body that does not parse answers 400 before the handler runs, with the
-/// field and the reason in the error's details:
-/// `{"field":"items[0].quantity","reason":"invalid type: string \"two\", expected u32","line":1,"column":42}`.
-/// Valid JSON that lacks a field is answered "the request body lacks the
-/// field `items[1].quantity`; add it" with that path as `field`; only a body
-/// that is not JSON at all is "not valid JSON".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Json<T>(pub T);
-
-impl<T> Json<T> {
-    /// The parsed value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl<T> Deref for Json<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> DerefMut for Json<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.0
-    }
-}
-
-impl<T: serde::Serialize> serde::Serialize for Json<T> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
-
 impl<T: DeserializeOwned> FromRequest for Json<T> {
     fn from_request(slot: &mut RequestSlot) -> Result<Self, PwError> {
         parse_json(slot.get()?.body()).map(Json)
@@ -118,80 +80,23 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &lambda_http::Body) -> Resul
         lambda_http::Body::Binary(bytes) => bytes,
         _ => &[],
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad_request("the request body is empty; send a JSON document", None));
-    }
-    // The common case first, at full speed; only a body that fails is parsed
-    // again with path tracking, to name the field.
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let parsed = match serde_path_to_error::deserialize(&mut deserializer) {
-        Ok(value) => deserializer.end().map(|()| value).map_err(|err| (None, err)),
-        Err(err) => {
-            let path = err.path().to_string();
-            Err(((path != ".").then_some(path), err.into_inner()))
-        }
-    };
-    parsed.map_err(|(field, inner)| body_error(field, &inner))
-}
-
-/// The 400 for a body that failed to parse. serde_json's classification
-/// tells a body that is not JSON at all (`Syntax`, `Eof`) from valid JSON
-/// of the wrong shape (`Data`): a missing field, a wrong type, an unknown
-/// variant. The field is the path of the value that failed; for a missing
-/// field, the path of the object that lacks it and the field's name.
-fn body_error(field: Option<String>, inner: &serde_json::Error) -> PwError {
-    let reason = strip_position(&inner.to_string());
-    let (message, field) = match inner.classify() {
-        serde_json::error::Category::Data => match missing_field(&reason) {
-            Some(name) => {
-                let field = match field {
-                    Some(path) => format!("{path}.{name}"),
-                    None => name.to_owned(),
-                };
-                (
-                    format!("the request body lacks the field `{field}`; add it"),
-                    Some(field),
+    crate::json::parse(bytes).map_err(|failure| {
+        let message = match (failure.problem, &failure.field) {
+            (Problem::Empty, _) => return bad_request("the request body is empty; send a JSON document", None),
+            (Problem::MissingField, Some(field)) => format!("the request body lacks the field `{field}`; add it"),
+            (Problem::DoesNotFit, Some(field)) => {
+                format!("the request body does not fit at `{field}`: {}", failure.reason)
+            }
+            (Problem::MissingField | Problem::DoesNotFit, None) => {
+                format!(
+                    "the request body does not fit the expected document: {}",
+                    failure.reason
                 )
             }
-            None => {
-                let message = match &field {
-                    Some(field) => format!("the request body does not fit at `{field}`: {reason}"),
-                    None => format!("the request body does not fit the expected document: {reason}"),
-                };
-                (message, field)
-            }
-        },
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
-            (format!("the request body is not valid JSON: {reason}"), field)
-        }
-    };
-    let mut details = serde_json::json!({
-        "reason": reason,
-        "line": inner.line(),
-        "column": inner.column(),
-    });
-    if let Some(field) = field {
-        details["field"] = field.into();
-    }
-    bad_request(&message, Some(details))
-}
-
-/// The field's name in serde's "missing field `name`" (the wording of
-/// `serde::de::Error::missing_field`, which serde_json keeps).
-fn missing_field(reason: &str) -> Option<&str> {
-    reason.strip_prefix("missing field `")?.strip_suffix('`')
-}
-
-/// serde_json's message without its " at line L column C" tail: the details
-/// carry those as numbers.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message.to_owned(),
-    }
+            (Problem::NotJson, _) => format!("the request body is not valid JSON: {}", failure.reason),
+        };
+        bad_request(&message, Some(failure.details()))
+    })
 }
 
 fn bad_request(message: &str, details: Option<serde_json::Value>) -> PwError {
