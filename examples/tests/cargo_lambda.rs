@@ -215,7 +215,7 @@ fn rest_http_and_alb_events_through_cargo_lambda() {
 
     // An event that is no HTTP request at all fails the invocation, and the
     // function goes on to answer the next one.
-    let sqs = invoke(port, "sqs_batch.json").expect_err("an SQS event is no request for order-service");
+    let sqs = invoke(port, "sqs_orders.json").expect_err("an SQS event is no request for order-service");
     assert!(sqs.contains("deserialize"), "cargo-lambda names the failure: {sqs}");
     let again = invoke(port, "apigw_http_v2.json").expect("the function still answers");
     assert_eq!(again["statusCode"], 200, "{again}");
@@ -225,12 +225,12 @@ fn rest_http_and_alb_events_through_cargo_lambda() {
 fn an_sqs_batch_through_cargo_lambda() {
     let port = free_port();
     let _emulator = start_emulator(port);
-    let _function = start_function(env!("CARGO_BIN_EXE_sqs-batch"), port);
+    let _function = start_function(env!("CARGO_BIN_EXE_order-events"), port);
 
-    let answer = invoke(port, "sqs_batch.json").expect("the SQS batch is answered");
-    // The one message whose body is not an order line is the only failure.
+    let answer = invoke(port, "sqs_orders.json").expect("the SQS batch is answered");
+    // order-events (#[batch_response]): msg-3's body does not parse, msg-4 is refused.
     assert_eq!(
         answer,
-        json!({ "batchItemFailures": [{ "itemIdentifier": "2e1424d4-f796-459a-8184-9c92662be6da" }] }),
+        json!({ "batchItemFailures": [{ "itemIdentifier": "msg-3" }, { "itemIdentifier": "msg-4" }] }),
     );
 }
