@@ -503,3 +503,48 @@ fn the_handler_future_is_send() {
     )));
     send(&kinesis(LambdaEvent::new(KinesisEvent::default(), Default::default())));
 }
+
+#[pypwext::metrics(namespace = "shop", service = "order-events")]
+#[batch_response(concurrency = 2)]
+async fn counted(message: &SqsMessage) -> Result<(), PwError> {
+    pypwext::metrics::add_metric("Records", pypwext::metrics::MetricUnit::Count, 1.0)?;
+    match message.body.as_deref() {
+        Some("refuse") => Err(PwError::new(StatusCode::CONFLICT, "refused")),
+        _ => Ok(()),
+    }
+}
+
+#[test]
+fn metrics_above_a_batch_count_every_record_of_the_invocation_in_one_line() {
+    pypwext_tests::install_global_subscriber();
+    let sink = logging::MemoryWriter::new();
+    let logger = logging::builder().writer(sink.clone()).build();
+    let event: SqsEvent = serde_json::from_value(json!({"Records": [
+        {"messageId": "m-1", "body": "ok", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q"},
+        {"messageId": "m-2", "body": "refuse", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q"},
+        {"messageId": "m-3", "body": "ok", "eventSourceARN": "arn:aws:sqs:eu-west-1:1:q"},
+    ]}))
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let response = tracing::subscriber::with_default(logger, || {
+        runtime.block_on(counted(LambdaEvent::new(event, Default::default())))
+    })
+    .unwrap();
+    assert_eq!(
+        serde_json::to_value(&response).unwrap(),
+        json!({"batchItemFailures": [{"itemIdentifier": "m-2"}]})
+    );
+    let emf: Vec<Value> = sink
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l.get("_aws").is_some())
+        .collect();
+    assert_eq!(emf.len(), 1, "{emf:?}");
+    assert_eq!(
+        emf[0]["Records"],
+        json!([1.0, 1.0, 1.0]),
+        "every record, the failed one too"
+    );
+    assert_eq!(emf[0]["service"], "order-events");
+}
