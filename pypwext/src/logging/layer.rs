@@ -145,37 +145,26 @@ impl PowertoolsLayer {
     {
         let Buffers { fields, line } = buffers;
         let meta = event.metadata();
-        fields.reset(is_pypwext_callsite(meta), self.dev);
+        fields.reset(is_pypwext_callsite(meta));
         event.record(fields);
 
         line.clear();
         let spans = span_fields(event, ctx);
         let invocation = Invocation::current();
         let invocation = invocation.as_deref();
-        let written = if self.dev {
-            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-            self.serialize_line(
-                &mut serde_json::Serializer::with_formatter(&mut *line, pretty),
-                meta,
-                invocation,
-                &spans,
-                fields,
-            )
-        } else {
-            self.serialize_line(
-                &mut serde_json::Serializer::new(&mut *line),
-                meta,
-                invocation,
-                &spans,
-                fields,
-            )
-        };
+        let written = self.serialize_line(
+            &mut serde_json::Serializer::new(&mut *line),
+            meta,
+            invocation,
+            &spans,
+            fields,
+        );
         if let Err(err) = written {
             // Only a value's own `Serialize` can fail here, and none of ours does.
             let _ = writeln!(std::io::stderr(), "pypwext: cannot write a log line: {err}");
             return;
         }
-        line.push(b'\n');
+        self.end_line(line);
 
         if let (Some(config), Some(invocation)) = (&self.buffer, invocation) {
             if config.holds(meta.level()) {
@@ -222,7 +211,7 @@ impl PowertoolsLayer {
     /// ERROR line) or inside `get_default`, where tracing drops new events.
     fn write_evicted(&self, invocation: &Invocation, evicted: u64) {
         let mut fields = Fields::default();
-        fields.reset(true, self.dev);
+        fields.reset(true);
         let message = fields.text(|text| {
             let _ = write!(
                 text,
@@ -232,18 +221,31 @@ impl PowertoolsLayer {
         fields.message = Some(FieldValue::Text(message));
         fields.others.push(("buffer_evicted_lines", FieldValue::U64(evicted)));
         let mut line = Vec::new();
-        let written = if self.dev {
-            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-            let mut serializer = serde_json::Serializer::with_formatter(&mut line, pretty);
-            self.serialize_line(&mut serializer, &buffer::EVICTED, Some(invocation), &[], &fields)
-        } else {
-            let mut serializer = serde_json::Serializer::new(&mut line);
-            self.serialize_line(&mut serializer, &buffer::EVICTED, Some(invocation), &[], &fields)
-        };
-        if written.is_ok() {
-            line.push(b'\n');
+        let mut serializer = serde_json::Serializer::new(&mut line);
+        if self
+            .serialize_line(&mut serializer, &buffer::EVICTED, Some(invocation), &[], &fields)
+            .is_ok()
+        {
+            self.end_line(&mut line);
             self.write_line(&buffer::EVICTED, &line);
         }
+    }
+
+    /// Ends a serialized line: indented for people reading a terminal
+    /// (`POWERTOOLS_DEV`), then the newline. The line is re-read token by
+    /// token in its own key order, so the indentation reaches inside the
+    /// JSON messages of pypwext too; the line writer itself is compiled once.
+    fn end_line(&self, line: &mut Vec<u8>) {
+        if self.dev {
+            let mut indented = Vec::with_capacity(line.len() * 2);
+            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut serializer = serde_json::Serializer::with_formatter(&mut indented, pretty);
+            let mut compact = serde_json::Deserializer::from_slice(line);
+            if serde_transcode::transcode(&mut compact, &mut serializer).is_ok() {
+                *line = indented;
+            }
+        }
+        line.push(b'\n');
     }
 
     /// Writes a line made elsewhere (an EMF line of `pypwext::metrics`) to
@@ -494,8 +496,6 @@ enum FieldValue {
 struct Shown<'a> {
     scratch: &'a str,
     value: &'a FieldValue,
-    /// Lines are indented: JSON messages are parsed rather than copied.
-    dev: bool,
 }
 
 impl serde::Serialize for Shown<'_> {
@@ -503,12 +503,6 @@ impl serde::Serialize for Shown<'_> {
         let text = |range: &Range<usize>| self.scratch.get(range.clone()).unwrap_or_default();
         match self.value {
             FieldValue::Text(range) => serializer.serialize_str(text(range)),
-            FieldValue::Json(range) if self.dev => match serde_json::from_str::<&RawValue>(text(range)) {
-                // Carried through token by token, in its own key order, so
-                // that the indentation reaches inside it.
-                Ok(json) => serde_transcode::transcode(&mut serde_json::Deserializer::from_str(json.get()), serializer),
-                Err(_) => serializer.serialize_str(text(range)),
-            },
             FieldValue::Json(range) => match serde_json::from_str::<&RawValue>(text(range)) {
                 Ok(json) => json.serialize(serializer),
                 Err(_) => serializer.serialize_str(text(range)),
@@ -529,8 +523,6 @@ impl serde::Serialize for Shown<'_> {
 struct Fields {
     /// Whether the event comes from pypwext itself.
     trusted: bool,
-    /// Lines are indented (`POWERTOOLS_DEV`).
-    dev: bool,
     /// The text of every field, one after the other.
     scratch: String,
     message: Option<FieldValue>,
@@ -545,10 +537,9 @@ struct Fields {
 
 impl Fields {
     /// Empties the fields for the next event, keeping the buffers.
-    fn reset(&mut self, trusted: bool, dev: bool) {
+    fn reset(&mut self, trusted: bool) {
         let Fields {
             trusted: own_trusted,
-            dev: own_dev,
             scratch,
             message,
             location,
@@ -560,7 +551,6 @@ impl Fields {
             others,
         } = self;
         *own_trusted = trusted;
-        *own_dev = dev;
         scratch.clear();
         for slot in [
             message,
@@ -580,7 +570,6 @@ impl Fields {
         Shown {
             scratch: &self.scratch,
             value,
-            dev: self.dev,
         }
     }
 
