@@ -72,6 +72,19 @@ pub(crate) struct ParseFailure {
 }
 
 impl ParseFailure {
+    /// What went wrong, said of `what` (`"the request body"`) with what to do.
+    pub(crate) fn message(&self, what: &str) -> String {
+        match (self.problem, &self.field) {
+            (Problem::Empty, _) => format!("{what} is empty; send a JSON document"),
+            (Problem::MissingField, Some(field)) => format!("{what} lacks the field `{field}`; add it"),
+            (Problem::DoesNotFit, Some(field)) => format!("{what} does not fit at `{field}`: {}", self.reason),
+            (Problem::MissingField | Problem::DoesNotFit, None) => {
+                format!("{what} does not fit the expected document: {}", self.reason)
+            }
+            (Problem::NotJson, _) => format!("{what} is not valid JSON: {}", self.reason),
+        }
+    }
+
     /// `{"field":…,"reason":…,"line":…,"column":…}` (`field` when known).
     pub(crate) fn details(&self) -> serde_json::Value {
         let mut details = serde_json::json!({

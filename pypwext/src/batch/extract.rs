@@ -67,22 +67,7 @@ impl<'a, R: RecordBody, T: DeserializeOwned> FromRecord<'a, R> for Json<T> {
             ));
         }
         crate::json::parse(body.as_bytes()).map(Json).map_err(|failure| {
-            use crate::json::Problem;
-            let message = match (failure.problem, &failure.field) {
-                (Problem::MissingField, Some(field)) => format!("the record's body lacks the field `{field}`"),
-                (Problem::DoesNotFit, Some(field)) => {
-                    format!("the record's body does not fit at `{field}`: {}", failure.reason)
-                }
-                (Problem::MissingField | Problem::DoesNotFit, None) => {
-                    format!(
-                        "the record's body does not fit the expected document: {}",
-                        failure.reason
-                    )
-                }
-                (Problem::Empty | Problem::NotJson, _) => {
-                    format!("the record's body is not valid JSON: {}", failure.reason)
-                }
-            };
+            let message = failure.message("the record's body");
             PwError::new(http::StatusCode::BAD_REQUEST, message).with_details(failure.details())
         })
     }

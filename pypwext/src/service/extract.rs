@@ -81,21 +81,9 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &lambda_http::Body) -> Resul
         _ => &[],
     };
     crate::json::parse(bytes).map_err(|failure| {
-        let message = match (failure.problem, &failure.field) {
-            (Problem::Empty, _) => return bad_request("the request body is empty; send a JSON document", None),
-            (Problem::MissingField, Some(field)) => format!("the request body lacks the field `{field}`; add it"),
-            (Problem::DoesNotFit, Some(field)) => {
-                format!("the request body does not fit at `{field}`: {}", failure.reason)
-            }
-            (Problem::MissingField | Problem::DoesNotFit, None) => {
-                format!(
-                    "the request body does not fit the expected document: {}",
-                    failure.reason
-                )
-            }
-            (Problem::NotJson, _) => format!("the request body is not valid JSON: {}", failure.reason),
-        };
-        bad_request(&message, Some(failure.details()))
+        let message = failure.message("the request body");
+        let details = (failure.problem != Problem::Empty).then(|| failure.details());
+        bad_request(&message, details)
     })
 }
 
