@@ -212,6 +212,7 @@
 //!     serde_json::json!({"batchItemFailures": [{"itemIdentifier": "2"}]})
 //! );
 //! # });
+//! ```
 //!
 //! ## Metrics: `#[metrics]`
 //!
