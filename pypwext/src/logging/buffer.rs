@@ -7,7 +7,7 @@ use tracing::metadata::Kind;
 use tracing::subscriber::Interest;
 use tracing::{Level, Metadata};
 
-use super::layer::PowertoolsLayer;
+use super::layer::with_current_layer;
 use crate::lambda::Invocation;
 
 /// The target of the line that says how many buffered lines were evicted.
@@ -98,12 +98,9 @@ pub(crate) fn flush_buffer_on_failure() {
     flush_current(|config| config.flush_on_error);
 }
 
-fn flush_current(when: impl Fn(&BufferConfig) -> bool) {
-    tracing::dispatcher::get_default(|dispatch| {
-        let Some(layer) = dispatch.downcast_ref::<PowertoolsLayer>() else {
-            return;
-        };
-        if layer.buffer().is_some_and(&when) {
+fn flush_current(when: impl FnOnce(&BufferConfig) -> bool) {
+    with_current_layer(|layer| {
+        if layer.buffer().is_some_and(when) {
             Invocation::with_current(|invocation| {
                 if let Some(invocation) = invocation {
                     layer.flush(invocation);

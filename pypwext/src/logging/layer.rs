@@ -344,6 +344,16 @@ impl PowertoolsLayer {
     }
 }
 
+/// Runs `f` with the pypwext layer of the current subscriber, if it has one
+/// (the buffer's flush and the metrics lines write through it).
+pub(crate) fn with_current_layer<R>(f: impl FnOnce(&PowertoolsLayer) -> R) -> Option<R> {
+    let mut f = Some(f);
+    tracing::dispatcher::get_default(|dispatch| {
+        let layer = dispatch.downcast_ref::<PowertoolsLayer>()?;
+        f.take().map(|f| f(layer))
+    })
+}
+
 // A panic while the lock was held cannot leave the buffer half-written.
 fn lock_buffer(invocation: &Invocation) -> std::sync::MutexGuard<'_, crate::lambda::LineBuffer> {
     invocation

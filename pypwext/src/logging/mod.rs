@@ -90,11 +90,7 @@ pub(crate) use json::DisplayJson;
 /// the current subscriber, or to stdout when there is none.
 #[cfg(feature = "metrics")]
 pub(crate) fn write_raw_line(line: &[u8]) {
-    let written = tracing::dispatcher::get_default(|dispatch| {
-        dispatch
-            .downcast_ref::<PowertoolsLayer>()
-            .map(|layer| layer.write_raw(line))
-    });
+    let written = layer::with_current_layer(|layer| layer.write_raw(line));
     if written.is_none() {
         use std::io::Write as _;
         if let Err(err) = std::io::stdout().lock().write_all(line) {
