@@ -102,6 +102,14 @@ impl ParseFailure {
 /// Parses `bytes` as JSON into `T`; a document that is empty, not JSON, or
 /// does not fit `T` gives the field (when there is one) and the reason.
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseFailure> {
+    // The common case first, at full speed; only a document that fails is
+    // parsed again with path tracking, to name the field.
+    serde_json::from_slice(bytes).or_else(|_| parse_tracked(bytes))
+}
+
+/// [`parse`] without its fast first attempt: for a caller that made it
+/// already and now wants the field and the reason.
+pub(crate) fn parse_tracked<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseFailure> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseFailure {
             problem: Problem::Empty,
@@ -110,11 +118,6 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseFailure
             line: 0,
             column: 0,
         });
-    }
-    // The common case first, at full speed; only a document that fails is
-    // parsed again with path tracking, to name the field.
-    if let Ok(value) = serde_json::from_slice(bytes) {
-        return Ok(value);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let parsed = match serde_path_to_error::deserialize(&mut deserializer) {
