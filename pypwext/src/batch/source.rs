@@ -101,7 +101,9 @@ impl BatchEvent for SqsEvent {
     }
 
     fn ordering(&self) -> RecordOrder {
-        let fifo = self.records.iter().any(|record| {
+        // An event source mapping reads one queue: its first record's queue
+        // is every record's.
+        let fifo = self.records.first().is_some_and(|record| {
             record
                 .event_source_arn
                 .as_deref()

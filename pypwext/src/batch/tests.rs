@@ -205,40 +205,49 @@ fn a_failed_record_without_an_id_fails_the_invocation() {
 
 #[test]
 fn each_record_has_its_own_collector_and_its_id_on_every_line() {
-    serially(async {
-        let sink = MemoryWriter::new();
-        let subscriber = crate::logging::builder().service("batch").writer(sink.clone()).build();
-        let _guard = tracing::subscriber::set_default(subscriber);
-        let event = sqs(&["a", "b", "c"], false);
-        let opts = BatchOptions { concurrency: 3, ..OPTS };
-        let context = Context::default();
-        let response = process_records(&opts, &event, &context, |record, _| async move {
-            let collector = current_collector().unwrap();
-            assert!(collector.is_empty(), "a fresh collector for every record");
-            collector.add(PwError::new(http::StatusCode::NOT_FOUND, "x").with_action(ErrorAction::Continue));
-            tokio::task::yield_now().await;
-            assert_eq!(current_collector().unwrap().len(), 1);
-            tracing::info!(body = record.body.as_deref(), "working");
-            if record.body.as_deref() == Some("b") {
-                return RecordOutcome::Failed(RecordFailure::from_error("no b today"));
+    // Records in flight together (each its own scope), one at a time (one
+    // scope started afresh per record), and a FIFO queue (where the record
+    // after the failure is skipped).
+    for (concurrency, fifo, listed_ids, processed) in [
+        (3, false, &["b"][..], 3),
+        (1, false, &["b"][..], 3),
+        (1, true, &["b", "c"][..], 2),
+    ] {
+        serially(async {
+            let sink = MemoryWriter::new();
+            let subscriber = crate::logging::builder().service("batch").writer(sink.clone()).build();
+            let _guard = tracing::subscriber::set_default(subscriber);
+            let event = sqs(&["a", "b", "c"], fifo);
+            let opts = BatchOptions { concurrency, ..OPTS };
+            let context = Context::default();
+            let response = process_records(&opts, &event, &context, |record, _| async move {
+                let collector = current_collector().unwrap();
+                assert!(collector.is_empty(), "a fresh collector for every record");
+                collector.add(PwError::new(http::StatusCode::NOT_FOUND, "x").with_action(ErrorAction::Continue));
+                tokio::task::yield_now().await;
+                assert_eq!(current_collector().unwrap().len(), 1);
+                tracing::info!(body = record.body.as_deref(), "working");
+                if record.body.as_deref() == Some("b") {
+                    return RecordOutcome::Failed(RecordFailure::from_error("no b today"));
+                }
+                RecordOutcome::Done
+            })
+            .await
+            .unwrap();
+            assert_eq!(serde_json::to_value(response).unwrap(), listed(listed_ids));
+            let lines: Vec<serde_json::Value> = sink.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+            let working: Vec<_> = lines.iter().filter(|l| l["message"] == "working").collect();
+            assert_eq!(working.len(), processed, "concurrency {concurrency}, fifo {fifo}");
+            for line in working {
+                assert_eq!(line["record_id"], line["body"]);
             }
-            RecordOutcome::Done
+            let failure = lines.iter().find(|l| l["level"] == "ERROR").unwrap();
+            assert_eq!(failure["record_id"], "b");
+            assert_eq!(failure["message"], "Record b failed in on_record");
+            assert_eq!(failure["exception"], "no b today");
+            assert_eq!(failure["exception_name"], "&str");
         })
-        .await
-        .unwrap();
-        assert_eq!(serde_json::to_value(response).unwrap(), listed(&["b"]));
-        let lines: Vec<serde_json::Value> = sink.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
-        let working: Vec<_> = lines.iter().filter(|l| l["message"] == "working").collect();
-        assert_eq!(working.len(), 3);
-        for line in working {
-            assert_eq!(line["record_id"], line["body"]);
-        }
-        let failure = lines.iter().find(|l| l["level"] == "ERROR").unwrap();
-        assert_eq!(failure["record_id"], "b");
-        assert_eq!(failure["message"], "Record b failed in on_record");
-        assert_eq!(failure["exception"], "no b today");
-        assert_eq!(failure["exception_name"], "&str");
-    })
+    }
 }
 
 #[test]
