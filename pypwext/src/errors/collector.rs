@@ -159,12 +159,14 @@ pub fn current_collector() -> Option<ErrorCollector> {
 
 /// Runs `future` with a collector of its own, made when the code in it first
 /// asks for the current one; the errors it collects are not read afterwards.
+#[cfg(feature = "batch")]
 pub(crate) fn fresh_scope<F: Future>(future: F) -> CollectorScope<F> {
     CURRENT.scope(Some(Cell::new(None)), future)
 }
 
 /// Inside a [`fresh_scope`]: from here on, the code asks for a new collector,
 /// as if a new scope had begun (the errors collected so far are dropped).
+#[cfg(feature = "batch")]
 pub(crate) fn start_fresh() {
     let _ = CURRENT.try_with(|slot| slot.as_ref().map(|cell| cell.set(None)));
 }
@@ -190,7 +192,7 @@ pub trait CollectorFutureExt: Future + Sized {
 
 impl<F: Future> CollectorFutureExt for F {}
 
-#[cfg(test)]
+#[cfg(all(test, feature = "batch"))]
 mod tests {
     use super::*;
 

@@ -35,6 +35,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
 pub use collector::{CollectorFutureExt, CollectorScope, ErrorCollector, current_collector};
+#[cfg(feature = "batch")]
 pub(crate) use collector::{fresh_scope, start_fresh};
 pub use with_return::ErrorWithReturn;
 
