@@ -175,6 +175,10 @@ fn five_hundred_invocations_eight_at_a_time_each_see_only_their_own() {
                 );
                 continue;
             };
+            // The runtime's worker and invoke spans add no keys.
+            for runtime_key in ["task_id", "requestId", "xrayTraceId"] {
+                assert!(line.get(runtime_key).is_none(), "{runtime_key} in {text}");
+            }
             let n: usize = request_id["req-".len()..].parse().unwrap();
             let (_, id, _) = invocation(n);
             assert_eq!(line["work_id"], id.as_str(), "the invocation's own key: {text}");

@@ -456,6 +456,14 @@ where
     fields
 }
 
+/// Whether a span is the Lambda runtime's own (its invoke span, with
+/// `requestId` and `xrayTraceId`; its worker span, with `task_id`): their
+/// fields add no keys to a line, which has them as `function_request_id` and
+/// `xray_trace_id` already, as Powertools writes them.
+fn is_runtime_span(meta: &Metadata<'_>) -> bool {
+    meta.target().starts_with("lambda_runtime")
+}
+
 /// The trace's root id, as Powertools writes `xray_trace_id`: from
 /// `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`,
 /// `1-5759e988-bd862e3fe1be46a994272793`. A header without a `Root=` part is
@@ -729,6 +737,9 @@ where
     }
 
     fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
+        if is_runtime_span(attrs.metadata()) {
+            return;
+        }
         if let Some(span) = ctx.span(id) {
             let mut fields = SpanFields::default();
             attrs.record(&mut fields);
@@ -737,7 +748,7 @@ where
     }
 
     fn on_record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
+        if let Some(span) = ctx.span(id).filter(|span| !is_runtime_span(span.metadata())) {
             let mut extensions = span.extensions_mut();
             match extensions.get_mut::<SpanFields>() {
                 Some(fields) => values.record(fields),

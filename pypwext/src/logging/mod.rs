@@ -31,7 +31,9 @@
 //! `correlation_id`, `tenant_id` (under Lambda's tenant isolation), `xray_trace_id` (the trace's root id, as Powertools writes it; see [`crate::lambda::Invocation`]),
 //! `exception`, `exception_name`; then the keys added with [`append_key`]
 //! (see there for how long they last); then the fields of the `tracing` spans
-//! the event is in (outermost first; of two of the same name, the innermost);
+//! the event is in (outermost first; of two of the same name, the innermost;
+//! not the Lambda runtime's own spans, whose request id and trace id the line
+//! has already);
 //! then the event's other fields. Each name once: the event's own field beats
 //! a span's, which beats an appended key. `location` is where the line was
 //! written (`#[logged]`'s function, else the module path), never a span's
