@@ -52,6 +52,8 @@ struct Run {
     /// (request id, `response` or `error`, body) per invocation.
     outcomes: Vec<(String, String, Value)>,
     log_lines: Vec<Value>,
+    /// The most invocations handed out and not yet answered at once.
+    max_in_flight: usize,
 }
 
 /// Runs `binary` (with `env`) under the emulator for `events`, then stops it.
@@ -82,6 +84,7 @@ fn run(binary: &str, env: &[(&str, &str)], events: &[(&str, Value)]) -> Run {
             "every invocation answered: {outcomes:?}\n{lines:#?}"
         );
         Run {
+            max_in_flight: api.max_in_flight(),
             outcomes: outcomes
                 .into_iter()
                 .map(|o| {
@@ -277,4 +280,85 @@ fn order_events_runs_locally_on_an_event_file() {
         .unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read the event file `/no/such/event.json`"));
+}
+
+/// An SQS event of two records, `<request id>-a` (waits, then succeeds) and
+/// `<request id>-b` (waits, then is refused on every third invocation).
+fn waiting_sqs_event(request_id: &str, n: usize) -> Value {
+    let mut event = fixture("example-sqs-event.json");
+    let record = event["Records"][0].clone();
+    let second = if n % 3 == 0 { "wait, then refuse" } else { "wait" };
+    let records: Vec<Value> = [("a", "wait"), ("b", second)]
+        .iter()
+        .map(|(suffix, body)| {
+            let mut r = record.clone();
+            r["messageId"] = json!(format!("{request_id}-{suffix}"));
+            r["body"] = json!(body);
+            r
+        })
+        .collect();
+    event["Records"] = json!(records);
+    event
+}
+
+#[test]
+fn batch_invocations_run_concurrently_with_aws_lambda_max_concurrency() {
+    const INVOCATIONS: usize = 24;
+    let events: Vec<(String, Value)> = (0..INVOCATIONS)
+        .map(|n| {
+            let id = format!("sqs-{n:02}");
+            let event = waiting_sqs_event(&id, n);
+            (id, event)
+        })
+        .collect();
+    let events: Vec<(&str, Value)> = events.iter().map(|(id, e)| (id.as_str(), e.clone())).collect();
+    let run = run(
+        env!("CARGO_BIN_EXE_batch-sources"),
+        &[("BATCH_SOURCE", "sqs"), ("AWS_LAMBDA_MAX_CONCURRENCY", "4")],
+        &events,
+    );
+    assert!(
+        (2..=4).contains(&run.max_in_flight),
+        "up to 4 invocations in flight at once, not one at a time: {}",
+        run.max_in_flight
+    );
+    for (n, (id, _)) in events.iter().enumerate() {
+        let refused = format!("{id}-b");
+        let expected = if n % 3 == 0 { listed(&[&refused]) } else { listed(&[]) };
+        assert_eq!(outcome(&run, id), ("response", &expected), "{id}");
+    }
+    // Each record's lines carry its own invocation's request id, however the
+    // invocations interleave.
+    let processing: Vec<&Value> = run.log_lines.iter().filter(|l| l["message"] == "processing").collect();
+    assert_eq!(processing.len(), 2 * INVOCATIONS, "{:#?}", run.log_lines);
+    for line in processing {
+        let record = line["record_id"].as_str().unwrap();
+        let request_id = line["function_request_id"].as_str().unwrap();
+        assert!(record.starts_with(&format!("{request_id}-")), "{line}");
+    }
+}
+
+#[test]
+fn a_bad_aws_lambda_max_concurrency_stops_the_batch_runner_with_a_message() {
+    let output = support::runtime().block_on(async {
+        let api = RuntimeApi::start().await;
+        let child = Command::new(env!("CARGO_BIN_EXE_batch-sources"))
+            .envs(lambda_env(&api))
+            .env("BATCH_SOURCE", "sqs")
+            .env("AWS_LAMBDA_MAX_CONCURRENCY", "four")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the function starts");
+        tokio::task::spawn_blocking(move || child.wait_with_output())
+            .await
+            .unwrap()
+            .unwrap()
+    });
+    assert!(!output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AWS_LAMBDA_MAX_CONCURRENCY is `four`, not a whole number of 1 or more"),
+        "{stderr}"
+    );
 }

@@ -2,7 +2,9 @@
 //! of `examples/tests/batch_runtime.rs`: `BATCH_SOURCE` (`sqs`, `kinesis` or
 //! `dynamodb`) picks the one to run under the Lambda runtime. A record fails
 //! when its body (SQS), its data (Kinesis) says `refuse` or `panic`, or when it
-//! records a `REMOVE` (DynamoDB).
+//! records a `REMOVE` (DynamoDB). An SQS message that says `wait` waits 20 ms
+//! first, as a call to another service would, so that concurrent invocations
+//! overlap.
 
 use pypwext::batch::{DynamodbEventRecord, KinesisEventRecord, SqsMessage};
 use pypwext::{PwError, StatusCode, batch_response, logged};
@@ -22,6 +24,9 @@ fn judge(id: &str, text: &str) -> Result<(), PwError> {
 #[logged(inject_lambda_context)]
 #[batch_response(concurrency = 2)]
 async fn on_message(message: &SqsMessage) -> Result<(), PwError> {
+    if message.body.as_deref().is_some_and(|body| body.contains("wait")) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     judge(
         message.message_id.as_deref().unwrap_or(""),
         message.body.as_deref().unwrap_or(""),

@@ -13,7 +13,12 @@ use super::source::BatchEvent;
 /// Kinesis or DynamoDB event `E`):
 ///
 /// - under the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set, as
-///   `lambda_runtime::run(service_fn(handler))`;
+///   `lambda_runtime::run(service_fn(handler))`: one invocation at a time;
+/// - with `AWS_LAMBDA_MAX_CONCURRENCY` above 1 as well (Lambda Managed
+///   Instances set it), that many invocations at once in this process, each
+///   in its own task with its own records' collectors and log keys. A value
+///   that is not a whole number of 1 or more is an error that says so, before
+///   any invocation is taken;
 /// - otherwise locally, with no AWS and no extra tool: `--event FILE` on the
 ///   command line (`--event -` reads standard input) invokes the handler once
 ///   with that event and prints the partial batch response as JSON on
@@ -49,7 +54,8 @@ where
     Fut: Future<Output = Result<E::Response, Error>> + Send + 'static,
 {
     if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
-        return lambda_runtime::run(lambda_runtime::service_fn(handler)).await;
+        crate::lambda::check_before_run_concurrent("pypwext::batch::run")?;
+        return lambda_runtime::run_concurrent(lambda_runtime::service_fn(handler)).await;
     }
     let Some(path) = event_argument(std::env::args().skip(1)) else {
         #[cfg(feature = "local")]

@@ -26,11 +26,15 @@
 mod local;
 #[cfg(feature = "service")]
 mod run;
+#[cfg(any(feature = "service", feature = "batch"))]
+mod runtime;
 
 #[cfg(feature = "local")]
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
 #[cfg(feature = "service")]
 pub use run::run;
+#[cfg(any(feature = "service", feature = "batch"))]
+pub(crate) use runtime::check_before_run_concurrent;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
