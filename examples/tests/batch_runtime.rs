@@ -287,7 +287,11 @@ fn order_events_runs_locally_on_an_event_file() {
 fn waiting_sqs_event(request_id: &str, n: usize) -> Value {
     let mut event = fixture("example-sqs-event.json");
     let record = event["Records"][0].clone();
-    let second = if n % 3 == 0 { "wait, then refuse" } else { "wait" };
+    let second = if n.is_multiple_of(3) {
+        "wait, then refuse"
+    } else {
+        "wait"
+    };
     let records: Vec<Value> = [("a", "wait"), ("b", second)]
         .iter()
         .map(|(suffix, body)| {
@@ -324,7 +328,11 @@ fn batch_invocations_run_concurrently_with_aws_lambda_max_concurrency() {
     );
     for (n, (id, _)) in events.iter().enumerate() {
         let refused = format!("{id}-b");
-        let expected = if n % 3 == 0 { listed(&[&refused]) } else { listed(&[]) };
+        let expected = if n.is_multiple_of(3) {
+            listed(&[&refused])
+        } else {
+            listed(&[])
+        };
         assert_eq!(outcome(&run, id), ("response", &expected), "{id}");
     }
     // Each record's lines carry its own invocation's request id, however the
