@@ -8,7 +8,8 @@
 //! - by hand: the same work on `lambda_http`, writing the same two INFO lines
 //!   (request, response) through the same pypwext logger.
 //!
-//! The function logs at INFO to stdout, which goes to /dev/null. Runs
+//! The function logs at INFO to stdout, which goes to /dev/null
+//! (`PYPWEXT_BENCH_LOG_LEVEL=WARN` leaves the lines out of both forms). Runs
 //! alternate (stack, by hand, stack, …); each run answers a warm-up, then
 //! `INVOCATIONS` events are timed from the emulator's side: from the last
 //! warm-up response to the last response. The summary gives the median of the
@@ -105,7 +106,8 @@ fn main() {
 
     println!(
         "\n== end to end through the real runtime loop: {INVOCATIONS} API Gateway v2 invocations per run, \
-         {ROUNDS} rounds, INFO lines to /dev/null =="
+         {ROUNDS} rounds, log level {}, lines to /dev/null ==",
+        log_level()
     );
     for (name, micros) in [("stack", &stack_us), ("by hand", &by_hand_us)] {
         println!(
@@ -176,12 +178,18 @@ struct Run {
     connections: usize,
 }
 
-/// Starts the function as the Lambda service would, logging at INFO to /dev/null.
+/// The functions' log level: `PYPWEXT_BENCH_LOG_LEVEL`, INFO by default (WARN
+/// leaves both forms' lines out, to see what the lines cost).
+fn log_level() -> String {
+    std::env::var("PYPWEXT_BENCH_LOG_LEVEL").unwrap_or_else(|_| "INFO".to_owned())
+}
+
+/// Starts the function as the Lambda service would, logging to /dev/null.
 fn start(api: &RuntimeApi, form: Form) -> Child {
     Command::new(env!("CARGO_BIN_EXE_bench-e2e-function"))
         .arg(form.arg())
         .envs(lambda_env(api))
-        .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+        .env("AWS_LAMBDA_LOG_LEVEL", log_level())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
