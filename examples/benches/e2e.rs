@@ -84,6 +84,21 @@ fn main() {
         percentile(&counts, 0.5)
     };
     let connections = (median_connections(&stack), median_connections(&by_hand));
+    let mut cpu_ratios: Vec<f64> = stack
+        .iter()
+        .zip(&by_hand)
+        .filter_map(|(a, b)| Some(a.function_cpu?.as_secs_f64() / b.function_cpu?.as_secs_f64()))
+        .collect();
+    cpu_ratios.sort_by(f64::total_cmp);
+    let cpu_per_invocation = |runs: &[Run]| {
+        let mut micros: Vec<f64> = runs
+            .iter()
+            .filter_map(|run| Some(run.function_cpu?.as_secs_f64() * 1e6 / INVOCATIONS as f64))
+            .collect();
+        micros.sort_by(f64::total_cmp);
+        micros
+    };
+    let (stack_cpu, by_hand_cpu) = (cpu_per_invocation(&stack), cpu_per_invocation(&by_hand));
     let stack: Vec<Duration> = stack.iter().map(|run| run.elapsed).collect();
     let by_hand: Vec<Duration> = by_hand.iter().map(|run| run.elapsed).collect();
 
@@ -130,6 +145,17 @@ fn main() {
         percentile(&stack_us, 0.5),
         percentile(&by_hand_us, 0.5)
     );
+    if !cpu_ratios.is_empty() {
+        println!(
+            "function process CPU: stack / by hand = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x); \
+             per invocation {:.1} µs vs {:.1} µs (the wall time also counts the emulator, which shares the CPU)",
+            percentile(&cpu_ratios, 0.5),
+            percentile(&cpu_ratios, 0.1),
+            percentile(&cpu_ratios, 0.9),
+            percentile(&stack_cpu, 0.5),
+            percentile(&by_hand_cpu, 0.5)
+        );
+    }
 }
 
 /// The nearest-rank percentile of sorted values.
@@ -150,8 +176,12 @@ async fn run(form: Form, invocations: usize) -> ((u64, String), Run) {
     let mut child = start(&api, form);
     let warm = api.outcomes(WARM_UP, RUN_TIMEOUT).await;
     let started = Instant::now();
+    let cpu_before = cpu_ns(child.id());
     let outcomes = api.outcomes(total, RUN_TIMEOUT).await;
     let elapsed = started.elapsed();
+    let function_cpu = cpu_ns(child.id())
+        .zip(cpu_before)
+        .map(|(after, before)| Duration::from_nanos(after.saturating_sub(before)));
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(warm.len(), WARM_UP, "{} answered the warm-up", form.arg());
@@ -165,7 +195,20 @@ async fn run(form: Form, invocations: usize) -> ((u64, String), Run) {
         last["body"].as_str().unwrap().to_owned(),
     );
     let connections = api.connections();
-    (answer, Run { elapsed, connections })
+    (
+        answer,
+        Run {
+            elapsed,
+            connections,
+            function_cpu,
+        },
+    )
+}
+
+/// The CPU time process `pid` has run, in ns (`/proc/<pid>/schedstat`).
+fn cpu_ns(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+    stat.split_whitespace().next()?.parse().ok()
 }
 
 /// One timed run: how long it took, and how many connections the function's
@@ -176,6 +219,9 @@ async fn run(form: Form, invocations: usize) -> ((u64, String), Run) {
 struct Run {
     elapsed: Duration,
     connections: usize,
+    /// The CPU time the function's process ran meanwhile (its own code and
+    /// the kernel's work on its behalf), when `/proc` tells.
+    function_cpu: Option<Duration>,
 }
 
 /// The functions' log level: `PYPWEXT_BENCH_LOG_LEVEL`, INFO by default (WARN
