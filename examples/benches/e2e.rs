@@ -14,7 +14,9 @@
 //! `INVOCATIONS` events are timed from the emulator's side: from the last
 //! warm-up response to the last response. The summary gives the median of the
 //! per-round ratios (stack / by hand; goal ≤ 1.05×) with the 10th and 90th
-//! percentiles, and the median time per invocation of each.
+//! percentiles, and the median time per invocation of each; then the same for
+//! the CPU time the function's process ran in each timed run
+//! (`/proc/<pid>/schedstat`), which leaves out the emulator's share.
 //!
 //! The emulator and the function share one CPU (cross-core wake-ups would
 //! swamp the difference): unless the process is already pinned to one CPU,
