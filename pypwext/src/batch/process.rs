@@ -167,7 +167,7 @@ pub async fn in_invocation<F: Future>(context: &Context, future: F) -> F::Output
 ///   stops the batch and is the one record listed.
 ///
 /// A record fails when `handler` gives [`RecordOutcome::Failed`] or panics; its
-/// ERROR line names the record. Each record runs in its own collector scope,
+/// ERROR line names the record. Each record has a collector of its own,
 /// and every line logged while it runs carries its `record_id`. When no record
 /// succeeded and `fail_whole_batch` is on, the invocation fails instead; it
 /// fails too when a record that failed has no id to list it by.
