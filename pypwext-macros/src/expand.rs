@@ -99,9 +99,11 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         // A plain fn returning the future of `start_handler`, which at its
         // first poll reads the invocation from the request and builds the
         // stack inside it.
-        let opts = inject_options(inject.unwrap_or(Injection::Service), &name, &outer_sig, &mut statics);
+        let inject = inject.unwrap_or(Injection::Service);
+        let prepare = inject.prepare(Span::call_site());
+        let opts = inject_options(inject, &name, &outer_sig, &mut statics);
         let request = request_ident();
-        value = quote!(::pypwext::__private::start_handler(&#opts, #request, move |#request| #value));
+        value = quote!(::pypwext::__private::start_handler(&#opts, #prepare, #request, move |#request| #value));
         handler_signature(&outer_sig)
     } else {
         if let Some(inject) = inject {
@@ -471,6 +473,22 @@ enum Injection<'a> {
     Service,
 }
 
+impl Injection<'_> {
+    /// The `__private` function that reads the invocation from the event. A
+    /// path of the handler's own may reach anywhere in the event, so its
+    /// function may serialize the event; pypwext's own paths are fields read
+    /// as they are, and their function builds no serializer into the binary.
+    fn prepare(&self, span: Span) -> TokenStream {
+        match self {
+            Injection::Logged(Logged {
+                correlation_id_path: Some(_),
+                ..
+            }) => quote_spanned!(span=> ::pypwext::__private::prepare_injection_anywhere),
+            _ => quote_spanned!(span=> ::pypwext::__private::prepare_injection),
+        }
+    }
+}
+
 /// Runs `block` (the whole stack) as the invocation the handler's event
 /// belongs to, so that every line of every layer carries the Lambda context
 /// keys, wherever the layer that asked for it stands.
@@ -486,9 +504,10 @@ fn inject_lambda_context(
     let Some((event, event_ty)) = named_params(sig).next() else {
         return block;
     };
+    let prepare = inject.prepare(event_ty.span());
     let opts = inject_options(inject, name, sig, statics);
     // Spanned on the event's type: a type that carries no Lambda context is reported there.
-    let injection = quote_spanned!(event_ty.span()=> ::pypwext::__private::prepare_injection(&#event, &#opts));
+    let injection = quote_spanned!(event_ty.span()=> #prepare(&#event, &#opts));
     if is_async {
         // The stack is built inside the invocation, entry line included.
         quote!(::pypwext::__private::inject_async(&#opts, #injection, move || #block))

@@ -3,7 +3,9 @@
 
 pub use crate::errors::collect::{CollectErrors, Collectable, absorb, collect_errors_async, collect_errors_sync};
 pub use crate::errors::{InfoClassification, LogEntryType};
-pub use crate::logging::inject::{InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection};
+pub use crate::logging::inject::{
+    InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection, prepare_injection_anywhere,
+};
 pub use crate::logging::logged::{ArgsWriter, EntryArgs, ExitWriter, Logged, logged_args, logged_async, logged_sync};
 #[cfg(feature = "service")]
 pub use crate::service::handler::start_handler;

@@ -204,3 +204,97 @@ fn concurrent_invocations_never_mix_their_request_ids() {
         );
     }
 }
+
+#[logged(
+    inject_lambda_context,
+    correlation_id_path = "requestContext.domainName",
+    level = "info"
+)]
+async fn domain_handler(request: lambda_http::Request) -> Result<String, PwError> {
+    tracing::info!("inside");
+    Ok(request.uri().path().to_owned())
+}
+
+#[logged(
+    inject_lambda_context,
+    correlation_id_path = "requestContext.domainName",
+    level = "info"
+)]
+#[pypwext::service_response]
+async fn domain_service(request: lambda_http::Request) -> Result<pypwext::PwResponse, PwError> {
+    tracing::info!("inside");
+    Ok(pypwext::PwResponse::new(StatusCode::OK).with_field("path", request.uri().path()))
+}
+
+#[pypwext::service_response]
+async fn default_service() -> Result<pypwext::PwResponse, PwError> {
+    tracing::info!("inside");
+    Ok(pypwext::PwResponse::new(StatusCode::OK))
+}
+
+fn request_with_domain(request_id: &str, domain: &str) -> lambda_http::Request {
+    let mut request = http_request(request_id, "api-d");
+    let mut api_context = ApiGatewayV2httpRequestContext::default();
+    api_context.request_id = Some("api-d".to_owned());
+    api_context.domain_name = Some(domain.to_owned());
+    request
+        .extensions_mut()
+        .insert(RequestContext::ApiGatewayV2(api_context));
+    request
+}
+
+#[test]
+fn a_path_of_the_handlers_own_reaches_into_the_request_context() {
+    // The field is not one pypwext reads directly: the context is serialized
+    // to find it, for a plain handler and for a `#[service_response]` one.
+    let sink = MemoryWriter::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber(&sink), || {
+        runtime
+            .block_on(domain_handler(request_with_domain("req-d1", "plain.example.com")))
+            .unwrap();
+        let response = runtime
+            .block_on(domain_service(request_with_domain("req-d2", "service.example.com")))
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    });
+    let lines = parse(&sink);
+    let correlations: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|line| {
+            (
+                line.get("function_request_id").unwrap().as_str().unwrap(),
+                line.get("correlation_id").unwrap().as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(correlations.len() >= 4, "{correlations:?}");
+    for (request_id, correlation_id) in correlations {
+        let expected = if request_id == "req-d1" {
+            "plain.example.com"
+        } else {
+            "service.example.com"
+        };
+        assert_eq!(correlation_id, expected, "{request_id}");
+    }
+}
+
+#[test]
+fn a_service_handler_is_correlated_by_the_request_id_of_its_context() {
+    let sink = MemoryWriter::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber(&sink), || {
+        runtime
+            .block_on(default_service(request_with_domain("req-s", "unused.example.com")))
+            .unwrap();
+    });
+    let lines = parse(&sink);
+    assert_eq!(lines.len(), 1, "the line logged inside");
+    assert_eq!(lines[0].get("correlation_id").unwrap(), "api-d");
+}

@@ -23,7 +23,7 @@ async fn handler(
     );
     ::pypwext::__private::inject_async(
             &__PYPWEXT_INJECT,
-            ::pypwext::__private::prepare_injection(&event, &__PYPWEXT_INJECT),
+            ::pypwext::__private::prepare_injection_anywhere(&event, &__PYPWEXT_INJECT),
             move || {
                 #[allow(unused_imports)]
                 use ::pypwext::__private::render::{

@@ -41,6 +41,7 @@ fn handler(
     );
     ::pypwext::__private::start_handler(
         &__PYPWEXT_INJECT,
+        ::pypwext::__private::prepare_injection,
         request,
         move |request| ::pypwext::__private::metrics::metrics_async(
             &__PYPWEXT_METRICS,

@@ -46,6 +46,7 @@ fn handler(
     );
     ::pypwext::__private::start_handler(
         &__PYPWEXT_INJECT,
+        ::pypwext::__private::prepare_injection,
         request,
         move |request| {
             #[allow(unused_imports)]

@@ -71,10 +71,33 @@ pub struct Injection {
 /// from the event's Lambda context with its correlation id (an event without a
 /// context, such as a request built by hand, keeps the invocation that is
 /// current, if any), and the event itself for `log_event`.
+///
+/// The correlation id is looked up in the event's fields only
+/// ([`LambdaEventSource::correlation_id_in_fields`]): the generated code calls
+/// this for the paths pypwext chooses, and [`prepare_injection_anywhere`] for a
+/// handler's own `correlation_id_path`.
 pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &InjectLambdaContext) -> Injection {
+    prepare(event, opts, E::correlation_id_in_fields)
+}
+
+/// [`prepare_injection`] for a handler that names its own `correlation_id_path`:
+/// the path may reach anywhere in the event
+/// ([`LambdaEventSource::correlation_id`]). A separate function so that the
+/// code that serializes an event to find such a path is built only into
+/// functions that name one (an API Gateway request context's serializer is
+/// 40 KB of the 3.0 MB service-only binary of `scripts/build-cost.sh`).
+pub fn prepare_injection_anywhere<E: LambdaEventSource + ?Sized>(event: &E, opts: &InjectLambdaContext) -> Injection {
+    prepare(event, opts, E::correlation_id)
+}
+
+fn prepare<'e, E: LambdaEventSource + ?Sized>(
+    event: &'e E,
+    opts: &InjectLambdaContext,
+    correlation_id: impl Fn(&'e E, &CorrelationPath) -> Option<Cow<'e, str>>,
+) -> Injection {
     let invocation = match event.lambda_context() {
         Some(context) => {
-            let correlation_id = opts.paths().iter().find_map(|path| event.correlation_id(path));
+            let correlation_id = opts.paths().iter().find_map(|path| correlation_id(event, path));
             Some(Arc::new(Invocation::from_context(context, correlation_id.as_deref())))
         }
         None => Invocation::current(),
@@ -132,7 +155,16 @@ pub trait LambdaEventSource {
     /// The runtime's context of the invocation, if the event carries one.
     fn lambda_context(&self) -> Option<&lambda_runtime::Context>;
 
-    /// The value at `path` in the event, as text.
+    /// The value at `path` in the event, as text, when the event has it as a
+    /// field of its own: for an API Gateway or ALB request, a header, a query
+    /// string or path parameter, or `requestContext.requestId`. `None` for
+    /// every other path, even one the event has.
+    fn correlation_id_in_fields(&self, path: &CorrelationPath) -> Option<Cow<'_, str>>;
+
+    /// The value at `path` anywhere in the event, as text. Serializes the
+    /// event (or the part `path` goes into) for what
+    /// [`correlation_id_in_fields`](Self::correlation_id_in_fields) does not
+    /// read.
     fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>>;
 
     /// The event as JSON, for `log_event`; secrets in headers are redacted.
@@ -142,6 +174,11 @@ pub trait LambdaEventSource {
 impl<T: serde::Serialize> LambdaEventSource for lambda_runtime::LambdaEvent<T> {
     fn lambda_context(&self) -> Option<&lambda_runtime::Context> {
         Some(&self.context)
+    }
+
+    /// `None`: a payload of type `T` has no fields pypwext reads directly.
+    fn correlation_id_in_fields(&self, _path: &CorrelationPath) -> Option<Cow<'_, str>> {
+        None
     }
 
     fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
@@ -159,6 +196,10 @@ impl<E: LambdaEventSource + ?Sized> LambdaEventSource for &E {
         (**self).lambda_context()
     }
 
+    fn correlation_id_in_fields(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
+        (**self).correlation_id_in_fields(path)
+    }
+
     fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
         (**self).correlation_id(path)
     }
@@ -174,7 +215,7 @@ impl LambdaEventSource for lambda_http::Request {
         lambda_http::RequestExt::lambda_context_ref(self)
     }
 
-    fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
+    fn correlation_id_in_fields(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
         use lambda_http::RequestExt as _;
         let mut keys = path.keys();
         match (keys.next()?, keys.next(), keys.next()) {
@@ -205,16 +246,25 @@ impl LambdaEventSource for lambda_http::Request {
                 }
                 _ => None,
             },
-            ("requestContext", Some(_), _) => {
-                let context = serde_json::to_value(self.request_context_ref()?).ok()?;
-                let mut value = &context;
-                for key in path.keys().skip(1) {
-                    value = value.get(key)?;
-                }
-                super::correlation::scalar_text(value).map(Cow::Owned)
-            }
             _ => None,
         }
+    }
+
+    fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>> {
+        use lambda_http::RequestExt as _;
+        if let Some(id) = self.correlation_id_in_fields(path) {
+            return Some(id);
+        }
+        let mut keys = path.keys();
+        if keys.next()? != "requestContext" {
+            return None;
+        }
+        let context = serde_json::to_value(self.request_context_ref()?).ok()?;
+        let mut value = &context;
+        for key in keys {
+            value = value.get(key)?;
+        }
+        super::correlation::scalar_text(value).map(Cow::Owned)
     }
 
     fn event_json(&self) -> serde_json::Value {

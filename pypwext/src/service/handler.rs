@@ -14,7 +14,7 @@ use lambda_http::Body;
 use super::extract::RequestSlot;
 use super::response::{MergeOptions, PwResponse};
 use crate::errors::{ErrorAction, ErrorCollector, PwError, current_collector};
-use crate::logging::inject::{InjectLambdaContext, inject_async, prepare_injection};
+use crate::logging::inject::{InjectLambdaContext, Injection, inject_async};
 use crate::logging::render::short_type_name;
 
 /// The target of the lines the response layer writes.
@@ -241,13 +241,16 @@ pub fn extract<T: super::FromRequest>(slot: &mut RequestSlot) -> Result<T, PwErr
 /// from the request, logs the event if asked, and `start(request)` builds the
 /// handler's stack inside that invocation (entry lines included) and runs it
 /// there. The stack is the layers above the response layer around
-/// [`service_response`].
-pub fn start_handler<S, F>(
+/// [`service_response`]. `prepare` is `prepare_injection`, or
+/// `prepare_injection_anywhere` for a handler's own correlation path.
+pub fn start_handler<P, S, F>(
     opts: &'static InjectLambdaContext,
+    prepare: P,
     request: lambda_http::Request,
     start: S,
 ) -> Pin<Box<impl Future<Output = F::Output>>>
 where
+    P: FnOnce(&lambda_http::Request, &InjectLambdaContext) -> Injection,
     S: FnOnce(lambda_http::Request) -> F,
     F: Future,
 {
@@ -257,7 +260,7 @@ where
     // invocation keeps the future that lambda_http holds and moves small
     // (`the_handler_future_starts_at_its_first_poll_and_holds_the_request_once`).
     Box::pin(async move {
-        let injection = prepare_injection(&request, opts);
+        let injection = prepare(&request, opts);
         inject_async(opts, injection, move || start(request)).await
     })
 }
