@@ -68,7 +68,7 @@ pub(crate) fn resolve(requested: &Requested, env: impl Fn(&str) -> Option<String
         ),
         None => match env("POWERTOOLS_LOGGER_SAMPLE_RATE") {
             Some(raw) => {
-                let parsed = raw.trim().parse::<f64>().ok();
+                let parsed = parse_rate(&raw);
                 check_rate("POWERTOOLS_LOGGER_SAMPLE_RATE", &raw, parsed, &mut problems)
             }
             None => 0.0,
@@ -122,6 +122,14 @@ pub(crate) fn resolve(requested: &Requested, env: impl Fn(&str) -> Option<String
     )
 }
 
+/// A sample rate written as a JSON number (`0.1`, `1`, `1e-1`), read by
+/// serde_json. `str::parse::<f64>` would also take `.5` and `inf`, but it links
+/// a 10 KB table of powers of five into every function: 14 KB of the
+/// service-only binary of `scripts/build-cost.sh`.
+fn parse_rate(raw: &str) -> Option<f64> {
+    serde_json::from_str(raw.trim()).ok()
+}
+
 fn check_rate(source: &str, raw: &str, parsed: Option<f64>, problems: &mut Vec<String>) -> f64 {
     match parsed {
         Some(rate) if (0.0..=1.0).contains(&rate) => rate,
@@ -166,6 +174,22 @@ mod tests {
         resolve(&requested, |name| {
             vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
         })
+    }
+
+    #[test]
+    fn sample_rates_are_json_numbers_from_0_to_1() {
+        for (raw, rate) in [("0", 0.0), ("0.25", 0.25), (" 1 ", 1.0), ("1e-1", 0.1), ("1.0", 1.0)] {
+            let (settings, problems) = resolve_with(Requested::default(), &[("POWERTOOLS_LOGGER_SAMPLE_RATE", raw)]);
+            assert_eq!((settings.sample_rate, problems.len()), (rate, 0), "{raw:?}");
+        }
+        for raw in [".5", "1.5", "-0.1", "often", "", "NaN"] {
+            let (settings, problems) = resolve_with(Requested::default(), &[("POWERTOOLS_LOGGER_SAMPLE_RATE", raw)]);
+            assert_eq!(settings.sample_rate, 0.0, "{raw:?}");
+            assert!(
+                problems.len() == 1 && problems[0].contains("is not a sample rate; use a number from 0 to 1"),
+                "{raw:?}: {problems:?}"
+            );
+        }
     }
 
     #[test]

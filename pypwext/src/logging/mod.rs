@@ -48,7 +48,7 @@
 //! |---|---|
 //! | service | `.service()`, `POWERTOOLS_SERVICE_NAME`, `SERVICE_NAME`, `service_undefined` |
 //! | level | `AWS_LAMBDA_LOG_LEVEL`, `.level()`, `POWERTOOLS_LOG_LEVEL`, `LOG_LEVEL`, `INFO` |
-//! | sampling | `.sample_rate()`, `POWERTOOLS_LOGGER_SAMPLE_RATE` (0 to 1: that share of invocations logs at DEBUG; the line then carries `sampling_rate` after `service`) |
+//! | sampling | `.sample_rate()`, `POWERTOOLS_LOGGER_SAMPLE_RATE` (a number from 0 to 1 as JSON writes it, `0.1` not `.1`: that share of invocations logs at DEBUG; the line then carries `sampling_rate` after `service`) |
 //! | indentation | `POWERTOOLS_DEV=true`: each line indented by four spaces, for people reading a terminal (one write per line still) |
 //!
 //! A variable that is set but not valid is reported on stderr when the logger
