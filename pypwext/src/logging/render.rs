@@ -313,7 +313,8 @@ pub(crate) fn short_type_name(full: &str) -> String {
             continue;
         }
         out.push(c);
-        if !(c.is_alphanumeric() || c == '_') {
+        // Punctuation and spaces end a path; letters of any script do not.
+        if (c.is_ascii_punctuation() && c != '_') || c == ' ' {
             path_start = out.len();
         }
     }
@@ -380,5 +381,7 @@ mod tests {
         );
         assert_eq!(short_type_name("(u8, std::io::error::Error)"), "(u8, Error)");
         assert_eq!(short_type_name("u8"), "u8");
+        assert_eq!(short_type_name("bestellung::Lieferfehler_ä"), "Lieferfehler_ä");
+        assert_eq!(short_type_name("möbel::Tür<&[möbel::Griff; 2]>"), "Tür<&[Griff; 2]>");
     }
 }
