@@ -63,8 +63,8 @@ impl InjectLambdaContext {
 #[derive(Debug)]
 pub struct Injection {
     invocation: Option<Arc<Invocation>>,
-    /// The event as JSON, when `log_event` is on and INFO is written.
-    event: Option<serde_json::Value>,
+    /// The event as JSON text, when `log_event` is on and INFO is written.
+    event: Option<Vec<u8>>,
 }
 
 /// Reads the handler's event before the handler takes it: the invocation
@@ -105,16 +105,20 @@ fn prepare<'e, E: LambdaEventSource + ?Sized>(
     let log_event = opts.log_event && tracing::enabled!(target: TARGET, tracing::Level::INFO);
     Injection {
         invocation,
-        event: log_event.then(|| event.event_json()),
+        event: log_event.then(|| {
+            let mut json = Vec::new();
+            event.write_event_json(&mut json);
+            json
+        }),
     }
 }
 
-fn log_event(opts: &InjectLambdaContext, event: Option<serde_json::Value>) {
+fn log_event(opts: &InjectLambdaContext, event: Option<Vec<u8>>) {
     if let Some(event) = event {
         tracing::info!(
             target: TARGET,
             location = %format_args!("{}:{}", opts.function, opts.line),
-            pypwext.message = ?super::DisplayJson(&event)
+            pypwext.message = ?super::json::RawJson(&event)
         );
     }
 }
@@ -167,8 +171,9 @@ pub trait LambdaEventSource {
     /// read.
     fn correlation_id(&self, path: &CorrelationPath) -> Option<Cow<'_, str>>;
 
-    /// The event as JSON, for `log_event`; secrets in headers are redacted.
-    fn event_json(&self) -> serde_json::Value;
+    /// Appends the event as JSON, for `log_event`; secrets in headers are
+    /// redacted.
+    fn write_event_json(&self, out: &mut Vec<u8>);
 }
 
 impl<T: serde::Serialize> LambdaEventSource for lambda_runtime::LambdaEvent<T> {
@@ -185,9 +190,8 @@ impl<T: serde::Serialize> LambdaEventSource for lambda_runtime::LambdaEvent<T> {
         path.find_in(&serde_json::to_value(&self.payload).ok()?).map(Cow::Owned)
     }
 
-    fn event_json(&self) -> serde_json::Value {
-        serde_json::to_value(&self.payload)
-            .unwrap_or_else(|err| serde_json::Value::String(format!("<event not serializable: {err}>")))
+    fn write_event_json(&self, out: &mut Vec<u8>) {
+        super::json::write_serialize(out, &self.payload);
     }
 }
 
@@ -204,8 +208,8 @@ impl<E: LambdaEventSource + ?Sized> LambdaEventSource for &E {
         (**self).correlation_id(path)
     }
 
-    fn event_json(&self) -> serde_json::Value {
-        (**self).event_json()
+    fn write_event_json(&self, out: &mut Vec<u8>) {
+        (**self).write_event_json(out);
     }
 }
 
@@ -267,7 +271,7 @@ impl LambdaEventSource for lambda_http::Request {
         super::correlation::scalar_text(value).map(Cow::Owned)
     }
 
-    fn event_json(&self) -> serde_json::Value {
-        super::view::request_json(self)
+    fn write_event_json(&self, out: &mut Vec<u8>) {
+        super::view::write_request(out, self);
     }
 }

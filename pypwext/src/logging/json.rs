@@ -26,10 +26,22 @@ pub(crate) fn write_display(buf: &mut Vec<u8>, value: &dyn fmt::Display) {
     let _ = serde_json::to_writer(&mut *buf, &format_args!("{value}"));
 }
 
+/// A message that is JSON already, handed to the layer through `Debug` as
+/// `pypwext.message` (the layer checks that it is one JSON value).
+pub(crate) struct RawJson<'a>(pub(crate) &'a [u8]);
+
+impl fmt::Debug for RawJson<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.0))
+    }
+}
+
 /// Renders a value as JSON when, and only when, it is formatted: `tracing`
 /// formats an event's fields only when the event is enabled.
+#[cfg(any(test, feature = "http"))]
 pub(crate) struct DisplayJson<'a, T: serde::Serialize + ?Sized>(pub(crate) &'a T);
 
+#[cfg(any(test, feature = "http"))]
 impl<T: serde::Serialize + ?Sized> fmt::Display for DisplayJson<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = Vec::new();
@@ -39,6 +51,7 @@ impl<T: serde::Serialize + ?Sized> fmt::Display for DisplayJson<'_, T> {
     }
 }
 
+#[cfg(any(test, feature = "http"))]
 impl<T: serde::Serialize + ?Sized> fmt::Debug for DisplayJson<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)

@@ -8,7 +8,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use futures_util::FutureExt as _;
 use tracing::Level;
 
-use super::json;
+use super::json::{self, RawJson};
 use super::render::{RenderError, RenderValue};
 use crate::errors::{InfoClassification, LogEntryType};
 
@@ -102,16 +102,6 @@ impl Line<'_> {
             Level::WARN => at!(Level::WARN),
             Level::ERROR => at!(Level::ERROR),
         }
-    }
-}
-
-/// A message that is JSON already, handed to the layer through `Debug` as
-/// `pypwext.message` (the layer checks that it is one JSON value).
-struct RawJson<'a>(&'a [u8]);
-
-impl fmt::Debug for RawJson<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&String::from_utf8_lossy(self.0))
     }
 }
 

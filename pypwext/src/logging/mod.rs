@@ -86,8 +86,6 @@ pub use logged::TARGET as LOGGED_TARGET;
 pub use render::LogView;
 pub use writer::MemoryWriter;
 
-pub(crate) use json::DisplayJson;
-
 /// Writes `line` (with its newline) to the writer of the pypwext logger of
 /// the current subscriber, or to stdout when there is none.
 #[cfg(feature = "metrics")]
