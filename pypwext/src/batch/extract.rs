@@ -66,10 +66,12 @@ impl<'a, R: RecordBody, T: DeserializeOwned> FromRecord<'a, R> for Json<T> {
                 "the record's body does not parse",
             ));
         }
-        crate::json::parse(body.as_bytes()).map(Json).map_err(|failure| {
-            let message = failure.message("the record's body");
-            PwError::new(http::StatusCode::BAD_REQUEST, message).with_details(failure.details())
-        })
+        crate::json::parse_tracked(body.as_bytes())
+            .map(Json)
+            .map_err(|failure| {
+                let message = failure.message("the record's body");
+                PwError::new(http::StatusCode::BAD_REQUEST, message).with_details(failure.details())
+            })
     }
 }
 
