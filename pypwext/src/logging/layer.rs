@@ -232,16 +232,21 @@ impl PowertoolsLayer {
     }
 
     /// Ends a serialized line: indented for people reading a terminal
-    /// (`POWERTOOLS_DEV`), then the newline. The line is re-read token by
-    /// token in its own key order, so the indentation reaches inside the
-    /// JSON messages of pypwext too; the line writer itself is compiled once.
+    /// (`POWERTOOLS_DEV`), then the newline. The line's text is indented as
+    /// it stands, so the indentation reaches inside the JSON messages of
+    /// pypwext too; the line writer itself is compiled once. (Re-reading the
+    /// line into serde_json's pretty serializer did the same with 13 KB more
+    /// in every function's binary: `scripts/build-cost.sh`.)
     fn end_line(&self, line: &mut Vec<u8>) {
         if self.dev {
             let mut indented = Vec::with_capacity(line.len() * 2);
-            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-            let mut serializer = serde_json::Serializer::with_formatter(&mut indented, pretty);
-            let mut compact = serde_json::Deserializer::from_slice(line);
-            if serde_transcode::transcode(&mut compact, &mut serializer).is_ok() {
+            if jsonformat::format_reader_writer(&mut &line[..], &mut indented, jsonformat::Indentation::FourSpace)
+                .is_ok()
+            {
+                // jsonformat ends the text with a newline of its own.
+                if indented.last() == Some(&b'\n') {
+                    indented.pop();
+                }
                 *line = indented;
             }
         }
@@ -777,6 +782,33 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dev_lines_are_indented_as_serde_json_indents_them() {
+        let line = |text: &str| {
+            let layer =
+                super::super::builder().layer_with_env(|name| (name == "POWERTOOLS_DEV").then(|| "true".to_owned()));
+            let mut line = text.as_bytes().to_vec();
+            layer.end_line(&mut line);
+            String::from_utf8(line).unwrap()
+        };
+        let serde_json_pretty = |text: &str| {
+            let mut indented = Vec::new();
+            let pretty = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+            let mut serializer = serde_json::Serializer::with_formatter(&mut indented, pretty);
+            serde_transcode::transcode(&mut serde_json::Deserializer::from_str(text), &mut serializer).unwrap();
+            String::from_utf8(indented).unwrap() + "\n"
+        };
+        for text in [
+            r#"{"level":"INFO","message":"a","n":1}"#,
+            r#"{"a":{},"b":[],"c":[{}],"d":[[]],"e":{"f":[1,2,{"g":null}]}}"#,
+            r#"{"quotes":"say \"{x}\", [y]: z","slash":"a\\","u":"é\n\u0001","s":"é,:{["}"#,
+            r#"{"num":-1.5e-7,"t":true,"f":false,"z":null,"big":18446744073709551615}"#,
+            r#"{"message":{"msg":"Entering f","args":{"a":[1,{"b":"}"}]}}}"#,
+        ] {
+            assert_eq!(line(text), serde_json_pretty(text), "{text}");
+        }
+    }
 
     #[test]
     fn powertools_dev_indents_every_line_and_its_json_message() {
