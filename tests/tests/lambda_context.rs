@@ -243,16 +243,22 @@ fn request_with_domain(request_id: &str, domain: &str) -> lambda_http::Request {
     request
 }
 
-#[test]
-fn a_path_of_the_handlers_own_reaches_into_the_request_context() {
-    // The field is not one pypwext reads directly: the context is serialized
-    // to find it, for a plain handler and for a `#[service_response]` one.
+/// The lines `run` logs on a current-thread runtime.
+fn lines_of(run: impl FnOnce(&tokio::runtime::Runtime)) -> Vec<OrderedObject> {
     let sink = MemoryWriter::new();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .unwrap();
-    tracing::subscriber::with_default(subscriber(&sink), || {
+    tracing::subscriber::with_default(subscriber(&sink), || run(&runtime));
+    parse(&sink)
+}
+
+#[test]
+fn a_path_of_the_handlers_own_reaches_into_the_request_context() {
+    // The field is not one pypwext reads directly: the context is serialized
+    // to find it, for a plain handler and for a `#[service_response]` one.
+    let lines = lines_of(|runtime| {
         runtime
             .block_on(domain_handler(request_with_domain("req-d1", "plain.example.com")))
             .unwrap();
@@ -261,7 +267,6 @@ fn a_path_of_the_handlers_own_reaches_into_the_request_context() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     });
-    let lines = parse(&sink);
     let correlations: Vec<(&str, &str)> = lines
         .iter()
         .map(|line| {
@@ -284,17 +289,11 @@ fn a_path_of_the_handlers_own_reaches_into_the_request_context() {
 
 #[test]
 fn a_service_handler_is_correlated_by_the_request_id_of_its_context() {
-    let sink = MemoryWriter::new();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    tracing::subscriber::with_default(subscriber(&sink), || {
+    let lines = lines_of(|runtime| {
         runtime
             .block_on(default_service(request_with_domain("req-s", "unused.example.com")))
             .unwrap();
     });
-    let lines = parse(&sink);
     assert_eq!(lines.len(), 1, "the line logged inside");
     assert_eq!(lines[0].get("correlation_id").unwrap(), "api-d");
 }
