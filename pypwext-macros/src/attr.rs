@@ -6,7 +6,7 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::spanned::Spanned;
 
-use crate::ast::{LayerKind, StackAttr};
+use crate::ast::StackAttr;
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     ALWAYS_RETURN, BODY, CLASSIFICATION, CLASSIFICATIONS, CODE_FROM_ERROR, CORRELATION_ID_PATH, HEADERS, HTTP_METHODS,
@@ -15,38 +15,13 @@ use crate::symbol::{
     URL,
 };
 
-/// The settings of one pypwext attribute.
-// A handful of these live for one expansion: boxing buys nothing.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Args {
-    CollectErrors(CollectErrors),
-    Logged(Logged),
-    ServiceResponse(ServiceResponse),
-    HttpMethod(HttpMethod),
-    BatchResponse(crate::batch::BatchResponse),
-    Metrics(crate::metrics::Metrics),
-}
-
 /// `#[collect_errors(root, log = false)]`
 pub(crate) struct CollectErrors {
     pub(crate) root: bool,
     pub(crate) log: bool,
 }
 
-/// The arguments of `attr`. Each problem is reported to `cx` and the setting
-/// keeps its default, so the rules of `valid.rs` can still be checked.
-pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Args {
-    match attr.kind {
-        LayerKind::CollectErrors => Args::CollectErrors(parse_collect_errors(cx, attr)),
-        LayerKind::Logged => Args::Logged(parse_logged(cx, attr)),
-        LayerKind::ServiceResponse => Args::ServiceResponse(parse_service_response(cx, attr)),
-        LayerKind::HttpMethod => Args::HttpMethod(parse_http_method(cx, attr)),
-        LayerKind::BatchResponse => Args::BatchResponse(crate::batch::parse(cx, attr)),
-        LayerKind::Metrics => Args::Metrics(crate::metrics::parse(cx, attr)),
-    }
-}
-
-fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
+pub(crate) fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
     let mut root = Flag::new(ROOT);
     let mut log = Flag::new(LOG);
     parse_args(cx, attr, &[ROOT, LOG], |cx, meta| {
@@ -83,7 +58,7 @@ pub(crate) struct HttpMethod {
     pub(crate) session: Option<syn::Path>,
 }
 
-fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
+pub(crate) fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
     let mut method = Flag::new(METHOD);
     let mut url: Flag<syn::LitStr> = Flag::new(URL);
     let mut params: Flag<Vec<(String, Template)>> = Flag::new(PARAMS);
@@ -224,7 +199,7 @@ pub(crate) struct ServiceResponse {
     pub(crate) always_return: bool,
 }
 
-fn parse_service_response(cx: &mut Ctxt, attr: &StackAttr) -> ServiceResponse {
+pub(crate) fn parse_service_response(cx: &mut Ctxt, attr: &StackAttr) -> ServiceResponse {
     let mut just_status_code = Flag::new(JUST_STATUS_CODE);
     let mut code_from_error = Flag::new(CODE_FROM_ERROR);
     let mut always_return = Flag::new(ALWAYS_RETURN);
@@ -300,7 +275,7 @@ const LOGGED_ARGS: &[Symbol] = &[
     LOG_EVENT,
 ];
 
-fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
+pub(crate) fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
     let mut level = Flag::new(LEVEL);
     let mut out_level = Flag::new(OUT_LEVEL);
     let mut classification = Flag::new(CLASSIFICATION);

@@ -11,6 +11,8 @@ use syn::spanned::Spanned;
 
 use crate::ast::Function;
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse};
+use crate::batch::{self, BatchResponse};
+use crate::metrics::Metrics;
 use crate::plan::{Core, Layer, Place, Plan, Wrapper};
 use crate::signature::{
     call_signature, contains_impl_trait, handler_signature, is_named, is_response_param, named_params, outer_signature,
@@ -72,7 +74,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         }
         // Like a response: the layers below see the user's signature (once
         // per record), those above `fn(LambdaEvent<E>) -> Result<Response, Error>`.
-        Core::Batch(batch) => crate::batch::expand_core(plan, batch, &name, &mut statics),
+        Core::Batch(batch) => batch_core(plan, batch, &name, &mut statics),
         Core::Body => {
             let is_async = sig.asyncness.is_some();
             let user = Scope {
@@ -122,7 +124,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
             #value
         }
     };
-    let item = crate::metrics::require_feature(plan, item);
+    let item = require_metrics_feature(plan, item);
     // A core that needs a cargo feature of pypwext goes through that
     // feature's check: the function as is with the feature, one error on the
     // attribute that names the feature without it (rather than errors about
@@ -176,9 +178,7 @@ pub(crate) fn wrap(
         let wrapped = match &layer.wrapper {
             Wrapper::CollectErrors(collect) => collect_errors(collect, scope, inner, statics),
             Wrapper::Logged(logged) => self::logged(logged, scope, inner, statics),
-            Wrapper::Metrics(metrics) => {
-                crate::metrics::wrap(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
-            }
+            Wrapper::Metrics(metrics) => metrics_layer(metrics, scope.name, scope.sig, scope.is_async, inner, statics),
             // `valid.rs` refuses a second core before expansion.
             Wrapper::SecondCore(_) => inner,
         };
@@ -726,4 +726,142 @@ fn http_call(
             #tail
         }),
     )
+}
+
+/// The batch core: the outer signature, and the future the layers above wrap,
+/// which runs the layers below and the user's body once per record.
+fn batch_core(
+    plan: &Plan,
+    batch: &BatchResponse,
+    name: &str,
+    statics: &mut TokenStream,
+) -> (syn::Signature, TokenStream) {
+    let sig = &plan.function.sig;
+    let user = Scope {
+        name,
+        sig,
+        is_async: true,
+        place: plan.below_place(),
+    };
+    let inner = wrap(&plan.below, &user, async_body(sig, &plan.function.body), statics);
+
+    let BatchResponse {
+        skip_group_on_error,
+        fail_whole_batch,
+        ..
+    } = batch;
+    let concurrency = batch.concurrency.map_or(1, |(n, _)| n);
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    statics.extend(quote! {
+        static __PYPWEXT_BATCH_RESPONSE: ::pypwext::__private::batch::BatchOptions = ::pypwext::__private::batch::BatchOptions {
+            function: #name,
+            line: #line,
+            concurrency: #concurrency,
+            skip_group_on_error: #skip_group_on_error,
+            fail_whole_batch: #fail_whole_batch,
+        };
+    });
+
+    let record = quote!(__pypwext_record);
+    let context = quote!(__pypwext_context);
+    let extractions = sig.inputs.iter().filter_map(|input| match input {
+        syn::FnArg::Typed(syn::PatType { pat, ty, .. }) => {
+            let extract = quote_spanned!(ty.span()=> ::pypwext::__private::batch::extract::<#ty, _>(#record, #context));
+            Some(quote! {
+                let #pat: #ty = match #extract {
+                    ::core::result::Result::Ok(value) => value,
+                    ::core::result::Result::Err(refused) => return refused,
+                };
+            })
+        }
+        syn::FnArg::Receiver(_) => None,
+    });
+    let outcome = return_type_checked(sig, |first, last, ty| {
+        quote_spanned!(first=> <)
+            .into_iter()
+            .chain(ty.into_token_stream())
+            .chain(quote_spanned!(last=> as ::pypwext::__private::batch::RecordResult>::into_outcome))
+            .collect()
+    });
+    let event = batch::event_ident();
+    let value = quote! {
+        async move {
+            let (__pypwext_payload, __pypwext_context) = #event.into_parts();
+            ::pypwext::__private::batch::in_invocation(
+                &__pypwext_context,
+                ::pypwext::__private::batch::process_records(
+                    &__PYPWEXT_BATCH_RESPONSE,
+                    &__pypwext_payload,
+                    &__pypwext_context,
+                    move |#record, #context| async move {
+                        #(#extractions)*
+                        let _ = (#record, #context);
+                        ::pypwext::__private::batch::finish(#inner, #outcome).await
+                    },
+                ),
+            )
+            .await
+        }
+    };
+
+    let outer = batch::outer_signature(sig, &batch::event_type(sig, batch));
+    let above = Scope {
+        name,
+        sig: &outer,
+        is_async: true,
+        place: plan.above_place(),
+    };
+    let value = wrap(&plan.above, &above, value, statics);
+    (outer, value)
+}
+
+/// The layer around `inner` (a future, or a closure for a sync function).
+fn metrics_layer(
+    metrics: &Metrics,
+    name: &str,
+    sig: &syn::Signature,
+    is_async: bool,
+    inner: TokenStream,
+    statics: &mut TokenStream,
+) -> TokenStream {
+    let opts = format_ident!("__PYPWEXT_METRICS");
+    let option = |lit: &Option<syn::LitStr>| match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    };
+    let namespace = option(&metrics.namespace);
+    let service = option(&metrics.service);
+    let cold_start = metrics.capture_cold_start_metric;
+    let dimensions = metrics
+        .default_dimensions
+        .iter()
+        .map(|(key, value)| quote!((#key, #value)));
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    statics.extend(quote! {
+        static #opts: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
+            function: #name,
+            line: #line,
+            namespace: #namespace,
+            service: #service,
+            capture_cold_start_metric: #cold_start,
+            default_dimensions: &[#(#dimensions),*],
+        };
+    });
+    if is_async {
+        quote!(::pypwext::__private::metrics::metrics_async(&#opts, #inner))
+    } else {
+        quote!(::pypwext::__private::metrics::metrics_sync(&#opts, #inner))
+    }
+}
+
+/// The function goes through the `metrics` feature's check when the stack
+/// has a `#[metrics]` layer: one error on the attribute without the feature.
+fn require_metrics_feature(plan: &Plan, item: TokenStream) -> TokenStream {
+    match plan.layers().find_map(|layer| match &layer.wrapper {
+        Wrapper::Metrics(metrics) => Some(metrics.span),
+        _ => None,
+    }) {
+        Some(span) => quote_spanned!(span=> ::pypwext::__private::require_metrics! { #item }),
+        None => item,
+    }
 }

@@ -1,15 +1,14 @@
-//! `#[metrics(...)]`: its arguments, its rules and its layer, in one place.
+//! `#[metrics(...)]`: its arguments. Its rules are in `valid`, its layer in
+//! `expand`.
 //! A layer like `#[collect_errors]`: it may stand anywhere in the stack and
 //! wraps what is below it in one call into `::pypwext::__private::metrics`.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 
-use crate::ast::{Function, StackAttr};
+use crate::ast::StackAttr;
 use crate::attr::{Flag, parse_args, skip_value};
 use crate::ctxt::Ctxt;
-use crate::plan::{Plan, Wrapper};
 use crate::symbol::{CAPTURE_COLD_START_METRIC, DEFAULT_DIMENSIONS, NAMESPACE, SERVICE, Symbol};
 
 const ARGS: &[Symbol] = &[NAMESPACE, SERVICE, CAPTURE_COLD_START_METRIC, DEFAULT_DIMENSIONS];
@@ -184,64 +183,5 @@ fn dimension_problem(what: &str, text: &str, max: usize) -> Option<String> {
         Some(format!("{what} `{text}` of a dimension must not start with `:`"))
     } else {
         None
-    }
-}
-
-/// The rules of `#[metrics]` on this function. It may stand anywhere in the
-/// stack, on sync and async functions alike.
-pub(crate) fn check(cx: &mut Ctxt, function: &Function, _span: Span, _metrics: &Metrics) {
-    if let Some(constness) = &function.sig.constness {
-        cx.error_spanned_by(constness, "`#[metrics]` cannot go on a `const fn`; remove `const`");
-    }
-}
-
-/// The layer around `inner` (a future, or a closure for a sync function).
-pub(crate) fn wrap(
-    metrics: &Metrics,
-    name: &str,
-    sig: &syn::Signature,
-    is_async: bool,
-    inner: TokenStream,
-    statics: &mut TokenStream,
-) -> TokenStream {
-    let opts = format_ident!("__PYPWEXT_METRICS");
-    let option = |lit: &Option<syn::LitStr>| match lit {
-        Some(lit) => quote!(::core::option::Option::Some(#lit)),
-        None => quote!(::core::option::Option::None),
-    };
-    let namespace = option(&metrics.namespace);
-    let service = option(&metrics.service);
-    let cold_start = metrics.capture_cold_start_metric;
-    let dimensions = metrics
-        .default_dimensions
-        .iter()
-        .map(|(key, value)| quote!((#key, #value)));
-    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
-    statics.extend(quote! {
-        static #opts: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
-            function: #name,
-            line: #line,
-            namespace: #namespace,
-            service: #service,
-            capture_cold_start_metric: #cold_start,
-            default_dimensions: &[#(#dimensions),*],
-        };
-    });
-    if is_async {
-        quote!(::pypwext::__private::metrics::metrics_async(&#opts, #inner))
-    } else {
-        quote!(::pypwext::__private::metrics::metrics_sync(&#opts, #inner))
-    }
-}
-
-/// The function goes through the `metrics` feature's check when the stack
-/// has a `#[metrics]` layer: one error on the attribute without the feature.
-pub(crate) fn require_feature(plan: &Plan, item: TokenStream) -> TokenStream {
-    match plan.layers().find_map(|layer| match &layer.wrapper {
-        Wrapper::Metrics(metrics) => Some(metrics.span),
-        _ => None,
-    }) {
-        Some(span) => quote_spanned!(span=> ::pypwext::__private::require_metrics! { #item }),
-        None => item,
     }
 }

@@ -4,9 +4,12 @@
 
 use proc_macro2::Span;
 
+use crate::ast::StackAttr;
 use crate::ast::{Function, LayerKind, Stack};
-use crate::attr::{self, Args, CollectErrors, HttpMethod, Logged, ServiceResponse};
+use crate::attr::{self, CollectErrors, HttpMethod, Logged, ServiceResponse};
+use crate::batch::{self, BatchResponse};
 use crate::ctxt::Ctxt;
+use crate::metrics::{self, Metrics};
 
 /// The function and what the pypwext attributes on it make of it.
 pub(crate) struct Plan {
@@ -40,7 +43,7 @@ pub(crate) enum Core {
     /// `Service`, it changes the signature the layers above see (the batch
     /// event in, the partial batch response out) and has the user's signature
     /// below it.
-    Batch(crate::batch::BatchResponse),
+    Batch(BatchResponse),
 }
 
 /// A layer above or below the core, where it is written.
@@ -57,7 +60,7 @@ pub(crate) enum Wrapper {
     CollectErrors(CollectErrors),
     Logged(Logged),
     /// `#[metrics]`: anywhere in the stack.
-    Metrics(crate::metrics::Metrics),
+    Metrics(Metrics),
     /// A core written next to the function's core (a function has at most
     /// one), and which one it is. It stays at its written place only to be
     /// reported there.
@@ -78,6 +81,31 @@ pub(crate) enum Place {
     AboveBatch,
     /// Below `#[batch_response]`: sees the user's signature, once per record.
     BelowBatch,
+}
+
+/// The settings of one pypwext attribute.
+// A handful of these live for one expansion: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Args {
+    CollectErrors(CollectErrors),
+    Logged(Logged),
+    ServiceResponse(ServiceResponse),
+    HttpMethod(HttpMethod),
+    BatchResponse(BatchResponse),
+    Metrics(Metrics),
+}
+
+/// The arguments of `attr`. Each problem is reported to `cx` and the setting
+/// keeps its default, so the rules of `valid.rs` can still be checked.
+fn parse_args(cx: &mut Ctxt, attr: &StackAttr) -> Args {
+    match attr.kind {
+        LayerKind::CollectErrors => Args::CollectErrors(attr::parse_collect_errors(cx, attr)),
+        LayerKind::Logged => Args::Logged(attr::parse_logged(cx, attr)),
+        LayerKind::ServiceResponse => Args::ServiceResponse(attr::parse_service_response(cx, attr)),
+        LayerKind::HttpMethod => Args::HttpMethod(attr::parse_http_method(cx, attr)),
+        LayerKind::BatchResponse => Args::BatchResponse(batch::parse(cx, attr)),
+        LayerKind::Metrics => Args::Metrics(metrics::parse(cx, attr)),
+    }
 }
 
 impl Plan {
@@ -104,7 +132,7 @@ impl Plan {
         }
         // Every attribute's arguments are read, a second one's too, so that
         // all their problems show at once.
-        let args: Vec<Args> = attrs.iter().map(|attr| attr::parse(cx, attr)).collect();
+        let args: Vec<Args> = attrs.iter().map(|attr| parse_args(cx, attr)).collect();
 
         // The response layer is the core when there is one: a call next to it
         // is then the second core.

@@ -7,9 +7,11 @@ use syn::{ReturnType, Type};
 
 use crate::ast::{Function, LayerKind};
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse, Template};
+use crate::batch::{self, BatchResponse};
 use crate::ctxt::Ctxt;
 use crate::plan::{Core, Layer, Place, Plan, Wrapper};
 use crate::signature::{is_named, is_response_param, named_params, outer_signature, result_ok_type};
+use crate::symbol::BATCH_SOURCES;
 use crate::template::Part;
 
 /// Checks every layer of the plan and its core, top first. (An attribute
@@ -23,7 +25,7 @@ pub(crate) fn check(cx: &mut Ctxt, plan: &Plan) {
         Core::Body => {}
         Core::Service(service) => check_service_response(cx, function, service),
         Core::Call(http) => check_http_method(cx, function, http, plan.below.is_empty()),
-        Core::Batch(batch) => crate::batch::check(cx, function, batch),
+        Core::Batch(batch) => check_batch_response(cx, function, batch),
     }
     for layer in &plan.below {
         check_layer(cx, function, layer, plan.below_place());
@@ -35,7 +37,7 @@ fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, place: Place) 
     let has_batch = matches!(place, Place::AboveBatch | Place::BelowBatch)
         || matches!(layer.wrapper, Wrapper::SecondCore(LayerKind::BatchResponse));
     if let Wrapper::CollectErrors(collect) = &layer.wrapper
-        && crate::batch::check_collect_errors(cx, layer.span, collect, place)
+        && check_collect_errors_by_batch(cx, layer.span, collect, place)
     {
         return;
     }
@@ -47,21 +49,21 @@ fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, place: Place) 
         Wrapper::Logged(logged) if place == Place::AboveBatch => {
             check_logged(
                 cx,
-                &crate::batch::outer_signature_for_checks(&function.sig),
+                &batch::outer_signature_for_checks(&function.sig),
                 layer.span,
                 logged,
                 place,
             );
         }
         Wrapper::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, place),
-        Wrapper::Metrics(metrics) => crate::metrics::check(cx, function, layer.span, metrics),
+        Wrapper::Metrics(_) => check_metrics(cx, function),
         Wrapper::SecondCore(LayerKind::HttpMethod | LayerKind::ServiceResponse) if !has_batch => {
             cx.syn_error(syn::Error::new(
                 layer.span,
                 "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
             ));
         }
-        Wrapper::SecondCore(kind) => crate::batch::second_core(cx, layer.span, *kind),
+        Wrapper::SecondCore(kind) => check_second_core(cx, layer.span, *kind),
     }
 }
 
@@ -114,7 +116,7 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
             ));
             return;
         }
-        // `crate::batch::check_collect_errors` refused every other form.
+        // `check_collect_errors_by_batch` refused every other form.
         Place::AboveBatch => return,
         Place::BelowService | Place::BelowBatch | Place::Plain => {}
     }
@@ -305,4 +307,123 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
             );
         }
     }
+}
+
+/// The rules of `#[metrics]` on this function. It may stand anywhere in the
+/// stack, on sync and async functions alike.
+fn check_metrics(cx: &mut Ctxt, function: &Function) {
+    if let Some(constness) = &function.sig.constness {
+        cx.error_spanned_by(constness, "`#[metrics]` cannot go on a `const fn`; remove `const`");
+    }
+}
+
+/// The rules of `#[batch_response]` on this function.
+fn check_batch_response(cx: &mut Ctxt, function: &Function, batch: &BatchResponse) {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        cx.syn_error(syn::Error::new(
+            batch.span,
+            format_args!(
+                "`#[batch_response]` needs an `async fn`: it runs records concurrently; write `async fn {}`",
+                sig.ident
+            ),
+        ));
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(
+            constness,
+            "`#[batch_response]` cannot go on a `const fn`; remove `const`",
+        );
+    }
+    if !sig.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &sig.generics,
+            "`#[batch_response]` makes a Lambda handler, which cannot be generic; remove the generic parameters",
+        );
+    }
+    if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
+        cx.error_spanned_by(
+            receiver,
+            "`#[batch_response]` makes a free handler function; it cannot take `self` (share state through a `static`, such as a `LazyLock`)",
+        );
+    }
+    if let ReturnType::Default = sig.output {
+        cx.error_spanned_by(
+            &sig.ident,
+            "a `#[batch_response]` function returns `Result<T, E>` for its record: `Ok` processed it, `Err` fails it; add a return type such as `Result<(), PwError>`",
+        );
+    }
+    let record = batch::record_param(sig);
+    let named = record.and_then(batch::known_source);
+    match (batch.source, record, named) {
+        (Some((source, _)), Some(record), Some(named)) if source != named => {
+            let (source_name, _, record_name) = BATCH_SOURCES[source];
+            cx.error_spanned_by(
+                record,
+                format_args!(
+                    "this record is a `{}`, but `source = {source_name}`; take `&{record_name}` for this source, or write `source = {}`",
+                    BATCH_SOURCES[named].2, BATCH_SOURCES[named].0
+                ),
+            );
+        }
+        (None, None, _) => {
+            let names: Vec<String> = BATCH_SOURCES.iter().map(|(name, ..)| format!("`{name}`")).collect();
+            cx.syn_error(syn::Error::new(
+                batch.span,
+                format_args!(
+                    "`#[batch_response]` cannot tell which source it answers: take the record as a parameter (`message: &SqsMessage`, `record: &KinesisEventRecord`, `record: &DynamodbEventRecord`) or write `source = …`, one of: {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+        _ => {}
+    }
+    // A stream is processed in order, one record at a time.
+    let source = batch.source.map(|(index, _)| index).or(named);
+    if let (Some(source), Some((n, span))) = (source, batch.concurrency)
+        && source != 0
+        && n > 1
+    {
+        cx.syn_error(syn::Error::new(
+            span,
+            format_args!(
+                "`concurrency` is for SQS standard queues: a {} stream is processed in order, one record at a time, so Lambda can resume it at the first failure; remove `concurrency`",
+                BATCH_SOURCES[source].0
+            ),
+        ));
+    }
+}
+
+/// The rules of `#[collect_errors]` next to `#[batch_response]`; `true` when
+/// the layer broke one (and was reported).
+fn check_collect_errors_by_batch(cx: &mut Ctxt, span: Span, collect: &CollectErrors, place: Place) -> bool {
+    let message = match place {
+        Place::AboveBatch => {
+            "`#[collect_errors]` above `#[batch_response]` sees the partial batch response, which has no error to collect: every record runs in its own collector scope; move it below `#[batch_response]`, without `root`, to collect a record's errors"
+        }
+        Place::BelowBatch if collect.root => {
+            "`#[collect_errors(root)]` below `#[batch_response]`: the batch response could never see the errors it collects, and every record already runs in its own collector scope; write `#[collect_errors]` without `root`"
+        }
+        _ => return false,
+    };
+    cx.syn_error(syn::Error::new(span, message));
+    true
+}
+
+/// A second core next to a first one, where `#[batch_response]` is one of them.
+fn check_second_core(cx: &mut Ctxt, span: Span, kind: LayerKind) {
+    let cores = [
+        LayerKind::ServiceResponse,
+        LayerKind::BatchResponse,
+        LayerKind::HttpMethod,
+    ];
+    let names: Vec<String> = cores.iter().map(|core| format!("`#[{}]`", core.symbol())).collect();
+    cx.syn_error(syn::Error::new(
+        span,
+        format_args!(
+            "`#[{}]` cannot share a function with another of {}: each makes the function something else (a service, a batch handler, a call); split them into two functions",
+            kind.symbol(),
+            names.join(", ")
+        ),
+    ));
 }
