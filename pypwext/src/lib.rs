@@ -220,7 +220,7 @@
 //! metrics; [`metrics::add_metric`] and its siblings add to it from anywhere
 //! below, and the set is written as embedded metric format (EMF) lines, in
 //! Powertools' shape, to the logger's writer when the call returns — on `Ok`,
-//! on `Err` and on a panic. See [`metrics`] for the arguments, the rules and
+//! on `Err` and on a panic. See [`metrics`](mod@metrics) for the arguments, the rules and
 //! the environment variables.
 //!
 //! ```

@@ -6,8 +6,8 @@ use serde::de::DeserializeOwned;
 
 use super::process::{RecordFailure, RecordOutcome};
 use super::source::{BatchRecord, RecordBody};
-use crate::Json;
 use crate::errors::PwError;
+use crate::json::Json;
 use aws_lambda_events::event::dynamodb::EventRecord as DynamodbEventRecord;
 use aws_lambda_events::event::kinesis::KinesisEventRecord;
 use aws_lambda_events::event::sqs::SqsMessage;

@@ -22,7 +22,7 @@ pub const TARGET: &str = "pypwext::batch";
 pub type Error = lambda_runtime::Error;
 
 /// What `#[batch_response(...)]` was asked to do on one function; a `static`
-/// in the generated code, or made by hand for [`process`].
+/// in the generated code, or made by hand for [`process_records`].
 #[derive(Debug, Clone, Copy)]
 pub struct BatchOptions {
     /// The function's name, for the log lines.

@@ -7,8 +7,8 @@ use lambda_runtime::Context;
 use serde_json::json;
 
 use super::*;
-use crate::Json;
 use crate::errors::{ErrorAction, PwError, current_collector};
+use crate::json::Json;
 use crate::logging::MemoryWriter;
 
 /// Runs one test on its own runtime, one test at a time: a test that logs
@@ -269,7 +269,7 @@ fn a_body_that_does_not_parse_is_a_failure_naming_the_field() {
         .unwrap();
         let context = Context::default();
         let response = process_records(&OPTS, &event, &context, |record, context| async move {
-            match extract::<crate::Json<Order>, _>(record, context) {
+            match extract::<crate::json::Json<Order>, _>(record, context) {
                 Ok(_) => RecordOutcome::Done,
                 Err(refused) => refused,
             }
@@ -295,7 +295,7 @@ fn kinesis_json_is_the_decoded_data_and_dynamodb_is_named_by_sequence_number() {
     serially(async {
         let event = kinesis(&["7"]);
         let record = &event.records[0];
-        let Json(value): crate::Json<serde_json::Value> = extract(record, &Context::default()).unwrap();
+        let Json(value): crate::json::Json<serde_json::Value> = extract(record, &Context::default()).unwrap();
         assert_eq!(value, json!({"x": 1}));
         let ddb: DynamoDbEvent = serde_json::from_value(json!({"Records": [{
             "eventID": "e1", "eventName": "INSERT", "awsRegion": "eu-west-1",

@@ -14,12 +14,11 @@ use bytes::Bytes;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 
-use super::call::HttpCall;
 use super::probe::RequestBody;
 use super::response::LambdaResponse;
 use super::retry::{Deadline, RetryThrottled, WithDeadline};
 use super::session::HttpSession;
-use super::template::{percent_encode, render_headers, render_pieces};
+use super::template::{HttpCall, percent_encode, render_headers, render_pieces};
 use crate::errors::PwError;
 
 /// The largest client context Lambda accepts, base64-encoded: 3583 bytes.
@@ -200,7 +199,7 @@ impl<'s> LambdaRequest<'s> {
     pub async fn send(self) -> Result<LambdaResponse, PwError> {
         let label = self.label.clone();
         let request = self.into_request();
-        let answer = super::call::send_request(&label, request).await?;
+        let answer = super::session::send_request(&label, request).await?;
         answer.error_for_status(&label).map(LambdaResponse::from)
     }
 

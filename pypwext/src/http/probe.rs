@@ -11,8 +11,7 @@ use std::future::Future;
 use bytes::Bytes;
 use http::StatusCode;
 
-use super::call::read;
-use super::response::{HttpResponse, LambdaResponse};
+use super::response::{HttpResponse, LambdaResponse, read};
 use super::stream::{BodyStream, HttpStream};
 use crate::errors::PwError;
 

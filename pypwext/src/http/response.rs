@@ -161,3 +161,18 @@ impl From<HttpResponse> for LambdaResponse {
         LambdaResponse { response }
     }
 }
+
+/// Reads an answer's body whole.
+pub async fn read(function: &str, response: reqwest::Response) -> Result<HttpResponse, PwError> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|err| {
+        let code = if err.is_timeout() {
+            StatusCode::GATEWAY_TIMEOUT
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        PwError::new(code, format!("{function}: reading the answer failed: {err}")).with_source(err)
+    })?;
+    Ok(HttpResponse::new(status, headers, body))
+}

@@ -208,7 +208,7 @@ impl HttpSessionBuilder {
     /// Logs every attempt (method, URL, headers; status, elapsed time,
     /// headers) at `level` with `classification`. `Authorization`, cookies and
     /// `X-Amz-Security-Token` are written as `*****`. Off by default.
-    pub fn log_requests(mut self, level: tracing::Level, classification: crate::InfoClassification) -> Self {
+    pub fn log_requests(mut self, level: tracing::Level, classification: crate::errors::InfoClassification) -> Self {
         self.log = Some(super::log::LogSettings { level, classification });
         self
     }
@@ -341,6 +341,19 @@ pub fn http_error(err: reqwest_middleware::Error) -> PwError {
     };
     let message = format!("the HTTP request {what}: {err}");
     PwError::new(code, message).with_source(err)
+}
+
+/// Sends a request and reads the answer whole; `label` names the call in errors.
+pub(super) async fn send_request(
+    label: &str,
+    request: Result<reqwest_middleware::RequestBuilder, PwError>,
+) -> Result<super::response::HttpResponse, PwError> {
+    super::response::read(label, send(request).await?).await
+}
+
+/// Sends a prepared call; the answer's body is not read yet.
+pub async fn send(request: Result<reqwest_middleware::RequestBuilder, PwError>) -> Result<reqwest::Response, PwError> {
+    request?.send().await.map_err(http_error)
 }
 
 #[cfg(test)]

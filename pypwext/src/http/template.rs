@@ -7,8 +7,26 @@ use http::StatusCode;
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
-use super::call::HttpCall;
 use crate::errors::PwError;
+
+/// What `#[http_method(...)]` was asked to do on one function; a `static` in
+/// the generated code.
+#[derive(Debug)]
+pub struct HttpCall {
+    /// The function's name, for errors.
+    pub function: &'static str,
+    /// The HTTP method, or `FUNC`/`EVENT` for a Lambda invocation.
+    pub method: &'static str,
+    /// The URL up to the query (for `FUNC`/`EVENT`: the function's name).
+    pub url: &'static [Piece],
+    /// Query parameters: name, and its value's pieces (the template's own
+    /// query string first, then `params(...)`).
+    pub query: &'static [(&'static str, &'static [Piece])],
+    /// Headers: name (checked at compile time), and its value's pieces.
+    pub headers: &'static [(&'static str, &'static [Piece])],
+    /// The names of the arguments `Part::Arg` counts, for errors.
+    pub arg_names: &'static [&'static str],
+}
 
 /// Where in the request a placeholder's value goes; each place has its own
 /// rule, so that no value can change the URL's scheme, host, port or path

@@ -7,9 +7,6 @@ use tracing::metadata::Kind;
 use tracing::subscriber::Interest;
 use tracing::{Level, Metadata};
 
-use super::layer::with_current_layer;
-use crate::lambda::Invocation;
-
 /// The target of the line that says how many buffered lines were evicted.
 pub(crate) const TARGET: &str = "pypwext::logging::buffer";
 
@@ -20,7 +17,7 @@ pub(crate) const TARGET: &str = "pypwext::logging::buffer";
 /// in the invocation's buffer instead of written — even when the logger's
 /// level would not write them. An ERROR line (with
 /// [`flush_on_error`](Self::flush_on_error)), a `#[service_response]` handler
-/// that fails or panics (likewise), or [`flush_buffer`] writes them first, in
+/// that fails or panics (likewise), or [`flush_buffer`](super::flush_buffer) writes them first, in
 /// order, with their own timestamps. An invocation that ends without that
 /// drops them. Outside an invocation nothing is held.
 ///
@@ -62,52 +59,6 @@ impl BufferConfig {
             && *level != Level::ERROR
             && (*level != Level::TRACE || self.at == Level::TRACE)
     }
-}
-
-/// Writes the lines the current invocation holds, oldest first, then (when
-/// some were evicted) a WARNING line saying how many. Outside an invocation,
-/// or without [`BufferConfig`], it does nothing.
-///
-/// ```
-/// use pypwext::lambda::Invocation;
-/// use pypwext::logging::{self, BufferConfig, MemoryWriter};
-///
-/// let sink = MemoryWriter::new();
-/// let subscriber = logging::builder()
-///     .level(tracing::Level::INFO)
-///     .buffer(BufferConfig::default())
-///     .writer(sink.clone())
-///     .build();
-/// tracing::subscriber::with_default(subscriber, || {
-///     Invocation::new("req-1").sync_scope(|| {
-///         tracing::debug!("held: the level is INFO, but the buffer keeps DEBUG lines");
-///         assert!(sink.lines().is_empty());
-///         logging::flush_buffer();
-///     });
-/// });
-/// assert_eq!(sink.lines().len(), 1);
-/// ```
-pub fn flush_buffer() {
-    flush_current(|_| true);
-}
-
-/// Flushes the current invocation's buffer when the logger flushes on errors:
-/// the handler failed.
-#[cfg(feature = "service")]
-pub(crate) fn flush_buffer_on_failure() {
-    flush_current(|config| config.flush_on_error);
-}
-
-fn flush_current(when: impl FnOnce(&BufferConfig) -> bool) {
-    with_current_layer(|layer| {
-        if layer.buffer().is_some_and(when) {
-            Invocation::with_current(|invocation| {
-                if let Some(invocation) = invocation {
-                    layer.flush(invocation);
-                }
-            });
-        }
-    });
 }
 
 /// The event of the WARNING line that says how many held lines a full

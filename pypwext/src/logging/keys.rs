@@ -8,9 +8,35 @@ use std::sync::{Mutex, MutexGuard, PoisonError, RwLock};
 use http::StatusCode;
 use serde_json::value::RawValue;
 
-use super::layer::LINE_KEYS;
 use crate::errors::PwError;
 use crate::lambda::{Invocation, LogKeys as Keys};
+
+/// Keys every line writes itself. Another field of the same name (an event's,
+/// a span's, an appended key) cannot take one: an event field is renamed
+/// `event_<name>`, a span field `span_<name>`, and `append_key` refuses it.
+/// (An event field named like a key with a place of its own, such as
+/// `message` or `operation`, fills that place: the layer's `field` names.)
+pub(crate) const LINE_KEYS: &[&str] = &[
+    "level",
+    "location",
+    "message",
+    "timestamp",
+    "service",
+    "sampling_rate",
+    "classification",
+    "type",
+    "operation",
+    "cold_start",
+    "function_name",
+    "function_memory_size",
+    "function_arn",
+    "function_request_id",
+    "correlation_id",
+    "tenant_id",
+    "xray_trace_id",
+    "exception",
+    "exception_name",
+];
 
 /// The keys appended outside any invocation.
 static PROCESS_KEYS: RwLock<Keys> = RwLock::new(Vec::new());

@@ -20,6 +20,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::buffer::{self, BufferConfig};
 use super::config::Settings;
+use super::keys::LINE_KEYS;
 use super::time::Timestamp;
 use crate::lambda::{HeldLine, Invocation};
 
@@ -40,33 +41,6 @@ pub(crate) mod field {
     pub(crate) const EXCEPTION: &str = "exception";
     pub(crate) const EXCEPTION_NAME: &str = "exception_name";
 }
-
-/// Keys every line writes itself. Another field of the same name (an event's,
-/// a span's, an appended key) cannot take one: an event field is renamed
-/// `event_<name>`, a span field `span_<name>`, and `append_key` refuses it.
-/// (An event field named like a key with a place of its own, such as
-/// `message` or `operation`, fills that place; see [`field`].)
-pub(crate) const LINE_KEYS: &[&str] = &[
-    "level",
-    "location",
-    "message",
-    "timestamp",
-    "service",
-    "sampling_rate",
-    "classification",
-    "type",
-    "operation",
-    "cold_start",
-    "function_name",
-    "function_memory_size",
-    "function_arn",
-    "function_request_id",
-    "correlation_id",
-    "tenant_id",
-    "xray_trace_id",
-    "exception",
-    "exception_name",
-];
 
 /// The layer behind [`builder`](super::builder): one JSON line per event.
 pub struct PowertoolsLayer {

@@ -74,9 +74,7 @@ use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::{Layered, SubscriberExt as _};
 use tracing_subscriber::registry::Registry;
 
-#[cfg(feature = "service")]
-pub(crate) use buffer::flush_buffer_on_failure;
-pub use buffer::{BufferConfig, flush_buffer};
+pub use buffer::BufferConfig;
 pub use correlation::{BadCorrelationPath, CorrelationPath, correlation_paths};
 pub use inject::LambdaEventSource;
 pub use keys::{append_key, remove_keys};
@@ -85,6 +83,52 @@ pub use layer::PowertoolsLayer;
 pub use logged::TARGET as LOGGED_TARGET;
 pub use render::LogView;
 pub use writer::MemoryWriter;
+
+/// Writes the lines the current invocation holds, oldest first, then (when
+/// some were evicted) a WARNING line saying how many. Outside an invocation,
+/// or without [`BufferConfig`], it does nothing.
+///
+/// ```
+/// use pypwext::lambda::Invocation;
+/// use pypwext::logging::{self, BufferConfig, MemoryWriter};
+///
+/// let sink = MemoryWriter::new();
+/// let subscriber = logging::builder()
+///     .level(tracing::Level::INFO)
+///     .buffer(BufferConfig::default())
+///     .writer(sink.clone())
+///     .build();
+/// tracing::subscriber::with_default(subscriber, || {
+///     Invocation::new("req-1").sync_scope(|| {
+///         tracing::debug!("held: the level is INFO, but the buffer keeps DEBUG lines");
+///         assert!(sink.lines().is_empty());
+///         logging::flush_buffer();
+///     });
+/// });
+/// assert_eq!(sink.lines().len(), 1);
+/// ```
+pub fn flush_buffer() {
+    flush_current(|_| true);
+}
+
+/// Flushes the current invocation's buffer when the logger flushes on errors:
+/// the handler failed.
+#[cfg(feature = "service")]
+pub(crate) fn flush_buffer_on_failure() {
+    flush_current(|config| config.flush_on_error);
+}
+
+fn flush_current(when: impl FnOnce(&BufferConfig) -> bool) {
+    layer::with_current_layer(|layer| {
+        if layer.buffer().is_some_and(when) {
+            crate::lambda::Invocation::with_current(|invocation| {
+                if let Some(invocation) = invocation {
+                    layer.flush(invocation);
+                }
+            });
+        }
+    });
+}
 
 /// Writes `line` (with its newline) to the writer of the pypwext logger of
 /// the current subscriber, or to stdout when there is none.
