@@ -140,7 +140,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
 /// The user's body as a future. An `async` block infers its output from its
 /// returns, so a first `return` of the declared type makes the others coerce
 /// to it (`Err(Box::new(e))` into `Box<dyn Error>`) as in the `async fn`.
-pub(crate) fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
+fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
     match &sig.output {
         ReturnType::Type(_, ty) if !contains_impl_trait(ty) => quote! {
             async move {
@@ -158,21 +158,16 @@ pub(crate) fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStrea
 
 /// What a layer sees: the function's name, the signature at its place in the
 /// stack, and that place.
-pub(crate) struct Scope<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) sig: &'a syn::Signature,
-    pub(crate) is_async: bool,
-    pub(crate) place: Place,
+struct Scope<'a> {
+    name: &'a str,
+    sig: &'a syn::Signature,
+    is_async: bool,
+    place: Place,
 }
 
 /// Wraps `inner` (a future, or a closure for a sync fn) in `layers`,
 /// innermost first; gives a future (async) or a value (sync).
-pub(crate) fn wrap(
-    layers: &[Layer],
-    scope: &Scope<'_>,
-    mut inner: TokenStream,
-    statics: &mut TokenStream,
-) -> TokenStream {
+fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
     let mut value = None;
     for layer in layers.iter().rev() {
         let wrapped = match &layer.wrapper {
@@ -331,10 +326,7 @@ fn collect_errors(
 /// Names a bounded helper with the function's return type as its type
 /// argument, and spans the path over the whole return type: an unmet bound is
 /// then reported at the user's return type, not at the attribute.
-pub(crate) fn return_type_checked(
-    sig: &syn::Signature,
-    build: impl FnOnce(Span, Span, &syn::Type) -> TokenStream,
-) -> TokenStream {
+fn return_type_checked(sig: &syn::Signature, build: impl FnOnce(Span, Span, &syn::Type) -> TokenStream) -> TokenStream {
     let (first, last) = return_type_span(sig);
     match &sig.output {
         ReturnType::Type(_, ty) => build(first, last, ty),
