@@ -4,6 +4,9 @@
 
 use std::future::Future;
 
+use futures_util::FutureExt as _;
+use futures_util::future::{self, Either};
+
 use super::collector::current_collector;
 use super::{ErrorCollector, ErrorWithReturn, PwError};
 
@@ -132,14 +135,14 @@ pub fn collect_errors_async<F: Future>(
     absorb: fn(&CollectErrors, F::Output) -> F::Output,
 ) -> impl Future<Output = F::Output> {
     // The result is absorbed inside the root's scope: a root collects its own
-    // `Continue` error too.
-    let absorbed = async move { absorb(opts, body.await) };
-    async move {
-        match fresh_root_collector(opts) {
-            Some(collector) => collector.scope(absorbed).await,
-            None => absorbed.await,
-        }
-    }
+    // `Continue` error too. (Combinators, not `async` blocks, so that `body`
+    // is held once: see `start_handler` in the service layer.)
+    let absorbed = body.map(move |output| absorb(opts, output));
+    future::lazy(move |_| match fresh_root_collector(opts) {
+        Some(collector) => Either::Left(collector.scope(absorbed)),
+        None => Either::Right(absorbed),
+    })
+    .flatten()
 }
 
 #[cfg(test)]

@@ -345,13 +345,19 @@ pub fn logged_sync<R>(
 /// The `#[logged]` layer around an async body. `exit` is a fn pointer (the
 /// generated closure captures nothing), so it is higher-ranked over the
 /// borrows it gets and adds nothing to the future's `Send`-ness.
-pub async fn logged_async<F: Future>(
+///
+/// A combinator rather than an `async fn`: an `async fn` keeps its argument
+/// `body` and the future it awaits side by side, doubling the size of the
+/// handler's stack at each layer (the service layer's `start_handler` says
+/// what that costs).
+pub fn logged_async<F: Future>(
     meta: &'static Logged,
     args: EntryArgs,
     late: impl Fn(&mut ArgsWriter),
     body: F,
     exit: fn(&F::Output, &mut ExitWriter<'_>),
-) -> F::Output {
-    let outcome = AssertUnwindSafe(body).catch_unwind().await;
-    finish(meta, &args, &late, exit, outcome)
+) -> impl Future<Output = F::Output> {
+    AssertUnwindSafe(body)
+        .catch_unwind()
+        .map(move |outcome| finish(meta, &args, &late, exit, outcome))
 }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::FutureExt as _;
+use futures_util::future;
 
 use super::MetricUnit;
 use super::set::{MetricSet, metric_error};
@@ -280,19 +281,26 @@ pub fn metrics_sync<R>(opts: &'static Metrics, body: impl FnOnce() -> R) -> R {
 
 /// The `#[metrics]` layer around an async body. The set is made at the
 /// first poll, so a future made in one place and awaited in another gets
-/// the scope where it runs.
-pub async fn metrics_async<F: Future>(opts: &'static Metrics, body: F) -> F::Output {
-    let scope = Arc::new(Scope::new(opts, env()));
-    let guard = FinishOnDrop {
-        opts,
-        scope: Arc::clone(&scope),
-    };
-    let outcome = CURRENT.scope(scope, AssertUnwindSafe(body).catch_unwind()).await;
-    drop(guard);
-    match outcome {
-        Ok(value) => value,
-        Err(panic) => resume_unwind(panic),
-    }
+/// the scope where it runs. (Combinators, not an `async fn`, so that `body`
+/// is held once: see `start_handler` in the service layer.)
+pub fn metrics_async<F: Future>(opts: &'static Metrics, body: F) -> impl Future<Output = F::Output> {
+    future::lazy(move |_| {
+        let scope = Arc::new(Scope::new(opts, env()));
+        let guard = FinishOnDrop {
+            opts,
+            scope: Arc::clone(&scope),
+        };
+        CURRENT
+            .scope(scope, AssertUnwindSafe(body).catch_unwind())
+            .map(move |outcome| {
+                drop(guard);
+                match outcome {
+                    Ok(value) => value,
+                    Err(panic) => resume_unwind(panic),
+                }
+            })
+    })
+    .flatten()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 
 use futures_util::FutureExt as _;
+use futures_util::future::{self, Either};
 
 use http::StatusCode;
 use lambda_http::Body;
@@ -128,8 +129,11 @@ impl<T, E> HandlerResult for Result<T, E> {
 /// `<ReturnType as HandlerResult>::into_result`, named in the generated code
 /// over the user's return type: the one place a return type that is not a
 /// `Result` is reported. (A fn pointer, so this future's type carries no bound.)
-pub async fn split_result<F: Future, T, E>(body: F, split: fn(F::Output) -> Result<T, E>) -> Result<T, E> {
-    split(body.await)
+pub fn split_result<F: Future, T, E>(
+    body: F,
+    split: fn(F::Output) -> Result<T, E>,
+) -> impl Future<Output = Result<T, E>> {
+    body.map(split)
 }
 
 /// The probe the generated code calls `.pypwext_handled()` on, for an `Ok`
@@ -243,6 +247,15 @@ pub fn extract<T: super::FromRequest>(slot: &mut RequestSlot) -> Result<T, PwErr
 /// there. The stack is the layers above the response layer around
 /// [`service_response`]. `prepare` is `prepare_injection`, or
 /// `prepare_injection_anywhere` for a handler's own correlation path.
+///
+/// The layers are combinators (`lazy`, `flatten`, `map`, `then`) rather than
+/// `async` blocks: an `async` block keeps what it was given (the request, the
+/// inner layer's future) beside the future it awaits, so each layer doubled
+/// the stack. For `#[logged] #[collect_errors(root)] #[service_response]` that
+/// was 2,376 bytes moved into a fresh allocation every invocation; now 352.
+/// `cargo bench -p pypwext-tests --bench service` measured the full stack at
+/// 2.08 µs against 2.34 µs with logging off, and 5.03 against 5.30 µs with
+/// its INFO lines (the end-to-end bench did not tell the two apart).
 pub fn start_handler<P, S, F>(
     opts: &'static InjectLambdaContext,
     prepare: P,
@@ -254,15 +267,16 @@ where
     S: FnOnce(lambda_http::Request) -> F,
     F: Future,
 {
-    // Boxed: each layer of the stack is an `async` block that keeps a slot for
-    // what it moved on, so the stack takes a few KiB (2.4 KiB for `#[logged]
-    // #[collect_errors(root)] #[service_response]`); one allocation per
-    // invocation keeps the future that lambda_http holds and moves small
+    // Boxed: lambda_http moves the future it gets; one allocation per
+    // invocation keeps that a pointer
     // (`the_handler_future_starts_at_its_first_poll_and_holds_the_request_once`).
-    Box::pin(async move {
-        let injection = prepare(&request, opts);
-        inject_async(opts, injection, move || start(request)).await
-    })
+    Box::pin(
+        future::lazy(move |_| {
+            let injection = prepare(&request, opts);
+            inject_async(opts, injection, move || start(request))
+        })
+        .flatten(),
+    )
 }
 
 /// The `#[service_response]` layer: extracts the handler's arguments from the
@@ -272,46 +286,55 @@ where
 /// request (or refuses it with a `PwError`), then returns the handler's future,
 /// which holds the arguments only. Nothing runs before the first poll: the
 /// collector of a `#[collect_errors(root)]` above is the one current *then*.
-pub async fn service_response<H, Fut>(
+pub fn service_response<H, Fut>(
     opts: &'static ServiceResponse,
     request: lambda_http::Request,
     handler: H,
-) -> Result<http::Response<Body>, lambda_http::Error>
+) -> impl Future<Output = Result<http::Response<Body>, lambda_http::Error>>
 where
     H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
     Fut: Future<Output = Handled>,
 {
-    // `#[collect_errors(root)]` above is no layer of its own: this one
-    // installs the collector when none is current.
-    match (opts.collect_root && current_collector().is_none()).then(ErrorCollector::new) {
-        Some(collector) => collector.scope(respond(opts, request, handler)).await,
-        None => respond(opts, request, handler).await,
-    }
+    future::lazy(move |_| {
+        // `#[collect_errors(root)]` above is no layer of its own: this one
+        // installs the collector when none is current.
+        match (opts.collect_root && current_collector().is_none()).then(ErrorCollector::new) {
+            Some(collector) => Either::Left(collector.scope(respond(opts, request, handler))),
+            None => Either::Right(respond(opts, request, handler)),
+        }
+    })
+    .flatten()
 }
 
 /// Extracts, runs the handler (a panic in either is caught) and answers.
-async fn respond<H, Fut>(
+/// Nothing runs before the first poll, inside the collector's scope.
+fn respond<H, Fut>(
     opts: &'static ServiceResponse,
     request: lambda_http::Request,
     handler: H,
-) -> Result<http::Response<Body>, lambda_http::Error>
+) -> impl Future<Output = Result<http::Response<Body>, lambda_http::Error>>
 where
     H: FnOnce(RequestSlot) -> Result<Fut, PwError>,
     Fut: Future<Output = Handled>,
 {
-    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(RequestSlot::new(request)))) {
-        Ok(Ok(body)) => AssertUnwindSafe(body).catch_unwind().await,
-        Ok(Err(refused)) => Ok(Handled::Raised(refused)),
-        Err(payload) => Err(payload),
-    };
-    if matches!(outcome, Ok(Handled::Raised(_) | Handled::Failed { .. }) | Err(_)) {
-        // The handler failed: the lines held back for this case come first.
-        crate::logging::flush_buffer_on_failure();
-    }
-    match answer_outcome(opts, outcome) {
-        Answered::Now(result) => result,
-        Answered::Later(response) => Ok(check_size(opts, response.await)),
-    }
+    future::lazy(
+        move |_| match std::panic::catch_unwind(AssertUnwindSafe(|| handler(RequestSlot::new(request)))) {
+            Ok(Ok(body)) => Either::Left(AssertUnwindSafe(body).catch_unwind()),
+            Ok(Err(refused)) => Either::Right(future::ready(Ok(Handled::Raised(refused)))),
+            Err(payload) => Either::Right(future::ready(Err(payload))),
+        },
+    )
+    .flatten()
+    .then(move |outcome| {
+        if matches!(outcome, Ok(Handled::Raised(_) | Handled::Failed { .. }) | Err(_)) {
+            // The handler failed: the lines held back for this case come first.
+            crate::logging::flush_buffer_on_failure();
+        }
+        match answer_outcome(opts, outcome) {
+            Answered::Now(result) => Either::Left(future::ready(result)),
+            Answered::Later(response) => Either::Right(response.map(move |response| Ok(check_size(opts, response)))),
+        }
+    })
 }
 
 /// What a finished handler gives: the answer, or a response still to await.
@@ -406,4 +429,76 @@ pub(crate) fn internal_server_error() -> http::Response<Body> {
         .headers_mut()
         .insert(http::header::CONTENT_TYPE, super::response::APPLICATION_JSON_VALUE);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::{InfoClassification, LogEntryType};
+    use crate::logging::inject::prepare_injection;
+    use crate::logging::logged::{EntryArgs, Logged, logged_async};
+    use tracing::Level;
+
+    static INJECT: InjectLambdaContext = InjectLambdaContext::new("handler", 1, &[], false);
+    static RESPONSE: ServiceResponse = ServiceResponse {
+        function: "handler",
+        line: 1,
+        just_status_code: false,
+        code_from_error: true,
+        always_return: true,
+        collect_root: true,
+    };
+    static LOGGED: Logged = Logged {
+        function: "handler",
+        line: 1,
+        location: "handler:1",
+        level: Level::INFO,
+        out_level: Level::INFO,
+        classification: InfoClassification::Na,
+        log_type: LogEntryType::Std,
+        operation: None,
+        out_classification: InfoClassification::Na,
+        out_log_type: LogEntryType::Std,
+        out_operation: None,
+        log_exception: true,
+    };
+
+    /// `#[logged] #[collect_errors(root)] #[service_response]` as the macros
+    /// put it together, around a handler that answers 200.
+    fn stack(
+        request: lambda_http::Request,
+    ) -> Pin<Box<impl Future<Output = Result<http::Response<Body>, lambda_http::Error>>>> {
+        start_handler(&INJECT, prepare_injection, request, |request| {
+            logged_async(
+                &LOGGED,
+                EntryArgs::default(),
+                |_| {},
+                service_response(&RESPONSE, request, |_slot| {
+                    Ok(async { Handled::Response(PwResponse::ok()) })
+                }),
+                |_, _| {},
+            )
+        })
+    }
+
+    #[test]
+    fn the_stack_holds_the_request_once_not_once_per_layer() {
+        let future = stack(lambda_http::Request::default());
+        let (stack, request) = (
+            std::mem::size_of_val(&*future),
+            std::mem::size_of::<lambda_http::Request>(),
+        );
+        // `async` layers kept the request and each inner future beside what
+        // they awaited: 2,376 bytes for this stack.
+        assert!(
+            stack < 2 * request,
+            "the stack takes {stack} bytes for a {request}-byte request"
+        );
+        let response = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
 }
