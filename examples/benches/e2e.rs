@@ -24,6 +24,14 @@
 //! picks another CPU list, as taskset reads it); the function inherits the pinning.
 //!
 //! Run with `cargo bench -p pypwext-examples --bench e2e` (about a minute).
+//!
+//! With `PYPWEXT_BENCH_CACHEGRIND=<dir>` it times nothing: it runs each form
+//! under valgrind's cachegrind (one run of `WARM_UP + 1` invocations, one of
+//! `WARM_UP + FOOTPRINT_INVOCATIONS`), writes the reports into `<dir>` and
+//! prints, per invocation (the difference of the two runs), the instructions
+//! the function ran and its simulated level-1 cache misses: counts that do not
+//! move with the machine's load, for judging a change to the per-invocation
+//! path before timing it (`scripts/e2e-footprint.sh`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -40,6 +48,8 @@ const INVOCATIONS: usize = 5_000;
 const WARM_UP: usize = 500;
 /// Runs of each form.
 const ROUNDS: usize = 31;
+/// Invocations per cachegrind run, after the warm-up.
+const FOOTPRINT_INVOCATIONS: usize = 1_000;
 /// How long one run may take before the bench gives up.
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 const EVENT: &str = include_str!("../tests/fixtures/apigw_http_v2.json");
@@ -65,9 +75,13 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    if let Some(dir) = std::env::var_os("PYPWEXT_BENCH_CACHEGRIND") {
+        runtime.block_on(footprint(std::path::Path::new(&dir)));
+        return;
+    }
     let (stack, by_hand) = runtime.block_on(async {
-        let (stack_answer, _) = run(Form::Stack, 1).await;
-        let (by_hand_answer, _) = run(Form::ByHand, 1).await;
+        let (stack_answer, _) = run(Form::Stack, 1, None).await;
+        let (by_hand_answer, _) = run(Form::ByHand, 1, None).await;
         assert_eq!(
             stack_answer, by_hand_answer,
             "both forms answer the same status and body"
@@ -75,8 +89,8 @@ fn main() {
         let mut stack = Vec::with_capacity(ROUNDS);
         let mut by_hand = Vec::with_capacity(ROUNDS);
         for _ in 0..ROUNDS {
-            stack.push(run(Form::Stack, INVOCATIONS).await.1);
-            by_hand.push(run(Form::ByHand, INVOCATIONS).await.1);
+            stack.push(run(Form::Stack, INVOCATIONS, None).await.1);
+            by_hand.push(run(Form::ByHand, INVOCATIONS, None).await.1);
         }
         (stack, by_hand)
     });
@@ -160,6 +174,68 @@ fn main() {
     }
 }
 
+/// Runs each form under cachegrind twice (`1` and `FOOTPRINT_INVOCATIONS`
+/// timed invocations after the same warm-up) and prints the difference per
+/// invocation: what one more invocation costs, without start-up and warm-up.
+async fn footprint(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    const EVENTS: [&str; 3] = ["Ir", "I1mr", "D1mr"];
+    let mut per_form = Vec::new();
+    for form in [Form::Stack, Form::ByHand] {
+        let mut totals = Vec::new();
+        for invocations in [1, FOOTPRINT_INVOCATIONS] {
+            let out = dir.join(format!("{}-{invocations}.cachegrind", form.arg()));
+            let _ = std::fs::remove_file(&out);
+            run(form, invocations, Some(&out)).await;
+            totals.push(cachegrind_totals(&out, &EVENTS));
+        }
+        let per_invocation: Vec<f64> = totals[1]
+            .iter()
+            .zip(&totals[0])
+            .map(|(more, fewer)| (more - fewer) as f64 / (FOOTPRINT_INVOCATIONS - 1) as f64)
+            .collect();
+        per_form.push(per_invocation);
+    }
+    println!(
+        "\n== per invocation under cachegrind, log level {}, reports in {} ==",
+        log_level(),
+        dir.display()
+    );
+    let names = ["instructions", "I1 misses", "D1 read misses"];
+    for (i, name) in names.iter().enumerate() {
+        let (stack, by_hand) = (per_form[0][i], per_form[1][i]);
+        println!(
+            "{name:>15}: stack {stack:.0}, by hand {by_hand:.0}, {:.3}x",
+            stack / by_hand
+        );
+    }
+}
+
+/// The totals of `events` in a cachegrind report (its `events:` and
+/// `summary:` lines).
+fn cachegrind_totals(path: &std::path::Path, events: &[&str]) -> Vec<u64> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|err| panic!("no cachegrind report at {}: {err}", path.display()));
+    let line = |key: &str| -> Vec<&str> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(key))
+            .unwrap_or_else(|| panic!("{} has no `{key}` line", path.display()))
+            .split_whitespace()
+            .collect()
+    };
+    let (names, totals) = (line("events:"), line("summary:"));
+    events
+        .iter()
+        .map(|event| {
+            let at = names
+                .iter()
+                .position(|name| name == event)
+                .unwrap_or_else(|| panic!("{} counts no {event}", path.display()));
+            totals[at].parse().unwrap()
+        })
+        .collect()
+}
+
 /// The nearest-rank percentile of sorted values.
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -167,15 +243,16 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// Starts the function as `form` against a fresh emulator, lets it answer
 /// `WARM_UP` events, then times `invocations` more. Returns the status and
-/// body of the last answer, and the time.
-async fn run(form: Form, invocations: usize) -> ((u64, String), Run) {
+/// body of the last answer, and the time. With `cachegrind`, the function
+/// runs under cachegrind, which writes its report there.
+async fn run(form: Form, invocations: usize, cachegrind: Option<&std::path::Path>) -> ((u64, String), Run) {
     let api = RuntimeApi::start().await;
     // Every event is queued before the function starts, so no push is timed.
     let total = WARM_UP + invocations;
     for id in 0..total {
         api.push(&format!("req-{id}"), EVENT);
     }
-    let mut child = start(&api, form);
+    let mut child = start(&api, form, cachegrind);
     let warm = api.outcomes(WARM_UP, RUN_TIMEOUT).await;
     let started = Instant::now();
     let cpu_before = cpu_ns(child.id());
@@ -184,8 +261,7 @@ async fn run(form: Form, invocations: usize) -> ((u64, String), Run) {
     let function_cpu = cpu_ns(child.id())
         .zip(cpu_before)
         .map(|(after, before)| Duration::from_nanos(after.saturating_sub(before)));
-    let _ = child.kill();
-    let _ = child.wait();
+    stop(&mut child, cachegrind.is_some());
     assert_eq!(warm.len(), WARM_UP, "{} answered the warm-up", form.arg());
     assert_eq!(outcomes.len(), total, "{} answered every event", form.arg());
     if let Some(failed) = outcomes.iter().find(|o| o.kind != "response") {
@@ -232,16 +308,43 @@ fn log_level() -> String {
     std::env::var("PYPWEXT_BENCH_LOG_LEVEL").unwrap_or_else(|_| "INFO".to_owned())
 }
 
-/// Starts the function as the Lambda service would, logging to /dev/null.
-fn start(api: &RuntimeApi, form: Form) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_bench-e2e-function"))
+/// Starts the function as the Lambda service would, logging to /dev/null;
+/// under cachegrind when it is given a report to write.
+fn start(api: &RuntimeApi, form: Form, cachegrind: Option<&std::path::Path>) -> Child {
+    let function = env!("CARGO_BIN_EXE_bench-e2e-function");
+    let mut command = match cachegrind {
+        None => Command::new(function),
+        Some(out) => {
+            let mut valgrind = Command::new("valgrind");
+            valgrind
+                .args(["--tool=cachegrind", "--cache-sim=yes", "--quiet"])
+                .arg(format!("--cachegrind-out-file={}", out.display()))
+                .arg(function);
+            valgrind
+        }
+    };
+    command
         .arg(form.arg())
         .envs(lambda_env(api))
         .env("AWS_LAMBDA_LOG_LEVEL", log_level())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap()
+        .unwrap_or_else(|err| match cachegrind {
+            Some(_) => panic!("cannot start valgrind ({err}): install it (Debian: apt-get install valgrind)"),
+            None => panic!("cannot start {function}: {err}"),
+        })
+}
+
+/// Stops the function: at once, or (under cachegrind) with SIGTERM, on which
+/// valgrind writes its report before it exits.
+fn stop(child: &mut Child, gently: bool) {
+    if gently {
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    } else {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
 }
 
 /// Starts this bench again under `taskset` unless it runs on one CPU already
