@@ -214,8 +214,8 @@ async fn footprint(dir: &std::path::Path) {
 /// The totals of `events` in a cachegrind report (its `events:` and
 /// `summary:` lines).
 fn cachegrind_totals(path: &std::path::Path, events: &[&str]) -> Vec<u64> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|err| panic!("no cachegrind report at {}: {err}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|err| panic!("no cachegrind report at {}: {err}", path.display()));
     let line = |key: &str| -> Vec<&str> {
         text.lines()
             .find_map(|line| line.strip_prefix(key))
