@@ -179,7 +179,12 @@ fn main() {
 /// invocation: what one more invocation costs, without start-up and warm-up.
 async fn footprint(dir: &std::path::Path) {
     std::fs::create_dir_all(dir).unwrap();
-    const EVENTS: [&str; 3] = ["Ir", "I1mr", "D1mr"];
+    // Cachegrind's name of each count, and what the summary calls it.
+    const EVENTS: [(&str, &str); 3] = [
+        ("Ir", "instructions"),
+        ("I1mr", "I1 misses"),
+        ("D1mr", "D1 read misses"),
+    ];
     let mut per_form = Vec::new();
     for form in [Form::Stack, Form::ByHand] {
         let mut totals = Vec::new();
@@ -187,7 +192,7 @@ async fn footprint(dir: &std::path::Path) {
             let out = dir.join(format!("{}-{invocations}.cachegrind", form.arg()));
             let _ = std::fs::remove_file(&out);
             run(form, invocations, Some(&out)).await;
-            totals.push(cachegrind_totals(&out, &EVENTS));
+            totals.push(cachegrind_totals(&out, EVENTS.map(|(event, _)| event)));
         }
         let per_invocation: Vec<f64> = totals[1]
             .iter()
@@ -201,8 +206,7 @@ async fn footprint(dir: &std::path::Path) {
         log_level(),
         dir.display()
     );
-    let names = ["instructions", "I1 misses", "D1 read misses"];
-    for (i, name) in names.iter().enumerate() {
+    for (i, (_, name)) in EVENTS.iter().enumerate() {
         let (stack, by_hand) = (per_form[0][i], per_form[1][i]);
         println!(
             "{name:>15}: stack {stack:.0}, by hand {by_hand:.0}, {:.3}x",
@@ -213,7 +217,7 @@ async fn footprint(dir: &std::path::Path) {
 
 /// The totals of `events` in a cachegrind report (its `events:` and
 /// `summary:` lines).
-fn cachegrind_totals(path: &std::path::Path, events: &[&str]) -> Vec<u64> {
+fn cachegrind_totals<const N: usize>(path: &std::path::Path, events: [&str; N]) -> Vec<u64> {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|err| panic!("no cachegrind report at {}: {err}", path.display()));
     let line = |key: &str| -> Vec<&str> {

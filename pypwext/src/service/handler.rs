@@ -489,7 +489,7 @@ mod tests {
             std::mem::size_of::<lambda_http::Request>(),
         );
         // `async` layers kept the request and each inner future beside what
-        // they awaited: 2,376 bytes for this stack.
+        // they awaited: 1,928 bytes for this stack.
         assert!(
             stack < 2 * request,
             "the stack takes {stack} bytes for a {request}-byte request"
