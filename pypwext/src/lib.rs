@@ -316,3 +316,9 @@ pub use json::Json;
 pub use pypwext_macros::{batch_response, collect_errors, http_method, logged, metrics, service_response};
 #[cfg(feature = "service")]
 pub use service::PwResponse;
+
+// The README's Rust snippets, compiled as doctests. `cfg(doctest)`: the
+// packaged crate has no ../../README.md, and only rustdoc reads this.
+#[cfg(all(doctest, feature = "service", feature = "metrics"))]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
