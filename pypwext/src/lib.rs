@@ -286,6 +286,7 @@
 
 #[cfg(feature = "batch")]
 pub mod batch;
+mod env;
 pub mod errors;
 #[cfg(feature = "http")]
 pub mod http;

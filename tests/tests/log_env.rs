@@ -102,6 +102,34 @@ fn service_name_from_the_environment() {
 }
 
 #[test]
+fn powertools_dev_in_any_powertools_spelling_indents_the_lines() {
+    for raw in ["true", "1", "YES", "on"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_log-probe"))
+            .env_remove("AWS_LAMBDA_LOG_LEVEL")
+            .env_remove("POWERTOOLS_LOG_LEVEL")
+            .env_remove("LOG_LEVEL")
+            .env("POWERTOOLS_DEV", raw)
+            .args(["-", "1", "new"])
+            .output()
+            .expect("the probe runs");
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.starts_with("{\n    \"level\": \"INFO\","), "{raw}: {stdout}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.is_empty(), "{raw}: {stderr}");
+    }
+    let compact = probe(None, 1, &[("POWERTOOLS_DEV", "0")]);
+    assert!(compact.stderr.is_empty(), "{}", compact.stderr);
+    let bad = probe(None, 1, &[("POWERTOOLS_DEV", "sometimes")]);
+    assert!(
+        bad.stderr
+            .contains("POWERTOOLS_DEV=\"sometimes\" is neither true nor false"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
 fn cold_start_is_true_for_the_first_invocation_only() {
     let run = probe(None, 3, &[]);
     let mut by_request: BTreeMap<String, Vec<bool>> = BTreeMap::new();

@@ -263,6 +263,20 @@ fn the_environment_names_the_namespace_the_service_and_the_cold_start_function()
 }
 
 #[test]
+fn service_name_is_the_fallback_for_the_service_as_for_the_logger() {
+    let run = probe(
+        &["env"],
+        &[("POWERTOOLS_METRICS_NAMESPACE", "shop"), ("SERVICE_NAME", "legacy")],
+    );
+    assert!(run.success, "{}", run.stderr);
+    check_emf(&run.emf);
+    assert_eq!(run.emf.len(), 3, "{:?}", run.emf);
+    for line in &run.emf {
+        assert_eq!(parse(line)["service"], "legacy", "{line}");
+    }
+}
+
+#[test]
 fn without_a_namespace_adding_a_metric_is_an_error_that_says_where_to_name_one() {
     let run = probe(&["env"], &[]);
     assert!(!run.success);
@@ -281,6 +295,8 @@ fn metrics_disabled_or_the_dev_mode_write_nothing_as_in_powertools() {
     for vars in [
         vec![namespace, ("POWERTOOLS_METRICS_DISABLED", "true")],
         vec![namespace, ("POWERTOOLS_DEV", "true")],
+        // Powertools' booleans: the logger reads the same value the same way.
+        vec![namespace, ("POWERTOOLS_DEV", "1")],
         vec![
             namespace,
             ("POWERTOOLS_DEV", "true"),

@@ -221,10 +221,18 @@ impl LoggerBuilder {
 
     /// The layer alone, to compose with other layers on a registry.
     pub fn layer(self) -> PowertoolsLayer {
-        self.layer_with_env(|name| std::env::var(name).ok())
+        self.layer_in(crate::env::process())
     }
 
-    fn layer_with_env(self, env: impl Fn(&str) -> Option<String>) -> PowertoolsLayer {
+    /// The layer for an environment other than the process's (tests).
+    #[cfg(test)]
+    fn layer_with_env(self, var: impl Fn(&str) -> Option<String>) -> PowertoolsLayer {
+        let (env, problems) = crate::env::Powertools::read(var);
+        assert!(problems.is_empty(), "{problems:?}");
+        self.layer_in(&env)
+    }
+
+    fn layer_in(self, env: &crate::env::Powertools) -> PowertoolsLayer {
         let (settings, problems) = config::resolve(&self.requested, env);
         for problem in problems {
             // The logger is not running yet: stderr is where Lambda shows this.

@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::FutureExt as _;
@@ -14,6 +14,7 @@ use futures_util::future;
 
 use super::MetricUnit;
 use super::set::{MetricSet, metric_error};
+use crate::env::{self, Powertools};
 use crate::errors::PwError;
 use crate::lambda::Invocation;
 
@@ -31,7 +32,7 @@ pub struct Metrics {
     pub line: u32,
     /// `namespace = "…"`; else `POWERTOOLS_METRICS_NAMESPACE`.
     pub namespace: Option<&'static str>,
-    /// `service = "…"`; else `POWERTOOLS_SERVICE_NAME`.
+    /// `service = "…"`; else `POWERTOOLS_SERVICE_NAME`, else `SERVICE_NAME`.
     pub service: Option<&'static str>,
     /// Write a `ColdStart` metric on the process's first invocation.
     pub capture_cold_start_metric: bool,
@@ -56,8 +57,8 @@ pub(crate) struct Scope {
 }
 
 impl Scope {
-    fn new(opts: &Metrics, env: &Env) -> Scope {
-        let namespace = opts.namespace.or(env.namespace.as_deref());
+    fn new(opts: &Metrics, env: &Powertools) -> Scope {
+        let namespace = opts.namespace.or(env.metrics_namespace.as_deref());
         let service = opts.service.or(env.service.as_deref());
         Scope {
             set: Mutex::new(MetricSet::new(namespace, service, opts.default_dimensions)),
@@ -100,69 +101,12 @@ pub(crate) fn add(name: &str, unit: MetricUnit, value: f64, high_resolution: boo
 /// Writes the current call's metrics now.
 pub(crate) fn flush_current() -> Result<(), PwError> {
     let lines = with_current(format_args!("`flush()`"), |_, set| Ok(set.take_lines(now_ms())))?;
-    if !env().disabled {
+    if !env::process().metrics_disabled() {
         for line in &lines {
             crate::logging::write_raw_line(line);
         }
     }
     Ok(())
-}
-
-/// The settings read from the environment, once per process (as Powertools
-/// reads them once, when its `Metrics` is made).
-#[derive(Debug, Default)]
-pub(crate) struct Env {
-    pub(crate) namespace: Option<String>,
-    pub(crate) service: Option<String>,
-    /// `POWERTOOLS_METRICS_FUNCTION_NAME`: the `function_name` of `ColdStart`.
-    pub(crate) function_name: Option<String>,
-    /// `AWS_LAMBDA_FUNCTION_NAME`: the same when the invocation names no function.
-    pub(crate) lambda_function_name: Option<String>,
-    /// `POWERTOOLS_METRICS_DISABLED=true`, or `POWERTOOLS_DEV=true` without it.
-    pub(crate) disabled: bool,
-}
-
-impl Env {
-    pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> (Env, Vec<String>) {
-        let mut problems = Vec::new();
-        let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
-        let mut flag = |name: &str| {
-            let raw = set(name)?;
-            match raw.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" | "y" | "t" => Some(true),
-                "0" | "false" | "no" | "off" | "n" | "f" => Some(false),
-                _ => {
-                    problems.push(format!(
-                        "pypwext: {name}={raw:?} is neither true nor false; treating it as not set"
-                    ));
-                    None
-                }
-            }
-        };
-        let metrics_disabled = flag("POWERTOOLS_METRICS_DISABLED");
-        let dev = flag("POWERTOOLS_DEV").unwrap_or(false);
-        let env = Env {
-            namespace: set("POWERTOOLS_METRICS_NAMESPACE"),
-            service: set("POWERTOOLS_SERVICE_NAME"),
-            function_name: set("POWERTOOLS_METRICS_FUNCTION_NAME"),
-            lambda_function_name: set("AWS_LAMBDA_FUNCTION_NAME"),
-            // As Powertools: the dev mode turns metrics off unless they are
-            // turned on explicitly.
-            disabled: metrics_disabled.unwrap_or(dev),
-        };
-        (env, problems)
-    }
-}
-
-fn env() -> &'static Env {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let (env, problems) = Env::read(|name| std::env::var(name).ok());
-        for problem in problems {
-            eprintln!("{problem}");
-        }
-        env
-    })
 }
 
 /// Whether a `ColdStart` metric was written (or can no longer be) in this process.
@@ -181,11 +125,11 @@ fn takes_cold_start(opts: &Metrics, taken: &AtomicBool) -> bool {
 
 /// The `ColdStart` line: one metric, the `function_name` and `service`
 /// dimensions only (as Powertools writes it: no default dimensions, no metadata).
-fn cold_start_line(opts: &Metrics, env: &Env, timestamp_ms: u64) -> Result<Vec<u8>, PwError> {
-    let namespace = opts.namespace.or(env.namespace.as_deref());
+fn cold_start_line(opts: &Metrics, env: &Powertools, timestamp_ms: u64) -> Result<Vec<u8>, PwError> {
+    let namespace = opts.namespace.or(env.metrics_namespace.as_deref());
     let service = opts.service.or(env.service.as_deref());
     let function_name = env
-        .function_name
+        .metrics_function_name
         .clone()
         .or_else(|| Invocation::current().and_then(|i| i.function_name().map(str::to_owned)))
         .or_else(|| env.lambda_function_name.clone())
@@ -206,10 +150,10 @@ fn finish(opts: &Metrics, scope: &Scope) {
     if scope.finished.swap(true, Ordering::Relaxed) {
         return;
     }
-    let env = env();
+    let env = env::process();
     let timestamp = now_ms();
     let cold_start = takes_cold_start(opts, &COLD_START_TAKEN);
-    if env.disabled {
+    if env.metrics_disabled() {
         return;
     }
     if cold_start {
@@ -270,7 +214,7 @@ impl Drop for FinishOnDrop {
 
 /// The `#[metrics]` layer around a sync body.
 pub fn metrics_sync<R>(opts: &'static Metrics, body: impl FnOnce() -> R) -> R {
-    let scope = Arc::new(Scope::new(opts, env()));
+    let scope = Arc::new(Scope::new(opts, env::process()));
     let outcome = CURRENT.sync_scope(Arc::clone(&scope), || catch_unwind(AssertUnwindSafe(body)));
     finish(opts, &scope);
     match outcome {
@@ -285,7 +229,7 @@ pub fn metrics_sync<R>(opts: &'static Metrics, body: impl FnOnce() -> R) -> R {
 /// is held once: see `start_handler` in the service layer.)
 pub fn metrics_async<F: Future>(opts: &'static Metrics, body: F) -> impl Future<Output = F::Output> {
     future::lazy(move |_| {
-        let scope = Arc::new(Scope::new(opts, env()));
+        let scope = Arc::new(Scope::new(opts, env::process()));
         let guard = FinishOnDrop {
             opts,
             scope: Arc::clone(&scope),
@@ -450,12 +394,10 @@ mod tests {
         assert!(!takes_cold_start(&SHOP, &taken));
         assert!(takes_cold_start(&asks, &taken));
         assert!(!takes_cold_start(&asks, &taken));
-        let env = Env {
-            namespace: None,
-            service: None,
-            function_name: Some("orders-fn".to_owned()),
+        let env = Powertools {
+            metrics_function_name: Some("orders-fn".to_owned()),
             lambda_function_name: Some("not-this-one".to_owned()),
-            disabled: false,
+            ..Powertools::default()
         };
         let line: Value = serde_json::from_slice(&cold_start_line(&asks, &env, 5).unwrap()).unwrap();
         assert_eq!(
@@ -467,33 +409,5 @@ mod tests {
                 "function_name": "orders-fn", "service": "orders", "ColdStart": [1.0]
             })
         );
-    }
-
-    #[test]
-    fn the_environment_as_powertools_reads_it() {
-        let read = |vars: &[(&str, &str)]| {
-            Env::read(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
-        };
-        let (env, problems) = read(&[
-            ("POWERTOOLS_METRICS_NAMESPACE", "shop"),
-            ("POWERTOOLS_SERVICE_NAME", "orders"),
-            ("AWS_LAMBDA_FUNCTION_NAME", "fn"),
-        ]);
-        assert_eq!(env.namespace.as_deref(), Some("shop"));
-        assert_eq!(env.service.as_deref(), Some("orders"));
-        assert_eq!(env.function_name, None);
-        assert_eq!(env.lambda_function_name.as_deref(), Some("fn"));
-        assert!(!env.disabled && problems.is_empty());
-        assert!(read(&[("POWERTOOLS_METRICS_DISABLED", "true")]).0.disabled);
-        assert!(read(&[("POWERTOOLS_DEV", "true")]).0.disabled);
-        assert!(
-            !read(&[("POWERTOOLS_DEV", "true"), ("POWERTOOLS_METRICS_DISABLED", "false")])
-                .0
-                .disabled
-        );
-        let (env, problems) = read(&[("POWERTOOLS_METRICS_DISABLED", "maybe")]);
-        assert!(!env.disabled);
-        assert_eq!(problems.len(), 1);
-        assert!(problems[0].contains("POWERTOOLS_METRICS_DISABLED=\"maybe\" is neither true nor false"));
     }
 }

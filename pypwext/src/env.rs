@@ -1,0 +1,306 @@
+//! One reading of the environment. Every Powertools variable that pypwext
+//! honours is read here, with one parser per kind of value, and every pillar
+//! (the logger, metrics, and those to come) asks this module instead of
+//! `std::env`. A value that is set but cannot be used is reported once, on
+//! stderr, and the default applies: never a silent default, never a panic.
+//!
+//! Lambda's own variables that only one place needs (`AWS_LAMBDA_RUNTIME_API`,
+//! `AWS_LAMBDA_MAX_CONCURRENCY`, credentials, endpoints) stay with the code
+//! that uses them; this module holds the ones that decide how pypwext behaves.
+
+use std::sync::OnceLock;
+
+use tracing::level_filters::LevelFilter;
+
+/// The names of the variables read here.
+pub(crate) mod var {
+    pub(crate) const SERVICE_NAME: &str = "POWERTOOLS_SERVICE_NAME";
+    /// The plain fallback for the service, as the Python pypwext reads it.
+    pub(crate) const PLAIN_SERVICE_NAME: &str = "SERVICE_NAME";
+    pub(crate) const DEV: &str = "POWERTOOLS_DEV";
+    pub(crate) const LAMBDA_LOG_LEVEL: &str = "AWS_LAMBDA_LOG_LEVEL";
+    pub(crate) const LOG_LEVEL: &str = "POWERTOOLS_LOG_LEVEL";
+    pub(crate) const PLAIN_LOG_LEVEL: &str = "LOG_LEVEL";
+    pub(crate) const LOGGER_SAMPLE_RATE: &str = "POWERTOOLS_LOGGER_SAMPLE_RATE";
+    pub(crate) const METRICS_NAMESPACE: &str = "POWERTOOLS_METRICS_NAMESPACE";
+    pub(crate) const METRICS_FUNCTION_NAME: &str = "POWERTOOLS_METRICS_FUNCTION_NAME";
+    pub(crate) const METRICS_DISABLED: &str = "POWERTOOLS_METRICS_DISABLED";
+    pub(crate) const LAMBDA_FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
+}
+
+/// The service a line or a metric names when no variable and no code names one.
+pub(crate) const SERVICE_UNDEFINED: &str = "service_undefined";
+
+/// The level names accepted, Lambda's and Powertools' alike, case-insensitive.
+pub(crate) const LEVEL_NAMES: &str = "TRACE (or VERBOSE), DEBUG, INFO, WARN (or WARNING), ERROR (or CRITICAL, FATAL)";
+
+/// What the environment says, read once.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Powertools {
+    /// `POWERTOOLS_SERVICE_NAME`, else `SERVICE_NAME`; `None` when neither is set.
+    pub(crate) service: Option<String>,
+    /// `POWERTOOLS_DEV`: indented log lines, and metrics off unless turned on.
+    pub(crate) dev: bool,
+    /// `AWS_LAMBDA_LOG_LEVEL` (the function's log controls), as written and as read.
+    pub(crate) lambda_log_level: Option<(String, LevelFilter)>,
+    /// `POWERTOOLS_LOG_LEVEL`, else `LOG_LEVEL`: the first of them that is a level.
+    pub(crate) log_level: Option<LevelFilter>,
+    /// `POWERTOOLS_LOGGER_SAMPLE_RATE`, a number from 0 to 1.
+    pub(crate) sample_rate: Option<f64>,
+    pub(crate) metrics_namespace: Option<String>,
+    /// `POWERTOOLS_METRICS_FUNCTION_NAME`: the `function_name` of `ColdStart`.
+    pub(crate) metrics_function_name: Option<String>,
+    /// `POWERTOOLS_METRICS_DISABLED`, when set to a boolean.
+    pub(crate) metrics_disabled: Option<bool>,
+    /// `AWS_LAMBDA_FUNCTION_NAME`.
+    pub(crate) lambda_function_name: Option<String>,
+}
+
+impl Powertools {
+    /// Reads every variable through `var`; each value that was set but could
+    /// not be used gives one sentence in the returned list.
+    pub(crate) fn read(var: impl Fn(&str) -> Option<String>) -> (Powertools, Vec<String>) {
+        let mut reading = Reading {
+            var: &var,
+            problems: Vec::new(),
+        };
+        let env = Powertools {
+            service: reading.text(var::SERVICE_NAME).or_else(|| reading.text(var::PLAIN_SERVICE_NAME)),
+            dev: reading.flag(var::DEV).unwrap_or(false),
+            lambda_log_level: reading
+                .text(var::LAMBDA_LOG_LEVEL)
+                .and_then(|raw| reading.level(var::LAMBDA_LOG_LEVEL, &raw).map(|level| (raw, level))),
+            log_level: [var::LOG_LEVEL, var::PLAIN_LOG_LEVEL]
+                .into_iter()
+                .find_map(|name| reading.text(name).and_then(|raw| reading.level(name, &raw))),
+            sample_rate: reading.text(var::LOGGER_SAMPLE_RATE).and_then(|raw| {
+                let rate = sample_rate(&raw);
+                if rate.is_none() {
+                    reading.report(format!(
+                        "pypwext: {}={raw:?} is not a sample rate; use a number from 0 to 1 (0.1 logs one invocation in ten at DEBUG); ignoring it",
+                        var::LOGGER_SAMPLE_RATE
+                    ));
+                }
+                rate
+            }),
+            metrics_namespace: reading.text(var::METRICS_NAMESPACE),
+            metrics_function_name: reading.text(var::METRICS_FUNCTION_NAME),
+            metrics_disabled: reading.flag(var::METRICS_DISABLED),
+            lambda_function_name: reading.text(var::LAMBDA_FUNCTION_NAME),
+        };
+        (env, reading.problems)
+    }
+
+    /// Whether metrics are off: `POWERTOOLS_METRICS_DISABLED`, else (as
+    /// Powertools) the dev mode turns them off unless they are turned on.
+    pub(crate) fn metrics_disabled(&self) -> bool {
+        self.metrics_disabled.unwrap_or(self.dev)
+    }
+
+    /// The service as lines write it: the one named, else `service_undefined`.
+    pub(crate) fn service_or_undefined(&self) -> &str {
+        self.service.as_deref().unwrap_or(SERVICE_UNDEFINED)
+    }
+}
+
+/// The process's environment, read on first use; its problems are written to
+/// stderr then, once (before any logger runs, stderr is where Lambda shows them).
+pub(crate) fn process() -> &'static Powertools {
+    static PROCESS: OnceLock<Powertools> = OnceLock::new();
+    PROCESS.get_or_init(|| {
+        let (env, problems) = Powertools::read(|name| std::env::var(name).ok());
+        for problem in problems {
+            eprintln!("{problem}");
+        }
+        env
+    })
+}
+
+/// One pass over the variables, collecting what could not be used.
+struct Reading<'a> {
+    var: &'a dyn Fn(&str) -> Option<String>,
+    problems: Vec<String>,
+}
+
+impl Reading<'_> {
+    /// A variable's value, trimmed; `None` when it is unset or blank.
+    fn text(&self, name: &str) -> Option<String> {
+        (self.var)(name)
+            .map(|raw| raw.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn report(&mut self, problem: String) {
+        self.problems.push(problem);
+    }
+
+    /// A boolean as Powertools reads one: `1`, `y`, `yes`, `t`, `true`, `on`
+    /// and their opposites, in any case.
+    fn flag(&mut self, name: &str) -> Option<bool> {
+        let raw = self.text(name)?;
+        let value = flag(&raw);
+        if value.is_none() {
+            self.report(format!(
+                "pypwext: {name}={raw:?} is neither true nor false; use true or false (1/0, yes/no, on/off also work); ignoring it"
+            ));
+        }
+        value
+    }
+
+    fn level(&mut self, name: &str, raw: &str) -> Option<LevelFilter> {
+        let level = level_from_name(raw);
+        if level.is_none() {
+            self.report(format!(
+                "pypwext: {name}={raw:?} is not a log level; use one of {LEVEL_NAMES}; ignoring it"
+            ));
+        }
+        level
+    }
+}
+
+/// Powertools' booleans (`strtobool`), in any case.
+pub(crate) fn flag(raw: &str) -> Option<bool> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "y" | "yes" | "t" | "true" | "on" => Some(true),
+        "0" | "n" | "no" | "f" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A level name, Lambda's or Powertools', in any case.
+pub(crate) fn level_from_name(raw: &str) -> Option<LevelFilter> {
+    Some(match raw.trim().to_ascii_uppercase().as_str() {
+        "TRACE" | "VERBOSE" => LevelFilter::TRACE,
+        "DEBUG" => LevelFilter::DEBUG,
+        "INFO" => LevelFilter::INFO,
+        "WARN" | "WARNING" => LevelFilter::WARN,
+        "ERROR" | "CRITICAL" | "FATAL" => LevelFilter::ERROR,
+        _ => return None,
+    })
+}
+
+/// A sample rate: a JSON number from 0 to 1 (`0.1`, `1`, `1e-1`), read by
+/// serde_json rather than `str::parse::<f64>`, which would also take `.5` and
+/// `inf` and links a table of powers of five into every function
+/// (`scripts/build-cost.sh` measures the difference in the binary).
+pub(crate) fn sample_rate(raw: &str) -> Option<f64> {
+    serde_json::from_str::<f64>(raw.trim())
+        .ok()
+        .filter(|rate| (0.0..=1.0).contains(rate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(vars: &[(&str, &str)]) -> (Powertools, Vec<String>) {
+        Powertools::read(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn nothing_set_reads_as_the_defaults() {
+        let (env, problems) = read(&[]);
+        assert_eq!(env, Powertools::default());
+        assert_eq!(env.service_or_undefined(), "service_undefined");
+        assert!(!env.metrics_disabled());
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn the_service_is_powertools_service_name_else_service_name() {
+        let both = [("POWERTOOLS_SERVICE_NAME", "pt"), ("SERVICE_NAME", "plain")];
+        assert_eq!(read(&both).0.service.as_deref(), Some("pt"));
+        assert_eq!(read(&both[1..]).0.service.as_deref(), Some("plain"));
+        // Blank is not set: the fallback applies.
+        assert_eq!(
+            read(&[("POWERTOOLS_SERVICE_NAME", " "), ("SERVICE_NAME", "plain")])
+                .0
+                .service
+                .as_deref(),
+            Some("plain")
+        );
+    }
+
+    #[test]
+    fn booleans_are_read_as_powertools_reads_them() {
+        for raw in ["1", "y", "YES", "t", "True", "on", " true "] {
+            let (env, problems) = read(&[("POWERTOOLS_DEV", raw)]);
+            assert!(env.dev && problems.is_empty(), "{raw:?}");
+        }
+        for raw in ["0", "n", "No", "f", "FALSE", "off"] {
+            let (env, problems) = read(&[("POWERTOOLS_DEV", raw)]);
+            assert!(!env.dev && problems.is_empty(), "{raw:?}");
+        }
+        let (env, problems) = read(&[("POWERTOOLS_DEV", "maybe")]);
+        assert!(!env.dev);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].contains("POWERTOOLS_DEV=\"maybe\" is neither true nor false; use true or false"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn powertools_dev_1_turns_on_indentation_and_turns_metrics_off() {
+        let (env, problems) = read(&[("POWERTOOLS_DEV", "1")]);
+        assert!(env.dev && env.metrics_disabled() && problems.is_empty());
+        let (env, _) = read(&[("POWERTOOLS_DEV", "1"), ("POWERTOOLS_METRICS_DISABLED", "0")]);
+        assert!(env.dev && !env.metrics_disabled());
+    }
+
+    #[test]
+    fn metrics_disabled_is_a_boolean_or_reported() {
+        assert!(read(&[("POWERTOOLS_METRICS_DISABLED", "true")]).0.metrics_disabled());
+        assert!(!read(&[("POWERTOOLS_METRICS_DISABLED", "off")]).0.metrics_disabled());
+        let (env, problems) = read(&[("POWERTOOLS_METRICS_DISABLED", "maybe")]);
+        assert!(!env.metrics_disabled());
+        assert!(problems[0].contains("POWERTOOLS_METRICS_DISABLED=\"maybe\" is neither true nor false"));
+    }
+
+    #[test]
+    fn metrics_names_and_the_function_name() {
+        let (env, problems) = read(&[
+            ("POWERTOOLS_METRICS_NAMESPACE", "shop"),
+            ("POWERTOOLS_METRICS_FUNCTION_NAME", "orders-fn"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "fn"),
+        ]);
+        assert_eq!(env.metrics_namespace.as_deref(), Some("shop"));
+        assert_eq!(env.metrics_function_name.as_deref(), Some("orders-fn"));
+        assert_eq!(env.lambda_function_name.as_deref(), Some("fn"));
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn log_levels_in_any_case_and_the_first_good_one_wins() {
+        let (env, problems) = read(&[("AWS_LAMBDA_LOG_LEVEL", "warning")]);
+        assert_eq!(env.lambda_log_level, Some(("warning".to_owned(), LevelFilter::WARN)));
+        assert!(problems.is_empty());
+        assert_eq!(
+            read(&[("POWERTOOLS_LOG_LEVEL", "debug"), ("LOG_LEVEL", "trace")])
+                .0
+                .log_level,
+            Some(LevelFilter::DEBUG)
+        );
+        assert_eq!(read(&[("LOG_LEVEL", "VERBOSE")]).0.log_level, Some(LevelFilter::TRACE));
+        let (env, problems) = read(&[("POWERTOOLS_LOG_LEVEL", "LOUD"), ("LOG_LEVEL", "critical")]);
+        assert_eq!(env.log_level, Some(LevelFilter::ERROR));
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("POWERTOOLS_LOG_LEVEL=\"LOUD\" is not a log level; use one of TRACE"));
+    }
+
+    #[test]
+    fn sample_rates_are_json_numbers_from_0_to_1() {
+        for (raw, rate) in [("0", 0.0), ("0.25", 0.25), (" 1 ", 1.0), ("1e-1", 0.1), ("1.0", 1.0)] {
+            let (env, problems) = read(&[("POWERTOOLS_LOGGER_SAMPLE_RATE", raw)]);
+            assert_eq!((env.sample_rate, problems.len()), (Some(rate), 0), "{raw:?}");
+        }
+        for raw in [".5", "1.5", "-0.1", "often", "NaN"] {
+            let (env, problems) = read(&[("POWERTOOLS_LOGGER_SAMPLE_RATE", raw)]);
+            assert_eq!(env.sample_rate, None, "{raw:?}");
+            assert!(
+                problems.len() == 1 && problems[0].contains("is not a sample rate; use a number from 0 to 1"),
+                "{raw:?}: {problems:?}"
+            );
+        }
+    }
+}
