@@ -186,3 +186,150 @@ impl<T: serde::de::DeserializeOwned> DecodeJson<T> for &DecodeProbe<T> {
         read(function, response).await?.error_for_status(function)?.json()
     }
 }
+
+#[cfg(test)]
+// The borrows are the point: they pick the impl, as in generated code.
+#[allow(clippy::needless_borrow)]
+mod tests {
+    use super::*;
+
+    // The probes exactly as `expand.rs` writes them, `&&&&BodyProbe` and
+    // `&&&&DecodeProbe`: macros, not generic functions, so that each call is
+    // resolved on the concrete type, as in generated code.
+    macro_rules! body {
+        ($value:expr) => {
+            sent((&&&&BodyProbe($value)).pypwext_body())
+        };
+    }
+    macro_rules! decode {
+        ($ty:ty, $answer:expr) => {
+            block_on((&&&&DecodeProbe::<$ty>::new()).pypwext_decode($answer, "call"))
+        };
+    }
+
+    fn sent(body: Result<RequestBody, PwError>) -> String {
+        String::from_utf8(body.unwrap().0.as_bytes().unwrap().to_vec()).unwrap()
+    }
+
+    fn block_on<F: Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
+    /// An answer as the server sent it.
+    fn answer(status: u16, body: &'static str) -> reqwest::Response {
+        http::Response::builder().status(status).body(body).unwrap().into()
+    }
+
+    /// Compiles only for a type the JSON row would take as well.
+    fn is_serialize<T: serde::Serialize + ?Sized>() {}
+    fn is_deserialize<T: serde::de::DeserializeOwned>() {}
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Receipt {
+        id: u32,
+    }
+
+    // Body: text, else bytes, else JSON.
+
+    #[test]
+    fn body_row_1_text() {
+        is_serialize::<String>();
+        // `String` is text, bytes and `Serialize`: sent as is, not as a JSON string.
+        assert_eq!(body!(&String::from("hi")), "hi");
+        assert_eq!(body!(&"hi"), "hi");
+    }
+
+    #[test]
+    fn body_row_2_bytes() {
+        is_serialize::<Vec<u8>>();
+        // `Vec<u8>` is bytes and `Serialize`: sent as is, not as a JSON array.
+        assert_eq!(body!(&b"hi".to_vec()), "hi");
+        assert_eq!(body!(&Bytes::from_static(b"hi")), "hi");
+    }
+
+    #[test]
+    fn body_row_3_json() {
+        assert_eq!(body!(&Receipt { id: 7 }), r#"{"id":7}"#);
+        assert_eq!(body!(&vec![1u32, 2]), "[1,2]");
+    }
+
+    #[test]
+    fn body_decides_on_the_type_as_written() {
+        // Behind `T: Serialize`, a `String` is JSON.
+        fn generic<T: serde::Serialize>(value: &T) -> String {
+            body!(value)
+        }
+        assert_eq!(generic(&String::from("hi")), r#""hi""#);
+    }
+
+    // Decode: the answer types, else `String` or `()`, else JSON.
+
+    #[test]
+    fn decode_row_1_lambda_response() {
+        // Whatever Lambda answered, a 500 included.
+        let answered = decode!(LambdaResponse, answer(500, "boom")).unwrap();
+        assert_eq!(answered.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(answered.payload().as_ref(), b"boom");
+    }
+
+    #[test]
+    fn decode_row_1_http_response() {
+        let answered = decode!(HttpResponse, answer(200, "whole")).unwrap();
+        assert_eq!(
+            (answered.status(), answered.text()),
+            (StatusCode::OK, "whole".to_owned())
+        );
+        let refused = decode!(HttpResponse, answer(404, "gone")).unwrap_err();
+        assert_eq!(refused.code(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn decode_row_1_http_stream() {
+        let stream = decode!(HttpStream, answer(200, "streamed")).unwrap();
+        let read = block_on(stream.read_whole(1024)).unwrap();
+        assert_eq!(read.text(), "streamed");
+    }
+
+    #[test]
+    fn decode_row_2_text() {
+        is_deserialize::<String>();
+        // Beats JSON, which `String` has too: the body as it is, quotes and all.
+        assert_eq!(decode!(String, answer(200, r#""quoted""#)).unwrap(), r#""quoted""#);
+    }
+
+    #[test]
+    fn decode_row_2_unit() {
+        is_deserialize::<()>();
+        // Beats JSON, which `()` has too: a body that is no JSON is fine.
+        decode!((), answer(200, "not json")).unwrap();
+        assert_eq!(
+            decode!((), answer(503, "")).unwrap_err().code(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
+
+    #[test]
+    fn decode_row_3_json() {
+        assert_eq!(decode!(Receipt, answer(200, r#"{"id":7}"#)).unwrap(), Receipt { id: 7 });
+        assert_eq!(
+            decode!(Receipt, answer(200, "not json")).unwrap_err().code(),
+            StatusCode::BAD_GATEWAY
+        );
+    }
+
+    #[test]
+    fn decode_decides_on_the_type_as_written() {
+        // Behind a generic `T`, a `String` is parsed as JSON.
+        async fn generic<T: serde::de::DeserializeOwned>(answer: reqwest::Response) -> Result<T, PwError> {
+            (&&&&DecodeProbe::<T>::new()).pypwext_decode(answer, "call").await
+        }
+        assert_eq!(
+            block_on(generic::<String>(answer(200, r#""quoted""#))).unwrap(),
+            "quoted"
+        );
+    }
+}
