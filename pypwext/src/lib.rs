@@ -296,6 +296,7 @@ pub mod lambda;
 pub mod logging;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+mod probe;
 mod random;
 #[cfg(feature = "service")]
 pub mod service;
