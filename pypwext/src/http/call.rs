@@ -3,7 +3,8 @@
 //! whole or handed on as a stream. The call's templates, the answers, the
 //! session, Lambda invocations and the probes live in their own modules;
 //! generated code reaches them all through here, and nothing of them reaches
-//! back.
+//! back. The body and decode probes choose by autoref specialization, which
+//! [`crate::probe`] explains, with their order.
 
 use std::fmt::Display;
 

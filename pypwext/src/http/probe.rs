@@ -1,8 +1,8 @@
 //! The probes `#[http_method]` code calls to turn a body argument into a
-//! request body and an answer into the function's `Ok` type. The code calls
-//! them on `&&&&Probe`: method lookup takes the impl for the most `&`s that
-//! applies, so text beats bytes beats JSON, and `LambdaResponse` or
-//! `HttpResponse` (or `HttpStream`) beat `String` or `()`, which beat JSON.
+//! request body and an answer into the function's `Ok` type: text beats
+//! bytes beats JSON, and `LambdaResponse` or `HttpResponse` (or
+//! `HttpStream`) beat `String` or `()`, which beat JSON. They choose by
+//! autoref specialization, which [`crate::probe`] explains, with their order.
 //! Every decoder but `LambdaResponse`'s answers a status of 300 or more with
 //! a `PwError`. A decoder reads the body whole, except `HttpStream`'s.
 

@@ -1,7 +1,9 @@
-//! How `#[logged]` renders arguments, return values and errors: with the
-//! type's [`LogView`] when it has one, else `Serialize`, else `Debug`, chosen
-//! at the call site by autoref specialization (the generated code writes
-//! `(&&&&Wrap(&x))`).
+//! How `#[logged]` renders arguments and return values (the type's
+//! [`LogView`], else `Serialize`, else `Debug`), splits a return value into
+//! a value and an error (a `Result`, else a value), and shows an error
+//! (`std::error::Error` with its sources, else `Display`, else `Debug`, else
+//! its type's name): three probe families chosen at compile time by autoref
+//! specialization, which [`crate::probe`] explains, with each family's order.
 
 use std::fmt;
 
@@ -10,6 +12,17 @@ use super::json;
 /// How a type appears in `#[logged]` lines, when neither its `Serialize` nor
 /// its `Debug` is right for a log: a request whose `Debug` shows the
 /// `Authorization` header, say. Beats both.
+///
+/// A value's rendering is chosen by the traits its type implements:
+/// `LogView`, else `Serialize`, else `Debug` (a type with none of them is a
+/// compile error). The choice is made at compile time and silently:
+/// deriving `Serialize` later on a type that was logged by `Debug` changes
+/// its lines from `"Order { id: 7 }"` to `{"id":7}`, and implementing
+/// `LogView` changes them again. It is made on the type as written in the
+/// function's signature: a generic `T: Debug` is rendered by `Debug`
+/// whatever `T` is, and a parameter `order: &Order` is a `&Order`, which has
+/// `Order`'s `Serialize` and `Debug` but not its `LogView` (take such a
+/// value by value, or leave it out with `skip` or `redact`).
 ///
 /// ```
 /// use pypwext::logging::LogView;

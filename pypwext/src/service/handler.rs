@@ -1,5 +1,7 @@
 //! The runtime of `#[service_response]`: run the handler, turn what it
-//! returned (or how it failed) into an HTTP response.
+//! returned (or how it failed) into an HTTP response. How an `Ok` or `Err`
+//! value is answered is chosen by the answer probes ([`Probe`]) with autoref
+//! specialization, which [`crate::probe`] explains, with their order.
 
 use std::cell::Cell;
 use std::future::Future;
