@@ -45,6 +45,12 @@ impl LayerKind {
         }
     }
 
+    /// Every attribute's name, for messages: `collect_errors, logged, …`.
+    pub(crate) fn names() -> String {
+        let names: Vec<&str> = LayerKind::ALL.iter().map(|kind| kind.symbol().0).collect();
+        names.join(", ")
+    }
+
     /// The kind an attribute path names: `collect_errors`, `pypwext::collect_errors`
     /// or `::pypwext::collect_errors`.
     pub(crate) fn from_path(path: &syn::Path) -> Option<LayerKind> {

@@ -12,6 +12,7 @@ mod attr;
 mod batch;
 mod ctxt;
 mod expand;
+mod foreign;
 mod metrics;
 mod plan;
 mod signature;

@@ -13,6 +13,8 @@ use crate::metrics::{self, Metrics};
 
 /// The function and what the pypwext attributes on it make of it.
 pub(crate) struct Plan {
+    /// The attribute being expanded: the topmost pypwext attribute.
+    pub(crate) top: LayerKind,
     pub(crate) function: Function,
     /// The paths of the stacked attributes as written; the attribute being
     /// expanded has none (the compiler resolved it already).
@@ -144,6 +146,7 @@ impl Plan {
         .into_iter()
         .find(|kind| seen.contains(kind));
         let mut plan = Plan {
+            top: attrs.first().map_or(LayerKind::CollectErrors, |attr| attr.kind),
             function,
             paths: attrs.iter().filter_map(|attr| attr.path.clone()).collect(),
             above: Vec::new(),

@@ -18,6 +18,7 @@ use crate::template::Part;
 /// written twice was reported when the plan was built.)
 pub(crate) fn check(cx: &mut Ctxt, plan: &Plan) {
     let function = &plan.function;
+    crate::foreign::check(cx, plan.top, &function.attrs);
     for layer in &plan.above {
         check_layer(cx, function, layer, plan.above_place());
     }
