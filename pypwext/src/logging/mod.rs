@@ -57,6 +57,7 @@
 mod buffer;
 mod config;
 pub(crate) mod correlation;
+mod fields;
 pub(crate) mod inject;
 pub(crate) mod json;
 mod keys;
