@@ -7,8 +7,8 @@ use std::io::Write as _;
 use std::time::SystemTime;
 
 use serde::ser::{SerializeMap as _, Serializer as _};
-use tracing::field::{Field, Visit};
 use tracing::level_filters::LevelFilter;
+use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
@@ -20,6 +20,7 @@ use super::buffer::{self, BufferConfig};
 use super::config::Settings;
 use super::fields::{FieldValue, Fields};
 use super::keys::LINE_KEYS;
+use super::spans;
 use super::time::Timestamp;
 use crate::lambda::{HeldLine, Invocation};
 
@@ -106,7 +107,7 @@ impl PowertoolsLayer {
         fields.record(event);
 
         line.clear();
-        let spans = span_fields(event, ctx);
+        let spans = spans::span_fields(event, ctx);
         let invocation = Invocation::current();
         let invocation = invocation.as_deref();
         let written = self.serialize_line(
@@ -349,83 +350,6 @@ fn serialize_invocation<M: serde::ser::SerializeMap>(map: &mut M, invocation: &I
     Ok(())
 }
 
-/// The fields of a span, as its log lines show them; kept in the span's
-/// extensions from its creation on.
-#[derive(Default)]
-struct SpanFields(Vec<(&'static str, serde_json::Value)>);
-
-impl SpanFields {
-    fn put(&mut self, field: &Field, value: serde_json::Value) {
-        let name = field.name();
-        match self.0.iter_mut().find(|(own, _)| *own == name) {
-            Some((_, slot)) => *slot = value,
-            None => self.0.push((name, value)),
-        }
-    }
-}
-
-impl Visit for SpanFields {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.put(field, serde_json::Value::String(format!("{value:?}")));
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.put(field, value.into());
-    }
-
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.put(field, value.into());
-    }
-
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.put(field, value.into());
-    }
-
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.put(field, value.into());
-    }
-
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.put(field, value.into());
-    }
-
-    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.put(field, serde_json::Value::String(ErrorChain(value).to_string()));
-    }
-}
-
-/// The fields of the spans an event is in, each name once with the innermost
-/// span's value, outermost span first.
-fn span_fields<S>(event: &Event<'_>, ctx: &Context<'_, S>) -> Vec<(&'static str, serde_json::Value)>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
-    let mut fields: Vec<(&'static str, serde_json::Value)> = Vec::new();
-    let Some(scope) = ctx.event_scope(event) else {
-        return fields;
-    };
-    // Innermost first, so that an outer span's field of the same name is left out.
-    for span in scope {
-        if let Some(own) = span.extensions().get::<SpanFields>() {
-            for (name, value) in &own.0 {
-                if !fields.iter().any(|(seen, _)| seen == name) {
-                    fields.push((name, value.clone()));
-                }
-            }
-        }
-    }
-    fields.reverse();
-    fields
-}
-
-/// Whether a span is the Lambda runtime's own (its invoke span, with
-/// `requestId` and `xrayTraceId`; its worker span, with `task_id`): their
-/// fields add no keys to a line, which has them as `function_request_id` and
-/// `xray_trace_id` already, as Powertools writes them.
-fn is_runtime_span(meta: &Metadata<'_>) -> bool {
-    meta.target().starts_with("lambda_runtime")
-}
-
 /// The trace's root id, as Powertools writes `xray_trace_id`: from
 /// `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`,
 /// `1-5759e988-bd862e3fe1be46a994272793`. A header without a `Root=` part is
@@ -497,29 +421,12 @@ where
         Some(self.max_level())
     }
 
-    fn on_new_span(&self, attrs: &tracing::span::Attributes<'_>, id: &tracing::span::Id, ctx: Context<'_, S>) {
-        if is_runtime_span(attrs.metadata()) {
-            return;
-        }
-        if let Some(span) = ctx.span(id) {
-            let mut fields = SpanFields::default();
-            attrs.record(&mut fields);
-            span.extensions_mut().insert(fields);
-        }
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        spans::on_new_span(attrs, id, &ctx);
     }
 
-    fn on_record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id).filter(|span| !is_runtime_span(span.metadata())) {
-            let mut extensions = span.extensions_mut();
-            match extensions.get_mut::<SpanFields>() {
-                Some(fields) => values.record(fields),
-                None => {
-                    let mut fields = SpanFields::default();
-                    values.record(&mut fields);
-                    extensions.insert(fields);
-                }
-            }
-        }
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        spans::on_record(id, values, &ctx);
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {

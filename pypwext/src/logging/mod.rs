@@ -64,6 +64,7 @@ mod keys;
 pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;
+mod spans;
 mod time;
 #[cfg(any(feature = "service", feature = "http"))]
 pub(crate) mod view;
