@@ -19,6 +19,7 @@ use tracing_subscriber::registry::LookupSpan;
 use super::buffer::{self, BufferConfig};
 use super::config::Settings;
 use super::fields::{FieldValue, Fields};
+use super::filter::Filter;
 use super::keys::LINE_KEYS;
 use super::spans;
 use super::time::Timestamp;
@@ -29,13 +30,10 @@ pub(crate) use super::fields::ErrorChain;
 
 /// The layer behind [`builder`](super::builder): one JSON line per event.
 pub struct PowertoolsLayer {
+    filter: Filter,
     service: String,
-    level: LevelFilter,
-    sample_rate: f64,
     /// Lines indented (`POWERTOOLS_DEV`).
     dev: bool,
-    /// Which lines an invocation holds back (`.buffer()`).
-    buffer: Option<BufferConfig>,
     writer: BoxMakeWriter,
 }
 
@@ -43,9 +41,9 @@ impl fmt::Debug for PowertoolsLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PowertoolsLayer")
             .field("service", &self.service)
-            .field("level", &self.level)
-            .field("sample_rate", &self.sample_rate)
-            .field("buffer", &self.buffer)
+            .field("level", &self.filter.level)
+            .field("sample_rate", &self.filter.sample_rate)
+            .field("buffer", &self.filter.buffer)
             .finish_non_exhaustive()
     }
 }
@@ -53,49 +51,20 @@ impl fmt::Debug for PowertoolsLayer {
 impl PowertoolsLayer {
     pub(crate) fn new(settings: Settings, writer: BoxMakeWriter) -> Self {
         PowertoolsLayer {
+            filter: Filter {
+                level: settings.level,
+                sample_rate: settings.sample_rate,
+                buffer: settings.buffer,
+            },
             service: settings.service,
-            level: settings.level,
-            sample_rate: settings.sample_rate,
             dev: settings.dev,
-            buffer: settings.buffer,
             writer,
         }
     }
 
     /// What the layer holds back per invocation, if anything.
     pub(crate) fn buffer(&self) -> Option<&BufferConfig> {
-        self.buffer.as_ref()
-    }
-
-    /// The most verbose level any event can be written (or held) at.
-    fn max_level(&self) -> LevelFilter {
-        let sampled = if self.sample_rate > 0.0 {
-            LevelFilter::DEBUG
-        } else {
-            LevelFilter::OFF
-        };
-        let held = match &self.buffer {
-            Some(buffer) if buffer.holds(&Level::TRACE) => LevelFilter::TRACE,
-            Some(buffer) if buffer.holds(&Level::DEBUG) => LevelFilter::DEBUG,
-            _ => LevelFilter::OFF,
-        };
-        self.level.max(sampled).max(held)
-    }
-
-    /// Whether an event at `level` is written (or held) now, in this invocation.
-    fn enabled_now(&self, level: &Level) -> bool {
-        if *level <= self.level {
-            return true;
-        }
-        if self.buffer.is_some_and(|buffer| buffer.holds(level)) && Invocation::with_current(|inv| inv.is_some()) {
-            return true;
-        }
-        if self.sample_rate <= 0.0 || *level > LevelFilter::DEBUG {
-            return false;
-        }
-        Invocation::with_current(|inv| {
-            inv.is_some_and(|inv| *inv.sampled.get_or_init(|| crate::random::unit() < self.sample_rate))
-        })
+        self.filter.buffer.as_ref()
     }
 
     fn write_event<S>(&self, buffers: &mut Buffers, event: &Event<'_>, ctx: &Context<'_, S>)
@@ -124,7 +93,7 @@ impl PowertoolsLayer {
         }
         self.end_line(line);
 
-        if let (Some(config), Some(invocation)) = (&self.buffer, invocation) {
+        if let (Some(config), Some(invocation)) = (&self.filter.buffer, invocation) {
             if config.holds(meta.level()) {
                 let held = HeldLine {
                     event: meta,
@@ -251,9 +220,9 @@ impl PowertoolsLayer {
         }
         map.serialize_entry("timestamp", &format_args!("{}", Timestamp::at(SystemTime::now())))?;
         map.serialize_entry("service", &self.service)?;
-        if self.sample_rate > 0.0 {
+        if self.filter.sample_rate > 0.0 {
             // As Powertools: the configured share of invocations logged at DEBUG.
-            map.serialize_entry("sampling_rate", &self.sample_rate)?;
+            map.serialize_entry("sampling_rate", &self.filter.sample_rate)?;
         }
         if let Some(classification) = &fields.classification
             && !fields.is_text(classification, "NA")
@@ -403,22 +372,15 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
-        if *metadata.level() <= self.level {
-            Interest::always()
-        } else if *metadata.level() <= self.max_level() {
-            // Only a sampled invocation writes this one: decide per event.
-            Interest::sometimes()
-        } else {
-            Interest::never()
-        }
+        self.filter.interest(metadata)
     }
 
     fn enabled(&self, metadata: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
-        self.enabled_now(metadata.level())
+        self.filter.enabled_now(metadata.level())
     }
 
     fn max_level_hint(&self) -> Option<LevelFilter> {
-        Some(self.max_level())
+        Some(self.filter.max_level())
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {

@@ -58,6 +58,7 @@ mod buffer;
 mod config;
 pub(crate) mod correlation;
 mod fields;
+mod filter;
 pub(crate) mod inject;
 pub(crate) mod json;
 mod keys;
