@@ -1,7 +1,6 @@
 //! The `tracing-subscriber` layer that writes one Powertools JSON line per
 //! event, serialized by serde_json in the contract's key order.
 
-use std::cell::RefCell;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;
 use std::time::SystemTime;
@@ -21,6 +20,7 @@ use super::config::Settings;
 use super::fields::{FieldValue, Fields};
 use super::filter::Filter;
 use super::keys::LINE_KEYS;
+use super::scratch::{Scratch, with_scratch};
 use super::spans;
 use super::time::Timestamp;
 use crate::lambda::{HeldLine, Invocation};
@@ -67,11 +67,11 @@ impl PowertoolsLayer {
         self.filter.buffer.as_ref()
     }
 
-    fn write_event<S>(&self, buffers: &mut Buffers, event: &Event<'_>, ctx: &Context<'_, S>)
+    fn write_event<S>(&self, scratch: &mut Scratch, event: &Event<'_>, ctx: &Context<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Buffers { fields, line } = buffers;
+        let Scratch { fields, line } = scratch;
         let meta = event.metadata();
         fields.record(event);
 
@@ -341,32 +341,6 @@ pub(crate) fn level_name(level: &Level) -> &'static str {
     }
 }
 
-/// The buffers a thread writes its lines with, reused from one line to the
-/// next as tracing-subscriber's own formatter does: allocating them for each
-/// line cost 5 µs a line in the runtime loop (the end-to-end bench,
-/// `cargo bench -p pypwext-examples --bench e2e`: glibc's allocator
-/// consolidating its free lists), against 1 µs in the in-process bench.
-#[derive(Default)]
-struct Buffers {
-    fields: Fields,
-    line: Vec<u8>,
-}
-
-impl Buffers {
-    /// The most a thread keeps between lines; a larger line's buffers go.
-    const KEPT_BYTES: usize = 64 * 1024;
-
-    fn shrink(&mut self) {
-        if self.line.capacity() > Self::KEPT_BYTES || self.fields.scratch.capacity() > Self::KEPT_BYTES {
-            *self = Buffers::default();
-        }
-    }
-}
-
-thread_local! {
-    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
-}
-
 impl<S> tracing_subscriber::Layer<S> for PowertoolsLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -392,15 +366,7 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        BUFFERS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut buffers) => {
-                self.write_event(&mut buffers, event, &ctx);
-                buffers.shrink();
-            }
-            // An event logged while a line is being written (by a writer that
-            // logs, say) gets buffers of its own.
-            Err(_) => self.write_event(&mut Buffers::default(), event, &ctx),
-        });
+        with_scratch(|scratch| self.write_event(scratch, event, &ctx));
     }
 }
 

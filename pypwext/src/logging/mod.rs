@@ -65,6 +65,7 @@ mod keys;
 pub(crate) mod layer;
 pub(crate) mod logged;
 pub(crate) mod render;
+mod scratch;
 mod spans;
 mod time;
 #[cfg(any(feature = "service", feature = "http"))]
