@@ -1,11 +1,19 @@
 //! Log buffering, as Powertools has it: an invocation's verbose lines are
 //! held back and written only when the invocation goes wrong.
 
+use std::fmt::Write as _;
+use std::sync::{MutexGuard, PoisonError};
+
 use tracing::callsite::{Callsite, Identifier};
 use tracing::field::FieldSet;
 use tracing::metadata::Kind;
 use tracing::subscriber::Interest;
 use tracing::{Level, Metadata};
+
+use super::fields::{FieldValue, Fields};
+use super::line::LineFormat;
+use super::writer::LineWriter;
+use crate::lambda::{HeldLine, Invocation, LineBuffer};
 
 /// The target of the line that says how many buffered lines were evicted.
 pub(crate) const TARGET: &str = "pypwext::logging::buffer";
@@ -82,6 +90,61 @@ impl Callsite for EvictedCallsite {
     fn metadata(&self) -> &Metadata<'_> {
         &EVICTED
     }
+}
+
+/// Holds the finished `line` of `event` in `invocation`'s buffer; false when
+/// it is longer than the whole buffer, to be written now rather than lost.
+pub(super) fn hold(
+    config: &BufferConfig,
+    invocation: &Invocation,
+    event: &'static Metadata<'static>,
+    line: &[u8],
+) -> bool {
+    let held = HeldLine {
+        event,
+        bytes: line.to_vec(),
+    };
+    lock(invocation).push(held, config.max_bytes).is_ok()
+}
+
+/// Writes the lines `invocation` holds, oldest first, then says how many
+/// were evicted.
+pub(super) fn flush(invocation: &Invocation, format: &LineFormat, writer: &LineWriter) {
+    let (lines, evicted) = lock(invocation).take();
+    for line in &lines {
+        writer.write_line(line.event, &line.bytes);
+    }
+    if evicted > 0 {
+        write_evicted(invocation, evicted, format, writer);
+    }
+}
+
+/// The WARNING line after a flush that lost lines. Written here rather
+/// than through `tracing`: a flush runs while an event is dispatched (an
+/// ERROR line) or inside `get_default`, where tracing drops new events.
+fn write_evicted(invocation: &Invocation, evicted: u64, format: &LineFormat, writer: &LineWriter) {
+    let mut fields = Fields::default();
+    fields.reset(true);
+    let message = fields.text(|text| {
+        let _ = write!(
+            text,
+            "{evicted} buffered log lines were evicted because the buffer was full; raise BufferConfig::max_bytes to keep more"
+        );
+    });
+    fields.message = Some(FieldValue::Text(message));
+    fields.others.push(("buffer_evicted_lines", FieldValue::U64(evicted)));
+    let mut line = Vec::new();
+    if format
+        .write(&mut line, &EVICTED, Some(invocation), &[], &fields)
+        .is_ok()
+    {
+        writer.write_line(&EVICTED, &line);
+    }
+}
+
+// A panic while the lock was held cannot leave the buffer half-written.
+fn lock(invocation: &Invocation) -> MutexGuard<'_, LineBuffer> {
+    invocation.log_buffer.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::lambda::{Invocation, LogKeys as Keys};
 /// a span's, an appended key) cannot take one: an event field is renamed
 /// `event_<name>`, a span field `span_<name>`, and `append_key` refuses it.
 /// (An event field named like a key with a place of its own, such as
-/// `message` or `operation`, fills that place: the layer's `field` names.)
+/// `message` or `operation`, fills that place: `fields::field`.)
 pub(crate) const LINE_KEYS: &[&str] = &[
     "level",
     "location",

@@ -1,7 +1,8 @@
 //! The `tracing-subscriber` layer that writes one Powertools JSON line per
-//! event, serialized by serde_json in the contract's key order.
+//! event: it wires the filter, the field and span recording, the line
+//! format, the hold buffer and the writer together.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::Write as _;
 
 use tracing::level_filters::LevelFilter;
@@ -14,13 +15,12 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::buffer::{self, BufferConfig};
 use super::config::Settings;
-use super::fields::{FieldValue, Fields};
 use super::filter::Filter;
 use super::line::LineFormat;
 use super::scratch::{Scratch, with_scratch};
 use super::spans;
 use super::writer::LineWriter;
-use crate::lambda::{HeldLine, Invocation};
+use crate::lambda::Invocation;
 
 // Where `render`, `service` and `batch` name it.
 pub(crate) use super::fields::ErrorChain;
@@ -85,13 +85,7 @@ impl PowertoolsLayer {
 
         if let (Some(config), Some(invocation)) = (&self.filter.buffer, invocation) {
             if config.holds(meta.level()) {
-                let held = HeldLine {
-                    event: meta,
-                    bytes: line.clone(),
-                };
-                let held = lock_buffer(invocation).push(held, config.max_bytes);
-                // A line longer than the whole buffer is written now, not lost.
-                if held.is_ok() {
+                if buffer::hold(config, invocation, meta, line) {
                     return;
                 }
             } else if *meta.level() == Level::ERROR && config.flush_on_error {
@@ -104,37 +98,7 @@ impl PowertoolsLayer {
     /// Writes the lines `invocation` holds, oldest first, and says how many
     /// were evicted.
     pub(crate) fn flush(&self, invocation: &Invocation) {
-        let (lines, evicted) = lock_buffer(invocation).take();
-        for line in &lines {
-            self.writer.write_line(line.event, &line.bytes);
-        }
-        if evicted > 0 {
-            self.write_evicted(invocation, evicted);
-        }
-    }
-
-    /// The WARNING line after a flush that lost lines. Written here rather
-    /// than through `tracing`: a flush runs while an event is dispatched (an
-    /// ERROR line) or inside `get_default`, where tracing drops new events.
-    fn write_evicted(&self, invocation: &Invocation, evicted: u64) {
-        let mut fields = Fields::default();
-        fields.reset(true);
-        let message = fields.text(|text| {
-            let _ = write!(
-                text,
-                "{evicted} buffered log lines were evicted because the buffer was full; raise BufferConfig::max_bytes to keep more"
-            );
-        });
-        fields.message = Some(FieldValue::Text(message));
-        fields.others.push(("buffer_evicted_lines", FieldValue::U64(evicted)));
-        let mut line = Vec::new();
-        if self
-            .format
-            .write(&mut line, &buffer::EVICTED, Some(invocation), &[], &fields)
-            .is_ok()
-        {
-            self.writer.write_line(&buffer::EVICTED, &line);
-        }
+        buffer::flush(invocation, &self.format, &self.writer);
     }
 
     /// Writes a line made elsewhere (an EMF line of `pypwext::metrics`) to
@@ -153,14 +117,6 @@ pub(crate) fn with_current_layer<R>(f: impl FnOnce(&PowertoolsLayer) -> R) -> Op
         let layer = dispatch.downcast_ref::<PowertoolsLayer>()?;
         f.take().map(|f| f(layer))
     })
-}
-
-// A panic while the lock was held cannot leave the buffer half-written.
-fn lock_buffer(invocation: &Invocation) -> std::sync::MutexGuard<'_, crate::lambda::LineBuffer> {
-    invocation
-        .log_buffer
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl<S> tracing_subscriber::Layer<S> for PowertoolsLayer
