@@ -127,9 +127,10 @@
 //!   nothing; a newtype is a type of its own.
 //! - **A reference is probed as the reference.** `#[logged]` probes a
 //!   parameter `x: &T` as `&T`. serde and std forward `Serialize`, `Debug`,
-//!   `Display` and `Error` through `&T`, but nothing forwards `LogView`: a
-//!   `&T` parameter is rendered by `T`'s `Serialize` or `Debug`, never its
-//!   `LogView`.
+//!   `Display` and `Error` through `&T`, and pypwext forwards `LogView`
+//!   through `&T` and `&mut T`, so a reference is rendered as its referent
+//!   (a view that masks a secret masks it however the value is passed).
+//!   Other wrappers (`Box<T>`, `Arc<T>`) do not forward `LogView`.
 //! - **What std does not implement is not there.** `Box<dyn Error>` (so
 //!   `lambda_runtime::Error` and `lambda_http::Error`) does not implement
 //!   `std::error::Error`: it falls to `Display`, and its sources are not shown.

@@ -373,3 +373,23 @@ fn logged_composes_with_collect_errors_in_written_order() {
         ]
     );
 }
+
+#[logged(level = "info")]
+fn authorize(request: &lambda_http::Request) -> bool {
+    request.headers().contains_key("authorization")
+}
+
+#[test]
+fn a_request_taken_by_reference_is_logged_by_its_view_and_shows_no_secret() {
+    let request = lambda_http::http::Request::builder()
+        .uri("https://example.com/orders")
+        .header("Authorization", "Bearer s3cr3t-t0ken")
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    let (allowed, lines) = capture(tracing::Level::INFO, || authorize(&request));
+    assert!(allowed);
+    let entry = message(&lines[0]);
+    assert_eq!(entry["args"]["request"]["path"], "/orders", "{entry}");
+    let all: String = lines.iter().map(|line| format!("{line:?}")).collect();
+    assert!(!all.contains("s3cr3t"), "{all}");
+}

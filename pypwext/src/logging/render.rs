@@ -20,9 +20,9 @@ use super::json;
 /// its lines from `"Order { id: 7 }"` to `{"id":7}`, and implementing
 /// `LogView` changes them again. It is made on the type as written in the
 /// function's signature: a generic `T: Debug` is rendered by `Debug`
-/// whatever `T` is, and a parameter `order: &Order` is a `&Order`, which has
-/// `Order`'s `Serialize` and `Debug` but not its `LogView` (take such a
-/// value by value, or leave it out with `skip` or `redact`).
+/// whatever `T` is. A reference (`order: &Order`, `&mut Order`) has its
+/// referent's `LogView`, so a view that hides a secret hides it however the
+/// value is passed.
 ///
 /// ```
 /// use pypwext::logging::LogView;
@@ -44,6 +44,28 @@ pub trait LogView {
     /// override it to write straight from `self`, with no intermediate value.
     fn write_log_view(&self, out: &mut Vec<u8>) {
         json::write_serialize(out, &self.log_view());
+    }
+}
+
+/// A borrowed value shows its referent's view: without this, `&T` would fall
+/// to `T`'s `Serialize` or `Debug` and show what the view hides.
+impl<T: LogView + ?Sized> LogView for &T {
+    fn log_view(&self) -> serde_json::Value {
+        (**self).log_view()
+    }
+
+    fn write_log_view(&self, out: &mut Vec<u8>) {
+        (**self).write_log_view(out);
+    }
+}
+
+impl<T: LogView + ?Sized> LogView for &mut T {
+    fn log_view(&self) -> serde_json::Value {
+        (**self).log_view()
+    }
+
+    fn write_log_view(&self, out: &mut Vec<u8>) {
+        (**self).write_log_view(out);
     }
 }
 
@@ -445,10 +467,14 @@ mod tests {
             render!(value)
         }
         assert_eq!(generic(&Both { a: 1 }), r#""Both { a: 1 }""#);
-        // A reference is probed as the reference: `&Card` has `Serialize`
-        // and `Debug` (forwarded by serde and std) but no `LogView`.
+        // A reference has its referent's view: `&Card` and `&mut Card` are
+        // masked as `Card` is, never shown by `Serialize`.
         let card = &Card { number: "4111" };
-        assert_eq!(render!(&card), r#"{"number":"4111"}"#);
+        assert_eq!(render!(&card), render!(&Card { number: "4111" }));
+        assert!(!render!(&card).contains("4111"), "{}", render!(&card));
+        let mut owned = Card { number: "4111" };
+        let card = &mut owned;
+        assert!(!render!(&card).contains("4111"), "{}", render!(&card));
     }
 
     // Outcome: a `Result` is split, anything else is a value.
