@@ -4,16 +4,25 @@
 //! errors, call other services and answer API Gateway the way a well-run
 //! µservice fleet should, checked by the compiler.
 //!
+//! | attribute | what it does | cargo feature |
+//! |---|---|---|
+//! | [`#[collect_errors]`](macro@collect_errors) | collects recoverable errors into the invocation's collector instead of aborting | always there |
+//! | [`#[logged]`](macro@logged) | logs entry, exit and failure of a function as Powertools JSON lines | always there |
+//! | [`#[service_response]`](macro@service_response) | turns a handler's `PwResponse` / `PwError` into an API Gateway or ALB response | `service` |
+//! | [`#[http_method]`](macro@http_method) | turns a signature into a typed HTTP call or Lambda invocation | `http` |
+//! | [`#[batch_response]`](macro@batch_response) | turns a function that handles one SQS, Kinesis or DynamoDB record into a partial batch response | `batch` |
+//! | [`#[metrics]`](macro@metrics) | writes each call's CloudWatch metrics in the embedded metric format | `metrics` |
+//!
+//! Each attribute's page is its reference: its arguments and their defaults,
+//! what it answers, where it stands in a stack, the compile errors it gives,
+//! and a full example. Below, one small example of each.
+//!
 //! ## Collecting errors: `#[collect_errors]`
 //!
-//! A function annotated `#[collect_errors]` that returns
-//! `Result<Option<T>, PwError>` (or `Result<(), PwError>`, or
-//! `Result<Option<T>, ErrorWithReturn<T>>`) hands an error whose
-//! action is [`ErrorAction::Continue`] to the current [`ErrorCollector`] and
-//! returns `Ok(None)` (or `Ok(())`) instead, so the caller goes on with the rest
-//! of the batch. Errors with any other action, and every error when no collector
-//! is installed, are returned unchanged. `#[collect_errors(root)]` installs a
-//! fresh collector for the duration of the call when none is current.
+//! An error whose action is [`ErrorAction::Continue`] goes into the current
+//! [`ErrorCollector`], and the function returns `Ok(None)` in its place, so
+//! the caller goes on; `#[collect_errors(root)]` installs the collector. See
+//! [`collect_errors`](macro@collect_errors).
 //!
 //! ```
 //! use pypwext::{collect_errors, current_collector, ErrorAction, PwError, StatusCode};
@@ -22,7 +31,6 @@
 //! fn price(item: &str) -> Result<Option<u32>, PwError> {
 //!     match item {
 //!         "apple" => Ok(Some(3)),
-//!         "bomb" => Err(PwError::new(StatusCode::FORBIDDEN, "not for sale")),
 //!         other => Err(PwError::new(StatusCode::NOT_FOUND, format!("no price for {other}"))
 //!             .with_action(ErrorAction::Continue)),
 //!     }
@@ -32,181 +40,126 @@
 //! fn total(items: &[&str]) -> Result<Option<(u32, usize)>, PwError> {
 //!     let mut sum = 0;
 //!     for item in items {
-//!         // `?` still returns a `Raise` error at once.
 //!         sum += price(item)?.unwrap_or(0);
 //!     }
-//!     let collected = current_collector().map_or(0, |c| c.len());
-//!     Ok(Some((sum, collected)))
+//!     Ok(Some((sum, current_collector().map_or(0, |c| c.len()))))
 //! }
 //!
-//! assert_eq!(total(&["apple", "pear", "apple", "plum"]).unwrap(), Some((6, 2)));
-//! assert_eq!(total(&["apple", "bomb"]).unwrap_err().code(), StatusCode::FORBIDDEN);
-//! // Outside the root no collector is installed: the error comes back to the caller.
-//! assert_eq!(price("pear").unwrap_err().code(), StatusCode::NOT_FOUND);
+//! assert_eq!(total(&["apple", "pear", "apple"]).unwrap(), Some((6, 1)));
 //! ```
-//!
-//! A collected error can carry the value the function returns in its place
-//! (the Python `PyPwExtErrorWithReturn`): a function returning
-//! `Result<Option<T>, ErrorWithReturn<T>>` answers
-//! `Err(PwError::new(..).with_return(value))` with `Ok(Some(value))` once the
-//! error is collected, and a `value` of another type than `T` does not
-//! compile. [`ErrorWithReturn`] shows the seed's `send_offer` written with it.
-//!
-//! The same works on `async fn`, across `.await` points and across futures
-//! joined in one task; see [`ErrorCollector`] for carrying the collector into a
-//! spawned task.
 //!
 //! ## Logging: `#[logged]`
 //!
-//! `#[logged]` writes a structured line when the function is entered (its
-//! arguments), when it returns (its return value, or the `Ok` value of a
-//! `Result`) and when it fails (an `Err` or a panic, at ERROR, with
-//! `exception` and `exception_name`). Values are rendered with their
-//! [`LogView`](logging::LogView), else `Serialize`, else `Debug`; a type with
-//! none of them is a compile error on that parameter. Nothing is rendered for
-//! a line that is not written: with the entry line off, the exception line
-//! renders the arguments it can still reach when the failure happens (those
-//! taken by reference, plain numbers, `bool`, `char`) and names the others
-//! under `moved_args`. With the [`logging`] subscriber each line is one
-//! Powertools JSON object.
+//! A line when the function is entered (its arguments), when it returns (its
+//! value) and when it fails; with the [`logging`] subscriber each is one
+//! Powertools JSON line. See [`logged`](macro@logged).
 //!
 //! ```
-//! use pypwext::{logged, logging, PwError, StatusCode};
+//! use pypwext::{logged, logging};
 //!
-//! #[derive(serde::Serialize)]
-//! struct Customer { name: String }
-//!
-//! #[logged(level = "info", operation = "greet", redact(token), classification = Pii)]
-//! fn greet(customer: &Customer, token: &str) -> Result<String, PwError> {
-//!     if token.is_empty() {
-//!         return Err(PwError::new(StatusCode::UNAUTHORIZED, "no token"));
-//!     }
-//!     Ok(format!("hello {}", customer.name))
+//! #[logged(level = "info")]
+//! fn add(a: u32, b: u32) -> u32 {
+//!     a + b
 //! }
 //!
 //! let sink = logging::MemoryWriter::new();
-//! let subscriber = logging::builder().service("greeter").writer(sink.clone()).build();
-//! tracing::subscriber::with_default(subscriber, || {
-//!     greet(&Customer { name: "Ada".into() }, "t0ken").unwrap();
-//!     greet(&Customer { name: "Bob".into() }, "").unwrap_err();
-//! });
+//! let logger = logging::builder().service("calculator").writer(sink.clone()).build();
+//! tracing::subscriber::with_default(logger, || add(2, 3));
 //!
-//! let lines: Vec<serde_json::Value> =
-//!     sink.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
-//! assert_eq!(lines[0]["message"]["msg"], "Entering greet");
-//! assert_eq!(lines[0]["message"]["args"]["token"], "*****");
-//! assert_eq!(lines[0]["classification"], "PII");
-//! assert_eq!(lines[1]["message"]["return"], "hello Ada");
-//! assert_eq!(lines[3]["level"], "ERROR");
-//! assert_eq!(lines[3]["message"]["msg"], "Exception in greet");
-//! assert_eq!(lines[3]["exception"], "no token");
-//! assert_eq!(lines[3]["exception_name"], "PwError");
+//! let lines: Vec<serde_json::Value> = sink.lines().iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+//! assert_eq!(lines[0]["message"], serde_json::json!({"msg": "Entering add", "args": {"a": 2, "b": 3}}));
+//! assert_eq!(lines[1]["message"], serde_json::json!({"msg": "Exiting add", "return": 5}));
+//! assert_eq!(lines[1]["service"], "calculator");
 //! ```
 //!
-//! On a Lambda handler, `inject_lambda_context` (with `correlation_id_path`
-//! and `log_event`) puts the invocation's keys (`function_request_id`,
-//! `cold_start`, `correlation_id`, …) on every line of the invocation, as
-//! Powertools' `inject_lambda_context` does:
+//! ## µservices: `#[service_response]`
+//!
+//! An `async fn` taking extractors and returning `Result<PwResponse, PwError>`
+//! becomes a `lambda_http` handler that answers API Gateway and ALB; see
+//! [`service_response`](macro@service_response) and [`service`].
 //!
 //! ```
-//! use pypwext::{logged, logging::correlation_paths};
-//! use lambda_runtime::LambdaEvent;
+//! use pypwext::{service_response, Json, PwError, PwResponse};
 //!
-//! #[logged(inject_lambda_context, correlation_id_path = correlation_paths::EVENT_BRIDGE, log_event)]
-//! async fn handler(event: LambdaEvent<serde_json::Value>) -> Result<(), lambda_runtime::Error> {
-//!     tracing::info!("order placed"); // carries function_request_id, correlation_id = the event's id, …
-//!     Ok(())
-//! }
-//! # let _ = handler;
-//! ```
-//!
-//! ## µservices: `#[service_response]`, and calls: `#[http_method]`
-//!
-//! `#[service_response]` turns an `async fn` taking extractors and returning
-//! `Result<PwResponse, PwError>` into a `lambda_http` handler that answers API
-//! Gateway and ALB; see [`service`]. `#[http_method]` turns a signature into a
-//! typed HTTP call; see [`http`]. Whatever the return type (`HttpResponse`,
-//! `String`, `()`, a `DeserializeOwned` type, or `HttpStream` for a body read
-//! chunk by chunk), a status of 300 or more is a
-//! `PwError` with the status and the body; a function that declares a
-//! `response` parameter sees every status itself. [`HttpSession`],
-//! [`HttpResponse`] and [`LambdaResponse`] are at the crate root. Here one
-//! calls the other over loopback:
-//!
-//! ```
-//! use pypwext::{http_method, service_response, Json, PwError, PwResponse, StatusCode};
-//!
-//! #[derive(serde::Deserialize, serde::Serialize)]
+//! #[derive(serde::Deserialize)]
 //! struct Greeting { name: String }
 //!
-//! #[derive(serde::Deserialize, Debug)]
-//! struct Answer { hello: String }
-//!
 //! #[service_response]
-//! async fn greeter(Json(greeting): Json<Greeting>) -> Result<PwResponse, PwError> {
-//!     if greeting.name.is_empty() {
-//!         return Err(PwError::new(StatusCode::BAD_REQUEST, "a greeting needs a name"));
-//!     }
+//! async fn greet(Json(greeting): Json<Greeting>) -> Result<PwResponse, PwError> {
 //!     Ok(PwResponse::ok().with_field("hello", greeting.name))
 //! }
 //!
-//! #[http_method(method = "POST", url = "http://localhost:{port}/greet", body = greeting)]
-//! async fn greet(port: u16, greeting: &Greeting) -> Result<Answer, PwError> {}
+//! // `greet` now takes a `lambda_http::Request`; `pypwext::lambda::run(greet)` serves it.
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+//! let request = http::Request::builder().body(lambda_http::Body::from(r#"{"name": "Ada"}"#)).unwrap();
+//! let response = greet(request).await.unwrap();
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(&response.body()[..], br#"{"hello":"Ada"}"#);
+//! # });
+//! ```
 //!
-//! // Every status, seen by the function itself.
-//! #[http_method(method = "POST", url = "http://localhost:{port}/greet", body = greeting)]
-//! async fn greet_any(port: u16, greeting: &Greeting, response: pypwext::HttpResponse) -> Result<u16, PwError> {
-//!     Ok(response.status().as_u16())
+//! ## Calls: `#[http_method]`
+//!
+//! A signature becomes a typed HTTP call (or a Lambda invocation): the URL
+//! template is checked against the parameters at compile time, the answer
+//! becomes the return type, and a status of 300 or more is a `PwError`; see
+//! [`http_method`](macro@http_method) and [`http`]. [`HttpSession`],
+//! [`HttpResponse`] and [`LambdaResponse`] are at the crate root. Here a
+//! call to a local handler:
+//!
+//! ```
+//! use pypwext::{http_method, service_response, PwError, PwResponse};
+//!
+//! #[service_response]
+//! async fn ping() -> Result<PwResponse, PwError> {
+//!     Ok(PwResponse::ok().with_field("pong", true))
 //! }
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Pong { pong: bool }
+//!
+//! #[http_method(url = "http://127.0.0.1:{port}/ping")]
+//! async fn call_ping(port: u16) -> Result<Pong, PwError> {}
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
 //! let port = server.local_addr().port();
-//! tokio::spawn(server.serve(greeter, std::future::pending()));
-//!
-//! let answer = greet(port, &Greeting { name: "Ada".into() }).await.unwrap();
-//! assert_eq!(answer.hello, "Ada");
-//! let refused = greet(port, &Greeting { name: String::new() }).await.unwrap_err();
-//! assert_eq!(refused.code(), StatusCode::BAD_REQUEST);
-//! assert_eq!(refused.details().unwrap()["body"]["error"]["msg"], "a greeting needs a name");
-//! assert_eq!(greet_any(port, &Greeting { name: String::new() }).await.unwrap(), 400);
+//! tokio::spawn(server.serve(ping, std::future::pending()));
+//! assert!(call_ping(port).await.unwrap().pong);
 //! # });
 //! ```
 //!
 //! ## Event sources: `#[batch_response]`
 //!
-//! `#[batch_response]` turns an `async fn` that handles **one record** of an
-//! SQS queue, a Kinesis stream or a DynamoDB stream into a Lambda handler that
-//! answers the partial batch response, so only the records that failed come
-//! back; see [`batch`] for the rules (FIFO queues, streams, `concurrency`,
-//! batches that failed whole). Here a Kinesis stream stops at its first
-//! failure, which is the one record reported:
+//! An `async fn` that handles **one record** of an SQS queue, a Kinesis
+//! stream or a DynamoDB stream becomes a handler that answers Lambda's
+//! partial batch response, so only the records that failed come back; see
+//! [`batch_response`](macro@batch_response) and [`batch`]. A stream stops at
+//! its first failure, the one record reported:
 //!
 //! ```
 //! use pypwext::batch::{KinesisEvent, KinesisEventRecord, LambdaEvent};
 //! use pypwext::{batch_response, Json, PwError, StatusCode};
 //!
 //! #[derive(serde::Deserialize)]
-//! struct Reading { sensor: String, celsius: f64 }
+//! struct Reading { celsius: f64 }
 //!
 //! #[batch_response]
-//! async fn on_reading(Json(reading): Json<Reading>, record: &KinesisEventRecord) -> Result<(), PwError> {
+//! async fn on_reading(Json(reading): Json<Reading>, _record: &KinesisEventRecord) -> Result<(), PwError> {
 //!     if reading.celsius < -273.15 {
-//!         return Err(PwError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{} is broken", reading.sensor)));
+//!         return Err(PwError::new(StatusCode::UNPROCESSABLE_ENTITY, "below absolute zero"));
 //!     }
-//!     let _ = record.kinesis.partition_key.as_str();
 //!     Ok(())
 //! }
 //!
 //! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-//! // Kinesis data is base64 on the wire; `Json<T>` parses it decoded.
+//! // Kinesis data is base64: {"celsius":21.5}, {"celsius":-300}, {"celsius":19}.
 //! let event: KinesisEvent = serde_json::from_value(serde_json::json!({"Records": [
-//!     {"kinesis": {"sequenceNumber": "1", "data": "eyJzZW5zb3IiOiJhIiwiY2Vsc2l1cyI6MjEuNX0=", "approximateArrivalTimestamp": 1.5e9}},
-//!     {"kinesis": {"sequenceNumber": "2", "data": "eyJzZW5zb3IiOiJiIiwiY2Vsc2l1cyI6LTMwMH0=", "approximateArrivalTimestamp": 1.5e9}},
-//!     {"kinesis": {"sequenceNumber": "3", "data": "eyJzZW5zb3IiOiJjIiwiY2Vsc2l1cyI6MTl9", "approximateArrivalTimestamp": 1.5e9}},
+//!     {"kinesis": {"sequenceNumber": "1", "data": "eyJjZWxzaXVzIjoyMS41fQ==", "approximateArrivalTimestamp": 1.5e9}},
+//!     {"kinesis": {"sequenceNumber": "2", "data": "eyJjZWxzaXVzIjotMzAwfQ==", "approximateArrivalTimestamp": 1.5e9}},
+//!     {"kinesis": {"sequenceNumber": "3", "data": "eyJjZWxzaXVzIjoxOX0=", "approximateArrivalTimestamp": 1.5e9}},
 //! ]})).unwrap();
 //! let response = on_reading(LambdaEvent::new(event, Default::default())).await.unwrap();
-//! // Lambda resumes the stream at record 2; record 3 was not processed.
 //! assert_eq!(
 //!     serde_json::to_value(&response).unwrap(),
 //!     serde_json::json!({"batchItemFailures": [{"itemIdentifier": "2"}]})
@@ -216,52 +169,27 @@
 //!
 //! ## Metrics: `#[metrics]`
 //!
-//! `#[metrics(...)]` gives each call of a function its own set of CloudWatch
-//! metrics; [`metrics::add_metric`] and its siblings add to it from anywhere
-//! below, and the set is written as embedded metric format (EMF) lines, in
-//! Powertools' shape, to the logger's writer when the call returns — on `Ok`,
-//! on `Err` and on a panic. See [`metrics`](mod@metrics) for the arguments, the rules and
-//! the environment variables.
+//! Each call of the function gets its own set of CloudWatch metrics,
+//! written in the embedded metric format when the call returns; see
+//! [`metrics`](macro@metrics) and [`metrics`](mod@metrics).
 //!
 //! ```
 //! use pypwext::metrics::MetricUnit;
-//! use pypwext::{collect_errors, logging, metrics, ErrorAction, PwError, StatusCode};
+//! use pypwext::{logging, metrics, PwError};
 //!
-//! #[collect_errors]
-//! fn reserve(sku: &str) -> Result<Option<u32>, PwError> {
-//!     metrics::add_metric("Reservations", MetricUnit::Count, 1.0)?; // counted by the caller's set
-//!     match sku {
-//!         "KIWI" => Err(PwError::new(StatusCode::NOT_FOUND, "sold out").with_action(ErrorAction::Continue)),
-//!         _ => Ok(Some(1)),
-//!     }
-//! }
-//!
-//! #[metrics(namespace = "shop", service = "orders", capture_cold_start_metric)]
-//! #[collect_errors(root)]
-//! fn place_order(skus: &[&str]) -> Result<Option<u32>, PwError> {
-//!     metrics::add_metric("OrdersPlaced", MetricUnit::Count, 1.0)?;
-//!     let mut reserved = 0;
-//!     for sku in skus {
-//!         reserved += reserve(sku)?.unwrap_or(0);
-//!     }
-//!     Ok(Some(reserved))
+//! #[metrics(namespace = "auth")]
+//! fn login(user: &str) -> Result<bool, PwError> {
+//!     metrics::add_metric("Logins", MetricUnit::Count, 1.0)?;
+//!     Ok(!user.is_empty())
 //! }
 //!
 //! let sink = logging::MemoryWriter::new();
 //! let logger = logging::builder().writer(sink.clone()).build();
-//! let reserved = tracing::subscriber::with_default(logger, || place_order(&["APPLE", "KIWI"]));
-//! assert_eq!(reserved.unwrap(), Some(1));
+//! assert!(tracing::subscriber::with_default(logger, || login("ada")).unwrap());
 //!
-//! let emf: Vec<serde_json::Value> = sink
-//!     .lines()
-//!     .iter()
-//!     .map(|l| serde_json::from_str(l).unwrap())
-//!     .filter(|l: &serde_json::Value| l.get("_aws").is_some())
-//!     .collect();
-//! assert_eq!(emf[0]["ColdStart"], serde_json::json!([1.0])); // the process's first call
-//! assert_eq!(emf[1]["OrdersPlaced"], serde_json::json!([1.0]));
-//! assert_eq!(emf[1]["Reservations"], serde_json::json!([1.0, 1.0]));
-//! assert_eq!(emf[1]["service"], "orders");
+//! let emf: serde_json::Value = serde_json::from_str(&sink.lines()[0]).unwrap();
+//! assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "auth");
+//! assert_eq!(emf["Logins"], serde_json::json!([1.0]));
 //! ```
 //!
 //! ## Stacking attributes
@@ -281,24 +209,44 @@
 //! }
 //! # assert_eq!(batch(&[1, 2]).unwrap(), Some(2));
 //! ```
+//!
+//! ## Cargo features
+//!
+//! | feature | what it adds | default |
+//! |---|---|---|
+//! | `service` | `#[service_response]`, [`PwResponse`], [`Json`], [`service`] (lambda_http) | on |
+//! | `local` | the local HTTP runner of `pypwext::lambda::run`, for `curl` without AWS (implies `service`) | on |
+//! | `http` | `#[http_method]`, [`HttpSession`], [`http`] (reqwest, rustls, aws-sigv4) | on |
+//! | `batch` | `#[batch_response]`, [`batch`] (the event types of `aws_lambda_events`) | on |
+//! | `metrics` | `#[metrics]`, [`metrics`](mod@metrics) (no dependency of its own) | on |
+//!
+//! Errors, `#[collect_errors]`, the logger and `#[logged]` are always there.
+//! Every attribute is exported whatever the features; one whose feature is
+//! off is a compile error on the attribute that names the feature to enable.
 
 #![doc(html_root_url = "https://docs.rs/pypwext/0.1.0")]
+// docs.rs: "Available on crate feature … only" on what a feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "batch")]
+#[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
 pub mod batch;
 mod env;
 pub mod errors;
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 #[cfg(any(feature = "service", feature = "batch"))]
 mod json;
 pub mod lambda;
 pub mod logging;
 #[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
 mod probe;
 mod random;
 #[cfg(feature = "service")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;
 
 #[doc(hidden)]
@@ -306,6 +254,7 @@ pub mod service;
 pub mod __private;
 
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use crate::http::{HttpResponse, HttpSession, LambdaResponse};
 /// The HTTP status code type every [`PwError`] carries (from the `http` crate).
 pub use ::http::StatusCode;
@@ -314,9 +263,22 @@ pub use errors::{
     PwError, UnknownVariant, current_collector,
 };
 #[cfg(any(feature = "service", feature = "batch"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "service", feature = "batch"))))]
 pub use json::Json;
-pub use pypwext_macros::{batch_response, collect_errors, http_method, logged, metrics, service_response};
+// The attributes are exported whatever the features: one whose feature is off
+// is a compile error that names the feature, not an unresolved import.
+#[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
+pub use pypwext_macros::batch_response;
+pub use pypwext_macros::collect_errors;
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use pypwext_macros::http_method;
+pub use pypwext_macros::logged;
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub use pypwext_macros::metrics;
+#[cfg_attr(docsrs, doc(cfg(feature = "service")))]
+pub use pypwext_macros::service_response;
 #[cfg(feature = "service")]
+#[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub use service::PwResponse;
 
 // The README's Rust snippets, compiled as doctests. `cfg(doctest)`: the
