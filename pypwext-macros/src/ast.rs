@@ -45,6 +45,17 @@ impl LayerKind {
         }
     }
 
+    /// The cargo feature of pypwext the attribute needs, if any.
+    pub(crate) fn feature(self) -> Option<&'static str> {
+        match self {
+            LayerKind::CollectErrors | LayerKind::Logged => None,
+            LayerKind::ServiceResponse => Some("service"),
+            LayerKind::HttpMethod => Some("http"),
+            LayerKind::BatchResponse => Some("batch"),
+            LayerKind::Metrics => Some("metrics"),
+        }
+    }
+
     /// Every attribute's name, for messages: `collect_errors, logged, …`.
     pub(crate) fn names() -> String {
         let names: Vec<&str> = LayerKind::ALL.iter().map(|kind| kind.symbol().0).collect();

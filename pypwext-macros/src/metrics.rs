@@ -3,7 +3,6 @@
 //! A layer like `#[collect_errors]`: it may stand anywhere in the stack and
 //! wraps what is below it in one call into `::pypwext::__private::metrics`.
 
-use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 
 use crate::ast::StackAttr;
@@ -18,8 +17,6 @@ const MAX_DIMENSIONS: usize = 29;
 
 /// `#[metrics(namespace = "shop", service = "orders", capture_cold_start_metric, default_dimensions(k = "v"))]`
 pub(crate) struct Metrics {
-    /// Where the attribute is written.
-    pub(crate) span: Span,
     pub(crate) namespace: Option<syn::LitStr>,
     pub(crate) service: Option<syn::LitStr>,
     pub(crate) capture_cold_start_metric: bool,
@@ -52,7 +49,6 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Metrics {
         Ok(true)
     });
     Metrics {
-        span: attr.span,
         namespace: namespace.value,
         service: service.value,
         capture_cold_start_metric: cold_start.value.unwrap_or(false),

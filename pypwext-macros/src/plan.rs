@@ -15,6 +15,8 @@ use crate::metrics::{self, Metrics};
 pub(crate) struct Plan {
     /// The attribute being expanded: the topmost pypwext attribute.
     pub(crate) top: LayerKind,
+    /// The core's attribute and its path's span, when the core is one.
+    pub(crate) core_attr: Option<(LayerKind, Span)>,
     pub(crate) function: Function,
     /// The paths of the stacked attributes as written; the attribute being
     /// expanded has none (the compiler resolved it already).
@@ -50,6 +52,8 @@ pub(crate) enum Core {
 
 /// A layer above or below the core, where it is written.
 pub(crate) struct Layer {
+    /// Which attribute it is.
+    pub(crate) kind: LayerKind,
     /// The attribute's path, for errors about the attribute as a whole.
     pub(crate) span: Span,
     pub(crate) wrapper: Wrapper,
@@ -147,6 +151,7 @@ impl Plan {
         .find(|kind| seen.contains(kind));
         let mut plan = Plan {
             top: attrs.first().map_or(LayerKind::CollectErrors, |attr| attr.kind),
+            core_attr: None,
             function,
             paths: attrs.iter().filter_map(|attr| attr.path.clone()).collect(),
             above: Vec::new(),
@@ -159,6 +164,7 @@ impl Plan {
                 continue;
             }
             if Some(attr.kind) == core_kind {
+                plan.core_attr = Some((attr.kind, attr.span));
                 plan.core = match args {
                     Args::ServiceResponse(service) => Core::Service(service),
                     Args::HttpMethod(http) => Core::Call(http),
@@ -178,6 +184,7 @@ impl Plan {
                 }
             };
             let layer = Layer {
+                kind: attr.kind,
                 span: attr.span,
                 wrapper,
             };
@@ -206,6 +213,15 @@ impl Plan {
             Core::Batch(_) => Place::BelowBatch,
             Core::Body | Core::Call(_) => Place::Plain,
         }
+    }
+
+    /// The attributes that need a cargo feature of pypwext, with their spans:
+    /// the core's first, then the layers', top first.
+    pub(crate) fn needing_features(&self) -> impl Iterator<Item = (LayerKind, &'static str, Span)> + '_ {
+        self.core_attr
+            .into_iter()
+            .chain(self.layers().map(|layer| (layer.kind, layer.span)))
+            .filter_map(|(kind, span)| Some((kind, kind.feature()?, span)))
     }
 
     /// Every layer, top first.

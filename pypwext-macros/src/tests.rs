@@ -12,17 +12,17 @@ use crate::expand_stack;
 
 /// Expands `item` under the attribute `top` with `args`, as the compiler would
 /// call the topmost pypwext attribute, and formats the result.
-/// A core that needs a cargo feature wraps the function in that feature's
-/// check (`::pypwext::__private::require_http! { fn … }`); the formatter
-/// cannot see into a macro's tokens, so the check is written as a comment
-/// line above the function it gives back.
+/// A stack that needs a cargo feature wraps the function in that feature's
+/// check (`::pypwext::__private::feature::http! { "http_method", "http"; fn … }`);
+/// the formatter cannot see into a macro's tokens, so the check is written as
+/// a comment line above the function it gives back.
 fn expand_pretty(top: LayerKind, args: TokenStream, item: TokenStream) -> String {
     let expanded = expand_stack(top, args, item);
     let mut file = match syn::parse2::<syn::File>(expanded.clone()) {
         Ok(file) => file,
         Err(err) => panic!("the expansion is not a file of items ({err}):\n{expanded}"),
     };
-    // Feature checks may nest (`require_service! { require_metrics! { … } }`):
+    // Feature checks nest (`feature::service! { …; feature::metrics! { … } }`):
     // one comment line for each, outermost first.
     let mut checks = String::new();
     while let [syn::Item::Macro(check)] = file.items.as_slice()
@@ -30,15 +30,24 @@ fn expand_pretty(top: LayerKind, args: TokenStream, item: TokenStream) -> String
             .mac
             .path
             .segments
-            .last()
-            .is_some_and(|s| s.ident.to_string().starts_with("require_"))
+            .iter()
+            .rev()
+            .nth(1)
+            .is_some_and(|s| s.ident == "feature")
     {
         let path = &check.mac.path;
+        let tokens: Vec<proc_macro2::TokenTree> = check.mac.tokens.clone().into_iter().collect();
+        let semi = tokens
+            .iter()
+            .position(|t| matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
+            .unwrap_or_else(|| panic!("the feature check names its attribute and feature: {tokens:?}"));
+        let head: TokenStream = tokens[..semi].iter().cloned().collect();
         checks.push_str(&format!(
-            "// inside {}! {{ … }}\n",
-            quote!(#path).to_string().replace(' ', "")
+            "// inside {}! {{ {}; … }}\n",
+            quote!(#path).to_string().replace(' ', ""),
+            head
         ));
-        file = syn::parse2(check.mac.tokens.clone())
+        file = syn::parse2(tokens[semi + 1..].iter().cloned().collect())
             .unwrap_or_else(|err| panic!("the feature check holds no items ({err})"));
     }
     format!("{checks}{}", prettyplease::unparse(&file))

@@ -93,6 +93,7 @@ impl Powertools {
 
     /// Whether metrics are off: `POWERTOOLS_METRICS_DISABLED`, else (as
     /// Powertools) the dev mode turns them off unless they are turned on.
+    #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
     pub(crate) fn metrics_disabled(&self) -> bool {
         self.metrics_disabled.unwrap_or(self.dev)
     }

@@ -97,98 +97,51 @@ pub mod render {
     };
 }
 
-// `require_service! { item }`, `require_http! { item }` and `require_metrics! { item }`: the generated
-// function of an attribute that needs a cargo feature goes through its check,
-// which gives the item back with the feature and, without it, fails on the
-// user's attribute with a sentence that says which feature to enable (rather
-// than with paths that do not resolve). Two versions of each, chosen by this
-// crate's features (a `cfg` inside one macro would test the user's crate's).
+// The feature checks. A generated function whose attribute needs a cargo
+// feature of pypwext goes through `feature::NAME! { "attribute", "feature"; item }`:
+// with the feature, the item as it is; without it, one error on the user's
+// attribute that names the feature to enable (rather than errors about paths
+// that do not resolve). Which of the two each name stands for is decided by
+// this crate's features: a `cfg` inside one macro would test the user's crate's.
 
-#[cfg(feature = "service")]
+/// The item, unchanged: the feature is on.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __pypwext_require_service {
-    ($($item:tt)*) => {
+macro_rules! __pypwext_feature_on {
+    ($attribute:literal, $feature:literal; $($item:tt)*) => {
         $($item)*
     };
 }
 
-#[cfg(not(feature = "service"))]
+/// One error that names the feature to enable, instead of the item.
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __pypwext_require_service {
-    ($($item:tt)*) => {
-        ::core::compile_error!(
-            "`#[service_response]` needs the `service` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"service\"] }`"
-        );
+macro_rules! __pypwext_feature_off {
+    ($attribute:literal, $feature:literal; $($item:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "`#[", $attribute, "]` needs the `", $feature,
+            "` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"",
+            $feature, "\"] }`"
+        ));
     };
 }
 
-#[cfg(feature = "http")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pypwext_require_http {
-    ($($item:tt)*) => {
-        $($item)*
-    };
+/// One check per feature an attribute needs; a new one is two lines here.
+pub mod feature {
+    #[cfg(not(feature = "batch"))]
+    pub use crate::__pypwext_feature_off as batch;
+    #[cfg(not(feature = "http"))]
+    pub use crate::__pypwext_feature_off as http;
+    #[cfg(not(feature = "metrics"))]
+    pub use crate::__pypwext_feature_off as metrics;
+    #[cfg(not(feature = "service"))]
+    pub use crate::__pypwext_feature_off as service;
+    #[cfg(feature = "batch")]
+    pub use crate::__pypwext_feature_on as batch;
+    #[cfg(feature = "http")]
+    pub use crate::__pypwext_feature_on as http;
+    #[cfg(feature = "metrics")]
+    pub use crate::__pypwext_feature_on as metrics;
+    #[cfg(feature = "service")]
+    pub use crate::__pypwext_feature_on as service;
 }
-
-#[cfg(not(feature = "http"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pypwext_require_http {
-    ($($item:tt)*) => {
-        ::core::compile_error!(
-            "`#[http_method]` needs the `http` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"http\"] }`"
-        );
-    };
-}
-
-#[cfg(feature = "batch")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pypwext_require_batch {
-    ($($item:tt)*) => {
-        $($item)*
-    };
-}
-
-#[cfg(feature = "metrics")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pypwext_require_metrics {
-    ($($item:tt)*) => {
-        $($item)*
-    };
-}
-
-#[cfg(not(feature = "batch"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pypwext_require_batch {
-    ($($item:tt)*) => {
-        ::core::compile_error!(
-            "`#[batch_response]` needs the `batch` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"batch\"] }`"
-        );
-    };
-}
-
-#[cfg(not(feature = "metrics"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __pypwext_require_metrics {
-    ($($item:tt)*) => {
-        ::core::compile_error!(
-            "`#[metrics]` needs the `metrics` feature of pypwext: enable it in Cargo.toml, e.g. `pypwext = { version = \"0.1\", default-features = false, features = [\"metrics\"] }`"
-        );
-    };
-}
-
-#[doc(hidden)]
-pub use __pypwext_require_batch as require_batch;
-#[doc(hidden)]
-pub use __pypwext_require_http as require_http;
-#[doc(hidden)]
-pub use __pypwext_require_metrics as require_metrics;
-#[doc(hidden)]
-pub use __pypwext_require_service as require_service;

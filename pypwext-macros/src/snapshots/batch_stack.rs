@@ -1,4 +1,4 @@
-// inside ::pypwext::__private::require_batch! { … }
+// inside ::pypwext::__private::feature::batch! { "batch_response" , "batch"; … }
 async fn on_order(
     event: ::pypwext::__private::batch::LambdaEvent<
         ::pypwext::__private::batch::EventOf<SqsMessage>,

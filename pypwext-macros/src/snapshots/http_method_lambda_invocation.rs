@@ -1,4 +1,4 @@
-// inside ::pypwext::__private::require_http! { … }
+// inside ::pypwext::__private::feature::http! { "http_method" , "http"; … }
 async fn create_order(tenant: &str, payload: &Order) -> Result<Receipt, PwError> {
     static __PYPWEXT_HTTP_CALL: ::pypwext::__private::http::HttpCall = ::pypwext::__private::http::HttpCall {
         function: "create_order",

@@ -1,4 +1,4 @@
-// inside ::pypwext::__private::require_http! { … }
+// inside ::pypwext::__private::feature::http! { "http_method" , "http"; … }
 async fn copy(
     name: &str,
     data: pypwext::http::BodyStream,

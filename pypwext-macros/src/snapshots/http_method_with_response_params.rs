@@ -1,4 +1,4 @@
-// inside ::pypwext::__private::require_http! { … }
+// inside ::pypwext::__private::feature::http! { "http_method" , "http"; … }
 async fn delete(id: u32) -> Result<Option<u16>, PwError> {
     static __PYPWEXT_HTTP_CALL: ::pypwext::__private::http::HttpCall = ::pypwext::__private::http::HttpCall {
         function: "delete",

@@ -1,5 +1,5 @@
-// inside ::pypwext::__private::require_service! { … }
-// inside ::pypwext::__private::require_metrics! { … }
+// inside ::pypwext::__private::feature::service! { "service_response" , "service"; … }
+// inside ::pypwext::__private::feature::metrics! { "metrics" , "metrics"; … }
 fn handler(
     request: ::pypwext::__private::lambda_http::Request,
 ) -> impl ::core::future::Future<

@@ -1,4 +1,4 @@
-// inside ::pypwext::__private::require_metrics! { … }
+// inside ::pypwext::__private::feature::metrics! { "metrics" , "metrics"; … }
 fn count(items: u32) -> Result<(), PwError> {
     static __PYPWEXT_METRICS: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
         function: "count",

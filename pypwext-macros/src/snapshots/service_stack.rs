@@ -1,4 +1,4 @@
-// inside ::pypwext::__private::require_service! { … }
+// inside ::pypwext::__private::feature::service! { "service_response" , "service"; … }
 fn handler(
     request: ::pypwext::__private::lambda_http::Request,
 ) -> impl ::core::future::Future<
