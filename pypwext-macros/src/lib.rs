@@ -74,7 +74,9 @@ use plan::Plan;
 /// - Below `#[batch_response]` only without `root`: each record runs with a
 ///   collector of its own, and a record whose `Continue` error is collected
 ///   counts as processed.
-/// - Above `#[http_method]`, it collects the call's `Continue` errors.
+/// - Above `#[http_method]`, it collects the `Continue` errors of the call's
+///   body (one that reads `response_code`, say); the errors the call itself
+///   returns are `Raise` errors, which pass.
 ///
 /// # Compile errors
 ///
@@ -380,7 +382,7 @@ pub fn logged(args: TokenStream, item: TokenStream) -> TokenStream {
 /// | the handler | the answer |
 /// |---|---|
 /// | `Ok(PwResponse)` | its status, headers and body (JSON by default, text with `.with_text(…)`). Collected errors: with `code_from_error`, a 200 becomes the highest collected error's code; with `just_status_code = false` they are listed in the body under `"error"` |
-/// | `Ok(r)`, another `IntoResponse` | `r`, as it is |
+/// | `Ok(r)`, another `IntoResponse` | `r`, as it is (collected errors are not merged into it) |
 /// | `Err(PwError)`, or an extractor that refuses the request | the error's own code and `{"error": {…}}` (with `just_status_code = false`, the collected errors follow it in a list) |
 /// | a body that does not parse as the `Json<T>` | 400; the message says what is wrong and where (``the request body lacks the field `items[1].quantity`; add it``), the details are `{"field","reason","line","column"}` |
 /// | another error, a panic, a response that cannot be built or is over 6 MB | 500 `{"error":"Internal Server Error"}`; the cause is logged at ERROR (`exception`, `exception_name`), never sent |
@@ -552,8 +554,9 @@ pub fn service_response(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - `{lower_case}` names a parameter of the function; `{UPPER_CASE}` names
 ///   an environment variable, read at each call (not set: a `PwError` 500
 ///   naming it, before anything is sent). Both directions are checked at
-///   compile time: every placeholder names a parameter, and every parameter
-///   is used by the call (in a template, or as `body`).
+///   compile time: every placeholder names a parameter, and, in a function
+///   without `response…` parameters, every parameter is used by the call (in
+///   a template, or as `body`).
 /// - A value is its parameter's `Display`, and it must fit the part of the
 ///   URL it stands in: a host label takes letters, digits and `-`; a port a
 ///   number up to 65535; a path segment or a query value is percent-encoded
@@ -932,7 +935,8 @@ pub fn batch_response(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// One line holds at most 100 metrics and 100 values of a metric; more are
 /// split over lines, nothing is dropped. A call that adds no metric writes a
-/// WARNING line instead. The set is a task-local of the call: concurrent
+/// WARNING line instead (unless metrics are disabled). The set is a
+/// task-local of the call: concurrent
 /// invocations never see each other's metrics, and a task started with
 /// `tokio::spawn` sees none (the `add_*` functions then return an error that
 /// says to annotate the handler). A `#[metrics]` function called inside
