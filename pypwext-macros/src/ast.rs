@@ -11,9 +11,7 @@ use crate::symbol::{BATCH_RESPONSE, COLLECT_ERRORS, HTTP_METHOD, LOGGED, METRICS
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
-/// Adding a layer: a variant here, its word in `symbol.rs`, its arguments in
-/// `attr.rs`, its place in `plan.rs`, its rules in `valid.rs`, its wrapper in
-/// `expand.rs`.
+/// Adding a layer: CONTRIBUTING.md, "Adding a layer", lists every file.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 pub(crate) enum LayerKind {
     CollectErrors,

@@ -22,8 +22,8 @@ pub(crate) struct CollectErrors {
 }
 
 pub(crate) fn parse_collect_errors(cx: &mut Ctxt, attr: &StackAttr) -> CollectErrors {
-    let mut root = Flag::new(ROOT);
-    let mut log = Flag::new(LOG);
+    let mut root = Attr::new(ROOT);
+    let mut log = Attr::new(LOG);
     parse_args(cx, attr, &[ROOT, LOG], |cx, meta| {
         if meta.path == ROOT {
             root.set_bare(cx, meta)?;
@@ -59,12 +59,12 @@ pub(crate) struct HttpMethod {
 }
 
 pub(crate) fn parse_http_method(cx: &mut Ctxt, attr: &StackAttr) -> HttpMethod {
-    let mut method = Flag::new(METHOD);
-    let mut url: Flag<syn::LitStr> = Flag::new(URL);
-    let mut params: Flag<Vec<(String, Template)>> = Flag::new(PARAMS);
-    let mut headers: Flag<Vec<(String, Template)>> = Flag::new(HEADERS);
-    let mut body: Flag<syn::Ident> = Flag::new(BODY);
-    let mut session: Flag<syn::Path> = Flag::new(SESSION);
+    let mut method = Attr::new(METHOD);
+    let mut url: Attr<syn::LitStr> = Attr::new(URL);
+    let mut params: Attr<Vec<(String, Template)>> = Attr::new(PARAMS);
+    let mut headers: Attr<Vec<(String, Template)>> = Attr::new(HEADERS);
+    let mut body: Attr<syn::Ident> = Attr::new(BODY);
+    let mut session: Attr<syn::Path> = Attr::new(SESSION);
     parse_args(cx, attr, &[METHOD, URL, PARAMS, HEADERS, BODY, SESSION], |cx, meta| {
         let path = &meta.path;
         if *path == METHOD {
@@ -200,9 +200,9 @@ pub(crate) struct ServiceResponse {
 }
 
 pub(crate) fn parse_service_response(cx: &mut Ctxt, attr: &StackAttr) -> ServiceResponse {
-    let mut just_status_code = Flag::new(JUST_STATUS_CODE);
-    let mut code_from_error = Flag::new(CODE_FROM_ERROR);
-    let mut always_return = Flag::new(ALWAYS_RETURN);
+    let mut just_status_code = Attr::new(JUST_STATUS_CODE);
+    let mut code_from_error = Attr::new(CODE_FROM_ERROR);
+    let mut always_return = Attr::new(ALWAYS_RETURN);
     parse_args(
         cx,
         attr,
@@ -276,21 +276,21 @@ const LOGGED_ARGS: &[Symbol] = &[
 ];
 
 pub(crate) fn parse_logged(cx: &mut Ctxt, attr: &StackAttr) -> Logged {
-    let mut level = Flag::new(LEVEL);
-    let mut out_level = Flag::new(OUT_LEVEL);
-    let mut classification = Flag::new(CLASSIFICATION);
+    let mut level = Attr::new(LEVEL);
+    let mut out_level = Attr::new(OUT_LEVEL);
+    let mut classification = Attr::new(CLASSIFICATION);
     let mut variant_paths = Vec::new();
-    let mut out_classification = Flag::new(OUT_CLASSIFICATION);
-    let mut log_type = Flag::new(LOG_TYPE);
-    let mut out_log_type = Flag::new(OUT_LOG_TYPE);
-    let mut operation = Flag::new(OPERATION);
-    let mut out_operation = Flag::new(OUT_OPERATION);
-    let mut log_exception = Flag::new(LOG_EXCEPTION);
-    let mut skip = Flag::new(SKIP);
-    let mut redact = Flag::new(REDACT);
-    let mut inject = Flag::new(INJECT_LAMBDA_CONTEXT);
-    let mut correlation_id_path = Flag::new(CORRELATION_ID_PATH);
-    let mut log_event = Flag::new(LOG_EVENT);
+    let mut out_classification = Attr::new(OUT_CLASSIFICATION);
+    let mut log_type = Attr::new(LOG_TYPE);
+    let mut out_log_type = Attr::new(OUT_LOG_TYPE);
+    let mut operation = Attr::new(OPERATION);
+    let mut out_operation = Attr::new(OUT_OPERATION);
+    let mut log_exception = Attr::new(LOG_EXCEPTION);
+    let mut skip = Attr::new(SKIP);
+    let mut redact = Attr::new(REDACT);
+    let mut inject = Attr::new(INJECT_LAMBDA_CONTEXT);
+    let mut correlation_id_path = Attr::new(CORRELATION_ID_PATH);
+    let mut log_event = Attr::new(LOG_EVENT);
     parse_args(cx, attr, LOGGED_ARGS, |cx, meta| {
         let path = &meta.path;
         if *path == LEVEL {
@@ -414,17 +414,18 @@ pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-/// A setting given at most once.
-pub(crate) struct Flag<T> {
+/// One argument of an attribute: its word, and its value once given (a
+/// second one is reported).
+pub(crate) struct Attr<T> {
     word: Symbol,
     pub(crate) value: Option<T>,
     /// Where the setting is written.
     written_at: Option<Span>,
 }
 
-impl<T> Flag<T> {
+impl<T> Attr<T> {
     pub(crate) fn new(word: Symbol) -> Self {
-        Flag {
+        Attr {
             word,
             value: None,
             written_at: None,
@@ -441,7 +442,7 @@ impl<T> Flag<T> {
     }
 }
 
-impl Flag<syn::Expr> {
+impl Attr<syn::Expr> {
     /// `correlation_id_path = "a.b"` (checked here) or `= SOME_CONSTANT`.
     fn set_correlation_path(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let expr: syn::Expr = meta.value()?.parse()?;
@@ -502,7 +503,7 @@ fn check_correlation_path(path: &str) -> Result<(), &'static str> {
     }
 }
 
-impl Flag<bool> {
+impl Attr<bool> {
     /// `name` alone.
     fn set_bare(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         if meta.input.peek(syn::Token![=]) || meta.input.peek(syn::token::Paren) {
@@ -537,7 +538,7 @@ impl Flag<bool> {
     }
 }
 
-impl Flag<&'static str> {
+impl Attr<&'static str> {
     /// `name = "debug"`: one of `LEVELS`, as the `tracing::Level` constant.
     fn set_level(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let Some(lit) = self.str_value(cx, meta)? else {
@@ -610,7 +611,7 @@ impl Flag<&'static str> {
     }
 }
 
-impl Flag<syn::LitStr> {
+impl Attr<syn::LitStr> {
     /// `name = "text"`.
     fn set_str(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let expr: syn::Expr = meta.value()?.parse()?;
@@ -625,7 +626,7 @@ impl Flag<syn::LitStr> {
     }
 }
 
-impl Flag<Vec<syn::Ident>> {
+impl Attr<Vec<syn::Ident>> {
     /// `name(a, b, c)`.
     fn set_idents(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         if !meta.input.peek(syn::token::Paren) {

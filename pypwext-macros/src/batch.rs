@@ -8,16 +8,16 @@ use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::ast::StackAttr;
-use crate::attr::{Flag, parse_args};
+use crate::attr::{Attr, parse_args};
 use crate::ctxt::Ctxt;
-use crate::symbol::{BATCH_SOURCES, CONCURRENCY, FAIL_WHOLE_BATCH, SKIP_GROUP_ON_ERROR, SOURCE, Symbol};
+use crate::symbol::{CONCURRENCY, FAIL_WHOLE_BATCH, SKIP_GROUP_ON_ERROR, SOURCE, Symbol};
 
 /// `#[batch_response(source = Sqs, concurrency = 8, skip_group_on_error, fail_whole_batch = false)]`
 pub(crate) struct BatchResponse {
     /// Where the attribute is written.
     pub(crate) span: Span,
-    /// `source = …`: an index into `BATCH_SOURCES`, and where it is written.
-    pub(crate) source: Option<(usize, Span)>,
+    /// `source = …`, and where it is written.
+    pub(crate) source: Option<(BatchSource, Span)>,
     /// `concurrency = N`, and where N is written.
     pub(crate) concurrency: Option<(usize, Span)>,
     pub(crate) skip_group_on_error: bool,
@@ -26,11 +26,59 @@ pub(crate) struct BatchResponse {
 
 const BATCH_ARGS: &[Symbol] = &[SOURCE, CONCURRENCY, SKIP_GROUP_ON_ERROR, FAIL_WHOLE_BATCH];
 
+/// The event sources `#[batch_response]` answers.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+pub(crate) enum BatchSource {
+    Sqs,
+    Kinesis,
+    DynamoDb,
+}
+
+impl BatchSource {
+    pub(crate) const ALL: [BatchSource; 3] = [BatchSource::Sqs, BatchSource::Kinesis, BatchSource::DynamoDb];
+
+    /// The word `source = …` takes.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "Sqs",
+            BatchSource::Kinesis => "Kinesis",
+            BatchSource::DynamoDb => "DynamoDb",
+        }
+    }
+
+    /// The event type of `pypwext::batch` the generated handler takes.
+    pub(crate) fn event(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "SqsEvent",
+            BatchSource::Kinesis => "KinesisEvent",
+            BatchSource::DynamoDb => "DynamoDbEvent",
+        }
+    }
+
+    /// The record type a parameter names the source by.
+    pub(crate) fn record(self) -> &'static str {
+        match self {
+            BatchSource::Sqs => "SqsMessage",
+            BatchSource::Kinesis => "KinesisEventRecord",
+            BatchSource::DynamoDb => "DynamodbEventRecord",
+        }
+    }
+
+    /// Every word, for messages: `` `Sqs`, `Kinesis`, `DynamoDb` ``.
+    pub(crate) fn names() -> String {
+        let names: Vec<String> = BatchSource::ALL
+            .iter()
+            .map(|source| format!("`{}`", source.name()))
+            .collect();
+        names.join(", ")
+    }
+}
+
 pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> BatchResponse {
-    let mut source: Flag<(usize, Span)> = Flag::new(SOURCE);
-    let mut concurrency: Flag<(usize, Span)> = Flag::new(CONCURRENCY);
-    let mut skip_group_on_error = Flag::new(SKIP_GROUP_ON_ERROR);
-    let mut fail_whole_batch = Flag::new(FAIL_WHOLE_BATCH);
+    let mut source: Attr<(BatchSource, Span)> = Attr::new(SOURCE);
+    let mut concurrency: Attr<(usize, Span)> = Attr::new(CONCURRENCY);
+    let mut skip_group_on_error = Attr::new(SKIP_GROUP_ON_ERROR);
+    let mut fail_whole_batch = Attr::new(FAIL_WHOLE_BATCH);
     parse_args(cx, attr, BATCH_ARGS, |cx, meta| {
         if meta.path == SOURCE {
             let expr: syn::Expr = meta.value()?.parse()?;
@@ -38,16 +86,15 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> BatchResponse {
                 syn::Expr::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
                 _ => None,
             };
-            match last.and_then(|name| BATCH_SOURCES.iter().position(|(source, ..)| *source == name)) {
-                Some(index) => source.set(cx, meta, (index, expr.span())),
+            match last.and_then(|name| BatchSource::ALL.into_iter().find(|source| source.name() == name)) {
+                Some(found) => source.set(cx, meta, (found, expr.span())),
                 None => {
-                    let names: Vec<String> = BATCH_SOURCES.iter().map(|(name, ..)| format!("`{name}`")).collect();
                     cx.error_spanned_by(
                         &expr,
                         format_args!(
                             "unknown source `{}`; expected one of: {}",
                             expr.to_token_stream().to_string().replace(' ', ""),
-                            names.join(", ")
+                            BatchSource::names()
                         ),
                     );
                 }
@@ -126,17 +173,17 @@ pub(crate) fn record_param(sig: &syn::Signature) -> Option<&syn::Type> {
     })
 }
 
-/// The index into `BATCH_SOURCES` of a record type known by its name.
-pub(crate) fn known_source(record: &syn::Type) -> Option<usize> {
+/// The source of a record type known by its name.
+pub(crate) fn known_source(record: &syn::Type) -> Option<BatchSource> {
     let ident = last_ident(record)?;
-    BATCH_SOURCES.iter().position(|(_, _, name)| ident == name)
+    BatchSource::ALL.into_iter().find(|source| ident == source.record())
 }
 
 /// The batch event the generated handler takes.
 pub(crate) fn event_type(sig: &syn::Signature, batch: &BatchResponse) -> TokenStream {
     match (batch.source, record_param(sig)) {
-        (Some((index, _)), _) => {
-            let event = syn::Ident::new(BATCH_SOURCES[index].1, Span::call_site());
+        (Some((source, _)), _) => {
+            let event = syn::Ident::new(source.event(), Span::call_site());
             quote!(::pypwext::__private::batch::#event)
         }
         // Spanned on the record's type: a type that is no record is reported there.

@@ -6,7 +6,7 @@
 use syn::meta::ParseNestedMeta;
 
 use crate::ast::StackAttr;
-use crate::attr::{Flag, parse_args, skip_value};
+use crate::attr::{Attr, parse_args, skip_value};
 use crate::ctxt::Ctxt;
 use crate::symbol::{CAPTURE_COLD_START_METRIC, DEFAULT_DIMENSIONS, NAMESPACE, SERVICE, Symbol};
 
@@ -24,10 +24,10 @@ pub(crate) struct Metrics {
 }
 
 pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Metrics {
-    let mut namespace: Flag<syn::LitStr> = Flag::new(NAMESPACE);
-    let mut service: Flag<syn::LitStr> = Flag::new(SERVICE);
-    let mut cold_start = Flag::new(CAPTURE_COLD_START_METRIC);
-    let mut dimensions: Flag<Vec<(String, syn::LitStr)>> = Flag::new(DEFAULT_DIMENSIONS);
+    let mut namespace: Attr<syn::LitStr> = Attr::new(NAMESPACE);
+    let mut service: Attr<syn::LitStr> = Attr::new(SERVICE);
+    let mut cold_start = Attr::new(CAPTURE_COLD_START_METRIC);
+    let mut dimensions: Attr<Vec<(String, syn::LitStr)>> = Attr::new(DEFAULT_DIMENSIONS);
     parse_args(cx, attr, ARGS, |cx, meta| {
         if meta.path == NAMESPACE {
             if let Some(lit) = name_value(cx, meta, NAMESPACE, "shop")? {

@@ -10,6 +10,7 @@ use crate::attr::{self, CollectErrors, HttpMethod, Logged, ServiceResponse};
 use crate::batch::{self, BatchResponse};
 use crate::ctxt::Ctxt;
 use crate::metrics::{self, Metrics};
+use crate::signature::{is_named, is_response_param, named_params};
 
 /// The function and what the pypwext attributes on it make of it.
 pub(crate) struct Plan {
@@ -42,7 +43,7 @@ pub(crate) enum Core {
     Service(ServiceResponse),
     /// `#[http_method]`: the call is the body; the layers above see the
     /// signature without the parameters filled from the answer.
-    Call(HttpMethod),
+    Call(HttpMethod, CallAnswer),
     /// `#[batch_response]`: the body handles one record of a batch; like
     /// `Service`, it changes the signature the layers above see (the batch
     /// event in, the partial batch response out) and has the user's signature
@@ -56,27 +57,37 @@ pub(crate) struct Layer {
     pub(crate) kind: LayerKind,
     /// The attribute's path, for errors about the attribute as a whole.
     pub(crate) span: Span,
-    pub(crate) wrapper: Wrapper,
+    /// Its settings. A core written next to the function's core (a function
+    /// has at most one) stays at its written place only to be reported there.
+    pub(crate) args: Args,
 }
 
-/// What a layer does.
-// A handful of these live for one expansion: boxing buys nothing.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Wrapper {
-    CollectErrors(CollectErrors),
-    Logged(Logged),
-    /// `#[metrics]`: anywhere in the stack.
-    Metrics(Metrics),
-    /// A core written next to the function's core (a function has at most
-    /// one), and which one it is. It stays at its written place only to be
-    /// reported there.
-    SecondCore(LayerKind),
+/// What a call's signature says about the answer, worked out once for the
+/// rules and the expansion.
+pub(crate) struct CallAnswer {
+    /// The parameters filled from the answer (`response`, `response_body`,
+    /// `response_code`), in written order: with any, the body reads them.
+    pub(crate) filled: Vec<syn::Ident>,
+    /// `response: HttpStream`: the body is handed over unread.
+    pub(crate) streamed: bool,
+}
+
+impl CallAnswer {
+    fn of(sig: &syn::Signature) -> CallAnswer {
+        CallAnswer {
+            filled: named_params(sig)
+                .filter(|(ident, _)| is_response_param(ident))
+                .map(|(ident, _)| ident.clone())
+                .collect(),
+            streamed: named_params(sig).any(|(ident, ty)| ident == "response" && is_named(ty, "HttpStream")),
+        }
+    }
 }
 
 /// Where a layer stands relative to the core, which decides the signature it
 /// sees.
 #[derive(Copy, Clone, PartialEq, Eq)]
-pub(crate) enum Place {
+pub(crate) enum Position {
     /// Around a plain body or a call.
     Plain,
     /// Above `#[service_response]`: sees `fn(Request) -> Response`.
@@ -167,7 +178,7 @@ impl Plan {
                 plan.core_attr = Some((attr.kind, attr.span));
                 plan.core = match args {
                     Args::ServiceResponse(service) => Core::Service(service),
-                    Args::HttpMethod(http) => Core::Call(http),
+                    Args::HttpMethod(http) => Core::Call(http, CallAnswer::of(&plan.function.sig)),
                     Args::BatchResponse(batch) => Core::Batch(batch),
                     // `core_kind` is one of the three above.
                     Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) => Core::Body,
@@ -175,18 +186,10 @@ impl Plan {
                 below_core = true;
                 continue;
             }
-            let wrapper = match args {
-                Args::CollectErrors(collect) => Wrapper::CollectErrors(collect),
-                Args::Logged(logged) => Wrapper::Logged(logged),
-                Args::Metrics(metrics) => Wrapper::Metrics(metrics),
-                Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => {
-                    Wrapper::SecondCore(attr.kind)
-                }
-            };
             let layer = Layer {
                 kind: attr.kind,
                 span: attr.span,
-                wrapper,
+                args,
             };
             if below_core {
                 plan.below.push(layer);
@@ -198,20 +201,20 @@ impl Plan {
     }
 
     /// Where the layers in `above` stand.
-    pub(crate) fn above_place(&self) -> Place {
+    pub(crate) fn above_position(&self) -> Position {
         match self.core {
-            Core::Service(_) => Place::AboveService,
-            Core::Batch(_) => Place::AboveBatch,
-            Core::Body | Core::Call(_) => Place::Plain,
+            Core::Service(_) => Position::AboveService,
+            Core::Batch(_) => Position::AboveBatch,
+            Core::Body | Core::Call(..) => Position::Plain,
         }
     }
 
     /// Where the layers in `below` stand.
-    pub(crate) fn below_place(&self) -> Place {
+    pub(crate) fn below_position(&self) -> Position {
         match self.core {
-            Core::Service(_) => Place::BelowService,
-            Core::Batch(_) => Place::BelowBatch,
-            Core::Body | Core::Call(_) => Place::Plain,
+            Core::Service(_) => Position::BelowService,
+            Core::Batch(_) => Position::BelowBatch,
+            Core::Body | Core::Call(..) => Position::Plain,
         }
     }
 
@@ -246,11 +249,11 @@ mod tests {
     fn wrappers(layers: &[Layer]) -> Vec<&'static str> {
         layers
             .iter()
-            .map(|layer| match layer.wrapper {
-                Wrapper::CollectErrors(_) => "collect_errors",
-                Wrapper::Logged(_) => "logged",
-                Wrapper::Metrics(_) => "metrics",
-                Wrapper::SecondCore(_) => "second core",
+            .map(|layer| match layer.args {
+                Args::CollectErrors(_) => "collect_errors",
+                Args::Logged(_) => "logged",
+                Args::Metrics(_) => "metrics",
+                Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => "second core",
             })
             .collect()
     }
@@ -270,7 +273,7 @@ mod tests {
         assert_eq!(wrappers(&plan.above), ["collect_errors"]);
         assert!(matches!(plan.core, Core::Service(_)));
         assert_eq!(wrappers(&plan.below), ["logged"]);
-        assert!(plan.above_place() == Place::AboveService && plan.below_place() == Place::BelowService);
+        assert!(plan.above_position() == Position::AboveService && plan.below_position() == Position::BelowService);
         // The attribute being expanded was resolved by the compiler: no path.
         assert_eq!(plan.paths.len(), 2);
     }
@@ -291,7 +294,7 @@ mod tests {
         assert_eq!(wrappers(&plan.above), ["logged"]);
         assert!(matches!(&plan.core, Core::Batch(batch) if batch.concurrency.map(|(n, _)| n) == Some(4)));
         assert_eq!(wrappers(&plan.below), ["collect_errors", "second core"]);
-        assert!(plan.above_place() == Place::AboveBatch && plan.below_place() == Place::BelowBatch);
+        assert!(plan.above_position() == Position::AboveBatch && plan.below_position() == Position::BelowBatch);
     }
 
     #[test]
@@ -308,7 +311,7 @@ mod tests {
         assert_eq!(wrappers(&plan.above), ["collect_errors", "logged"]);
         assert!(matches!(plan.core, Core::Body));
         assert!(plan.below.is_empty());
-        assert!(plan.above_place() == Place::Plain);
+        assert!(plan.above_position() == Position::Plain);
     }
 
     #[test]

@@ -44,14 +44,6 @@ pub(crate) const CONCURRENCY: Symbol = Symbol("concurrency");
 pub(crate) const SKIP_GROUP_ON_ERROR: Symbol = Symbol("skip_group_on_error");
 pub(crate) const FAIL_WHOLE_BATCH: Symbol = Symbol("fail_whole_batch");
 
-/// The sources `source = …` of `#[batch_response]` takes, each with its
-/// event type and the record type a parameter names it by.
-pub(crate) const BATCH_SOURCES: &[(&str, &str, &str)] = &[
-    ("Sqs", "SqsEvent", "SqsMessage"),
-    ("Kinesis", "KinesisEvent", "KinesisEventRecord"),
-    ("DynamoDb", "DynamoDbEvent", "DynamodbEventRecord"),
-];
-
 pub(crate) const HTTP_METHOD: Symbol = Symbol("http_method");
 pub(crate) const METHOD: Symbol = Symbol("method");
 pub(crate) const URL: Symbol = Symbol("url");

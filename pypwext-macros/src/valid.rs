@@ -7,11 +7,10 @@ use syn::{ReturnType, Type};
 
 use crate::ast::{Function, LayerKind};
 use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse, Template};
-use crate::batch::{self, BatchResponse};
+use crate::batch::{self, BatchResponse, BatchSource};
 use crate::ctxt::Ctxt;
-use crate::plan::{Core, Layer, Place, Plan, Wrapper};
-use crate::signature::{is_named, is_response_param, named_params, outer_signature, result_ok_type};
-use crate::symbol::BATCH_SOURCES;
+use crate::plan::{Args, CallAnswer, Core, Layer, Plan, Position};
+use crate::signature::{named_params, outer_signature, result_ok_type};
 use crate::template::Part;
 
 /// Checks every layer of the plan and its core, top first. (An attribute
@@ -20,51 +19,53 @@ pub(crate) fn check(cx: &mut Ctxt, plan: &Plan) {
     let function = &plan.function;
     crate::foreign::check(cx, plan.top, &function.attrs);
     for layer in &plan.above {
-        check_layer(cx, function, layer, plan.above_place());
+        check_layer(cx, function, layer, plan.above_position());
     }
     match &plan.core {
         Core::Body => {}
         Core::Service(service) => check_service_response(cx, function, service),
-        Core::Call(http) => check_http_method(cx, function, http, plan.below.is_empty()),
+        Core::Call(http, answer) => check_http_method(cx, function, http, answer, plan.below.is_empty()),
         Core::Batch(batch) => check_batch_response(cx, function, batch),
     }
     for layer in &plan.below {
-        check_layer(cx, function, layer, plan.below_place());
+        check_layer(cx, function, layer, plan.below_position());
     }
 }
 
-fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, place: Place) {
+fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, position: Position) {
     // A second core next to `#[batch_response]`, or `#[batch_response]` as one.
-    let has_batch = matches!(place, Place::AboveBatch | Place::BelowBatch)
-        || matches!(layer.wrapper, Wrapper::SecondCore(LayerKind::BatchResponse));
-    if let Wrapper::CollectErrors(collect) = &layer.wrapper
-        && check_collect_errors_by_batch(cx, layer.span, collect, place)
+    let has_batch =
+        matches!(position, Position::AboveBatch | Position::BelowBatch) || layer.kind == LayerKind::BatchResponse;
+    if let Args::CollectErrors(collect) = &layer.args
+        && check_collect_errors_by_batch(cx, layer.span, collect, position)
     {
         return;
     }
-    match &layer.wrapper {
-        Wrapper::CollectErrors(collect) => check_collect_errors(cx, function, layer.span, collect, place),
-        Wrapper::Logged(logged) if place == Place::AboveService => {
-            check_logged(cx, &outer_signature(&function.sig), layer.span, logged, place);
+    match &layer.args {
+        Args::CollectErrors(collect) => check_collect_errors(cx, function, layer.span, collect, position),
+        Args::Logged(logged) if position == Position::AboveService => {
+            check_logged(cx, &outer_signature(&function.sig), layer.span, logged, position);
         }
-        Wrapper::Logged(logged) if place == Place::AboveBatch => {
+        Args::Logged(logged) if position == Position::AboveBatch => {
             check_logged(
                 cx,
                 &batch::outer_signature_for_checks(&function.sig),
                 layer.span,
                 logged,
-                place,
+                position,
             );
         }
-        Wrapper::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, place),
-        Wrapper::Metrics(_) => check_metrics(cx, function),
-        Wrapper::SecondCore(LayerKind::HttpMethod | LayerKind::ServiceResponse) if !has_batch => {
+        Args::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, position),
+        Args::Metrics(_) => check_metrics(cx, function),
+        Args::HttpMethod(_) | Args::ServiceResponse(_) if !has_batch => {
             cx.syn_error(syn::Error::new(
                 layer.span,
                 "`#[http_method]` and `#[service_response]` cannot share a function: one calls a service, the other is one; split them into two functions",
             ));
         }
-        Wrapper::SecondCore(kind) => check_second_core(cx, layer.span, *kind),
+        Args::HttpMethod(_) | Args::ServiceResponse(_) | Args::BatchResponse(_) => {
+            check_second_core(cx, layer.span, layer.kind);
+        }
     }
 }
 
@@ -99,9 +100,9 @@ fn check_service_response(cx: &mut Ctxt, function: &Function, service: &ServiceR
     }
 }
 
-fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect: &CollectErrors, place: Place) {
-    match place {
-        Place::AboveService if !collect.root => {
+fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect: &CollectErrors, position: Position) {
+    match position {
+        Position::AboveService if !collect.root => {
             cx.syn_error(syn::Error::new(
                 span,
                 "`#[collect_errors]` above `#[service_response]` sees the HTTP response, which has no error to collect; write `#[collect_errors(root)]` to install the collector the response reads, or move it below `#[service_response]`",
@@ -109,8 +110,8 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
             return;
         }
         // The response layer turns every error into the response: no return-type rule.
-        Place::AboveService => return,
-        Place::BelowService if collect.root => {
+        Position::AboveService => return,
+        Position::BelowService if collect.root => {
             cx.syn_error(syn::Error::new(
                 span,
                 "`#[collect_errors(root)]` below `#[service_response]`: the response could never see the errors it collects; move it above `#[service_response]`",
@@ -118,8 +119,8 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
             return;
         }
         // `check_collect_errors_by_batch` refused every other form.
-        Place::AboveBatch => return,
-        Place::BelowService | Place::BelowBatch | Place::Plain => {}
+        Position::AboveBatch => return,
+        Position::BelowService | Position::BelowBatch | Position::Plain => {}
     }
     let sig = &function.sig;
     if let Some(constness) = &sig.constness {
@@ -144,15 +145,15 @@ fn check_collect_errors(cx: &mut Ctxt, function: &Function, span: Span, collect:
     }
 }
 
-fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, span: Span, logged: &Logged, place: Place) {
-    if place == Place::BelowBatch && logged.inject_lambda_context.is_some() {
+fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, span: Span, logged: &Logged, position: Position) {
+    if position == Position::BelowBatch && logged.inject_lambda_context.is_some() {
         cx.syn_error(syn::Error::new(
             span,
             "`inject_lambda_context` below `#[batch_response]` has no event to read: it sees one record; the batch layer puts the Lambda context on every line by itself, so remove it (or move `#[logged]` above `#[batch_response]`)",
         ));
         return;
     }
-    if place == Place::BelowService && logged.inject_lambda_context.is_some() {
+    if position == Position::BelowService && logged.inject_lambda_context.is_some() {
         cx.syn_error(syn::Error::new(
             span,
             "`inject_lambda_context` below `#[service_response]` has no event to read; the response layer puts the Lambda context on every line by itself, so remove it (or move `#[logged]` above `#[service_response]`)",
@@ -205,7 +206,7 @@ fn check_logged(cx: &mut Ctxt, sig: &syn::Signature, span: Span, logged: &Logged
     }
 }
 
-fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last: bool) {
+fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, answer: &CallAnswer, last: bool) {
     let sig = &function.sig;
     let at_attr = |cx: &mut Ctxt, message: &str| cx.syn_error(syn::Error::new(http.span, message));
     if !last {
@@ -237,8 +238,11 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
         }
     }
 
-    let params: Vec<&syn::Ident> = named_params(sig).map(|(ident, _)| ident).collect();
-    let callers: Vec<&syn::Ident> = params.iter().copied().filter(|p| !is_response_param(p)).collect();
+    // The parameters callers pass: all but those filled from the answer.
+    let callers: Vec<&syn::Ident> = named_params(sig)
+        .map(|(ident, _)| ident)
+        .filter(|ident| !answer.filled.contains(ident))
+        .collect();
     let known = callers.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ");
     let mut used: Vec<String> = Vec::new();
     let mut templates: Vec<(&str, &Template)> = Vec::new();
@@ -279,17 +283,15 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, last
             );
         }
     }
-    let streamed = named_params(sig).any(|(ident, ty)| ident == "response" && is_named(ty, "HttpStream"));
-    if let Some((response_body, _)) = named_params(sig).find(|(ident, _)| *ident == "response_body")
-        && streamed
+    if let Some(response_body) = answer.filled.iter().find(|ident| *ident == "response_body")
+        && answer.streamed
     {
         cx.error_spanned_by(
             response_body,
             "`response_body` reads the whole body, which `response: HttpStream` hands over unread; read it from `response` (`chunk()`, or as a `Stream`), or take `response: HttpResponse`",
         );
     }
-    let injected = params.len() != callers.len();
-    if injected {
+    if !answer.filled.is_empty() {
         return;
     }
     if !function.has_empty_body() {
@@ -358,38 +360,39 @@ fn check_batch_response(cx: &mut Ctxt, function: &Function, batch: &BatchRespons
     let named = record.and_then(batch::known_source);
     match (batch.source, record, named) {
         (Some((source, _)), Some(record), Some(named)) if source != named => {
-            let (source_name, _, record_name) = BATCH_SOURCES[source];
             cx.error_spanned_by(
                 record,
                 format_args!(
-                    "this record is a `{}`, but `source = {source_name}`; take `&{record_name}` for this source, or write `source = {}`",
-                    BATCH_SOURCES[named].2, BATCH_SOURCES[named].0
+                    "this record is a `{}`, but `source = {}`; take `&{}` for this source, or write `source = {}`",
+                    named.record(),
+                    source.name(),
+                    source.record(),
+                    named.name()
                 ),
             );
         }
         (None, None, _) => {
-            let names: Vec<String> = BATCH_SOURCES.iter().map(|(name, ..)| format!("`{name}`")).collect();
             cx.syn_error(syn::Error::new(
                 batch.span,
                 format_args!(
                     "`#[batch_response]` cannot tell which source it answers: take the record as a parameter (`message: &SqsMessage`, `record: &KinesisEventRecord`, `record: &DynamodbEventRecord`) or write `source = …`, one of: {}",
-                    names.join(", ")
+                    BatchSource::names()
                 ),
             ));
         }
         _ => {}
     }
     // A stream is processed in order, one record at a time.
-    let source = batch.source.map(|(index, _)| index).or(named);
+    let source = batch.source.map(|(source, _)| source).or(named);
     if let (Some(source), Some((n, span))) = (source, batch.concurrency)
-        && source != 0
+        && source != BatchSource::Sqs
         && n > 1
     {
         cx.syn_error(syn::Error::new(
             span,
             format_args!(
                 "`concurrency` is for SQS standard queues: a {} stream is processed in order, one record at a time, so Lambda can resume it at the first failure; remove `concurrency`",
-                BATCH_SOURCES[source].0
+                source.name()
             ),
         ));
     }
@@ -397,12 +400,12 @@ fn check_batch_response(cx: &mut Ctxt, function: &Function, batch: &BatchRespons
 
 /// The rules of `#[collect_errors]` next to `#[batch_response]`; `true` when
 /// the layer broke one (and was reported).
-fn check_collect_errors_by_batch(cx: &mut Ctxt, span: Span, collect: &CollectErrors, place: Place) -> bool {
-    let message = match place {
-        Place::AboveBatch => {
+fn check_collect_errors_by_batch(cx: &mut Ctxt, span: Span, collect: &CollectErrors, position: Position) -> bool {
+    let message = match position {
+        Position::AboveBatch => {
             "`#[collect_errors]` above `#[batch_response]` sees the partial batch response, which has no error to collect: every record runs in its own collector scope; move it below `#[batch_response]`, without `root`, to collect a record's errors"
         }
-        Place::BelowBatch if collect.root => {
+        Position::BelowBatch if collect.root => {
             "`#[collect_errors(root)]` below `#[batch_response]`: the batch response could never see the errors it collects, and every record already runs in its own collector scope; write `#[collect_errors]` without `root`"
         }
         _ => return false,

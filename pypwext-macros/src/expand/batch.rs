@@ -22,7 +22,7 @@ pub(super) fn batch_core(
         name,
         sig,
         is_async: true,
-        place: plan.below_place(),
+        position: plan.below_position(),
     };
     let inner = wrap(&plan.below, &user, async_body(sig, &plan.function.body), statics);
 
@@ -90,7 +90,7 @@ pub(super) fn batch_core(
         name,
         sig: &outer,
         is_async: true,
-        place: plan.above_place(),
+        position: plan.above_position(),
     };
     let value = wrap(&plan.above, &above, value, statics);
     (outer, value)

@@ -6,7 +6,8 @@ use syn::spanned::Spanned;
 
 use super::async_body;
 use crate::attr::HttpMethod;
-use crate::signature::{is_named, is_response_param, named_params, result_ok_type, return_type_span};
+use crate::plan::CallAnswer;
+use crate::signature::{is_named, named_params, result_ok_type, return_type_span};
 use crate::template::{Part, Piece};
 
 /// The pieces of a template as `Piece` constants; `args` collects the
@@ -44,6 +45,7 @@ pub(super) fn param_mutability(sig: &syn::Signature, ident: &syn::Ident) -> Opti
 /// The call: a future that sends the request and gives the function's result.
 pub(super) fn http_call(
     http: &HttpMethod,
+    answer: &CallAnswer,
     name: &str,
     sig: &syn::Signature,
     body: &TokenStream,
@@ -107,12 +109,13 @@ pub(super) fn http_call(
         None => quote!(::core::option::Option::None),
     };
 
-    let injected: Vec<(&syn::Ident, &syn::Type)> = params
+    // The parameters filled from the answer, with their types.
+    let filled: Vec<(&syn::Ident, &syn::Type)> = params
         .iter()
         .copied()
-        .filter(|(ident, _)| is_response_param(ident))
+        .filter(|(ident, _)| answer.filled.contains(ident))
         .collect();
-    let tail = if injected.is_empty() {
+    let tail = if filled.is_empty() {
         let ok = result_ok_type(sig).map_or_else(|| quote!(_), |ty| ty.to_token_stream());
         let (first, _) = return_type_span(sig);
         // Only the decoding is spanned on the return type (a type that cannot be
@@ -123,17 +126,14 @@ pub(super) fn http_call(
         quote!(#decode.await.map_err(::core::convert::From::from))
     } else {
         let binding = |which: &str, value: TokenStream| {
-            injected.iter().find(|(ident, _)| *ident == which).map(|(ident, ty)| {
+            filled.iter().find(|(ident, _)| *ident == which).map(|(ident, ty)| {
                 // `mut response: HttpStream` reads its stream: the binding keeps `mut`.
                 let mutability = param_mutability(sig, ident);
                 quote!(let #mutability #ident: #ty = #value;)
             })
         };
         // `response: HttpStream`: the body is not read (`response_body` is refused with it).
-        let streamed = injected
-            .iter()
-            .any(|(ident, ty)| *ident == "response" && is_named(ty, "HttpStream"));
-        let read = (!streamed).then(|| {
+        let read = (!answer.streamed).then(|| {
             quote! {
                 let __pypwext_answer = match ::pypwext::__private::http::read(#name, __pypwext_answer).await {
                     ::core::result::Result::Ok(answer) => answer,
@@ -143,7 +143,7 @@ pub(super) fn http_call(
         });
         let code = binding("response_code", quote!(__pypwext_answer.status()));
         let text = binding("response_body", quote!(__pypwext_answer.text()));
-        let whole = if streamed {
+        let whole = if answer.streamed {
             binding(
                 "response",
                 quote!(::pypwext::__private::http::stream_response(__pypwext_answer, #name)),

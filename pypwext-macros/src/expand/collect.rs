@@ -5,7 +5,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 
 use super::{Scope, return_type_checked};
 use crate::attr::CollectErrors;
-use crate::plan::Place;
+use crate::plan::Position;
 
 pub(super) fn collect_errors(
     collect: &CollectErrors,
@@ -13,7 +13,7 @@ pub(super) fn collect_errors(
     inner: TokenStream,
     statics: &mut TokenStream,
 ) -> TokenStream {
-    if scope.place == Place::AboveService {
+    if scope.position == Position::AboveService {
         // The response layer below installs the collector itself (see
         // `service_response`): one scope fewer to enter on every poll.
         // `valid.rs` made sure this is a root.

@@ -19,7 +19,7 @@ use syn::ReturnType;
 use syn::ext::IdentExt;
 
 use crate::ast::Function;
-use crate::plan::{Core, Layer, Place, Plan, Wrapper};
+use crate::plan::{Args, Core, Layer, Plan, Position};
 use crate::signature::{
     call_signature, contains_impl_trait, handler_signature, outer_signature, request_ident, return_type_span,
 };
@@ -38,14 +38,14 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
     let (outer_sig, mut value) = match &plan.core {
         // The call is the body; the layers above see the signature without
         // the parameters filled from the answer.
-        Core::Call(http) => {
+        Core::Call(http, answer) => {
             let outer = call_signature(sig);
-            let call = call::http_call(http, &name, sig, body, &mut statics);
+            let call = call::http_call(http, answer, &name, sig, body, &mut statics);
             let above = Scope {
                 name: &name,
                 sig: &outer,
                 is_async: true,
-                place: plan.above_place(),
+                position: plan.above_position(),
             };
             let value = wrap(&plan.above, &above, call, &mut statics);
             (outer, value)
@@ -58,20 +58,20 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
                 name: &name,
                 sig,
                 is_async: true,
-                place: plan.below_place(),
+                position: plan.below_position(),
             };
             let inner = wrap(&plan.below, &user, async_body(sig, body), &mut statics);
             let collect_root = plan
                 .above
                 .iter()
-                .any(|layer| matches!(layer.wrapper, Wrapper::CollectErrors(_)));
+                .any(|layer| matches!(layer.args, Args::CollectErrors(_)));
             let response = service::service_response(service, collect_root, &name, sig, inner, &mut statics);
             let outer = outer_signature(sig);
             let above = Scope {
                 name: &name,
                 sig: &outer,
                 is_async: true,
-                place: plan.above_place(),
+                position: plan.above_position(),
             };
             let value = wrap(&plan.above, &above, response, &mut statics);
             (outer, value)
@@ -85,7 +85,7 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
                 name: &name,
                 sig,
                 is_async,
-                place: plan.above_place(),
+                position: plan.above_position(),
             };
             let thunk = if is_async {
                 async_body(sig, body)
@@ -97,8 +97,8 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
     };
 
     let is_async = outer_sig.asyncness.is_some();
-    let inject = plan.layers().find_map(|layer| match &layer.wrapper {
-        Wrapper::Logged(logged) if logged.inject_lambda_context.is_some() => Some(inject::Injection::Logged(logged)),
+    let inject = plan.layers().find_map(|layer| match &layer.args {
+        Args::Logged(logged) if logged.inject_lambda_context.is_some() => Some(inject::Injection::Logged(logged)),
         _ => None,
     });
     let outer_sig = if let Core::Service(_) = plan.core {
@@ -151,12 +151,12 @@ fn async_body(sig: &syn::Signature, body: &TokenStream) -> TokenStream {
 }
 
 /// What a layer sees: the function's name, the signature at its place in the
-/// stack, and that place.
+/// stack, and that position.
 struct Scope<'a> {
     name: &'a str,
     sig: &'a syn::Signature,
     is_async: bool,
-    place: Place,
+    position: Position,
 }
 
 /// Wraps `inner` (a future, or a closure for a sync fn) in `layers`,
@@ -164,14 +164,14 @@ struct Scope<'a> {
 fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &mut TokenStream) -> TokenStream {
     let mut value = None;
     for layer in layers.iter().rev() {
-        let wrapped = match &layer.wrapper {
-            Wrapper::CollectErrors(collect) => collect::collect_errors(collect, scope, inner, statics),
-            Wrapper::Logged(logged) => logged::logged(logged, scope, inner, statics),
-            Wrapper::Metrics(metrics) => {
+        let wrapped = match &layer.args {
+            Args::CollectErrors(collect) => collect::collect_errors(collect, scope, inner, statics),
+            Args::Logged(logged) => logged::logged(logged, scope, inner, statics),
+            Args::Metrics(metrics) => {
                 metrics::metrics_layer(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
             }
             // `valid.rs` refuses a second core before expansion.
-            Wrapper::SecondCore(_) => inner,
+            Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => inner,
         };
         inner = if scope.is_async {
             wrapped.clone()
