@@ -67,7 +67,7 @@ mod tests;
 
 pub use extract::{FromRecord, RecordResult, extract, finish};
 pub use process::{BatchOptions, Error, Fate, RecordFailure, RecordOutcome, TARGET, in_invocation, process_records};
-pub use run::{invoke_json, run};
+pub use run::{invoke_json, run, run_event_file};
 pub use source::{BatchEvent, BatchRecord, RecordBody, RecordOrder, Source};
 
 pub use aws_lambda_events::encodings::Base64Data;
