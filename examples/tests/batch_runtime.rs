@@ -254,32 +254,75 @@ fn order_events_through_the_real_runtime() {
     assert_eq!(malformed["cold_start"], true);
 }
 
-/// `--event FILE`: once, locally, with no AWS: the partial batch response on stdout.
+/// `PYPWEXT_EVENT=FILE`: once, locally, with no AWS: the partial batch
+/// response on stdout.
 #[test]
-fn order_events_runs_locally_on_an_event_file() {
+fn order_events_runs_locally_on_the_event_file_pypwext_event_names() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sqs_orders.json");
     let output = Command::new(env!("CARGO_BIN_EXE_order-events"))
-        .args(["--event", path])
+        .env("PYPWEXT_EVENT", path)
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
         .output()
         .expect("order-events runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    // The two ERROR lines, then the response, pretty-printed.
-    let response = &stdout[stdout.find("{\n").expect("a pretty response")..];
-    assert_eq!(
-        serde_json::from_str::<Value>(response).unwrap(),
-        listed(&["msg-3", "msg-4"])
-    );
+    assert_eq!(local_response(&output.stdout), listed(&["msg-3", "msg-4"]));
 
     let missing = Command::new(env!("CARGO_BIN_EXE_order-events"))
-        .args(["--event", "/no/such/event.json"])
+        .env("PYPWEXT_EVENT", "/no/such/event.json")
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .output()
         .unwrap();
     assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read the event file `/no/such/event.json`"));
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("cannot read the event file `/no/such/event.json` that PYPWEXT_EVENT names: "),
+        "{stderr}"
+    );
+}
+
+/// `PYPWEXT_EVENT=-`: the event is read from standard input.
+#[test]
+fn order_events_reads_the_event_from_standard_input_with_pypwext_event_dash() {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_order-events"))
+        .env("PYPWEXT_EVENT", "-")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("order-events starts");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(include_bytes!("fixtures/sqs_orders.json")).unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(local_response(&output.stdout), listed(&["msg-3", "msg-4"]));
+}
+
+/// `pypwext::batch::run` leaves the command line to the program: an argument
+/// that looks like the old `--event FILE` is not read.
+#[test]
+fn batch_run_does_not_read_the_command_line() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sqs_orders.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_order-events"))
+        .args(["--event", "/no/such/event.json"])
+        .env("PYPWEXT_EVENT", path)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
+        .output()
+        .expect("order-events runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(local_response(&output.stdout), listed(&["msg-3", "msg-4"]));
+}
+
+/// The partial batch response a local run prints after its log lines, pretty.
+fn local_response(stdout: &[u8]) -> Value {
+    let stdout = String::from_utf8_lossy(stdout);
+    let response = &stdout[stdout.find("{\n").expect("a pretty response")..];
+    serde_json::from_str(response).unwrap()
 }
 
 /// An SQS event of two records, `<request id>-a` (waits, then succeeds) and

@@ -5,8 +5,9 @@
 //!
 //! - under the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (deployed,
 //!   or driven by the runtime emulator in the tests);
-//! - `order-events --event FILE`: once, locally, on the SQS event in FILE
-//!   (`-` reads standard input), printing the partial batch response;
+//! - `PYPWEXT_EVENT=FILE order-events`: once, locally, on the SQS event in
+//!   FILE (`PYPWEXT_EVENT=-` reads standard input), printing the partial batch
+//!   response;
 //! - `order-events --serve`: on `PYPWEXT_LOCAL_ADDR` (default
 //!   `127.0.0.1:9000`), each POSTed SQS event answered with the partial batch
 //!   response, for `curl`;
@@ -20,8 +21,14 @@ use pypwext::logging::{self, MemoryWriter};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let local_event = std::env::args().any(|a| a == "--event" || a.starts_with("--event=") || a == "--serve");
-    let outcome = if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() || local_event {
+    // `pypwext::batch::run` reads AWS_LAMBDA_RUNTIME_API and PYPWEXT_EVENT
+    // itself; `--serve` is this program's own flag, that picks the local
+    // server over the demo.
+    let run = ["AWS_LAMBDA_RUNTIME_API", "PYPWEXT_EVENT"]
+        .iter()
+        .any(|variable| std::env::var_os(variable).is_some())
+        || std::env::args().skip(1).any(|arg| arg == "--serve");
+    let outcome = if run {
         logging::builder().service("order-events").init();
         pypwext::batch::run(order_events::on_order).await
     } else {
