@@ -104,10 +104,9 @@ impl ParseFailure {
 pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ParseFailure> {
     // The common case first, at full speed; only a document that fails is
     // parsed again with path tracking, to name the field. Tracking every
-    // parse cost 0.83 µs per call on the service bench's order
-    // (`cargo bench -p pypwext-tests --bench service`: 3.16 against 2.34 µs);
-    // this way `T`'s deserializer is built twice (11 KB in the fixture of
-    // `scripts/build-cost.sh`).
+    // parse made every call slower (`cargo bench -p pypwext-tests --bench
+    // service` times the order it parses); this way `T`'s deserializer is
+    // built twice, which the binary size of `scripts/build-cost.sh` includes.
     serde_json::from_slice(bytes).or_else(|_| parse_tracked(bytes))
 }
 

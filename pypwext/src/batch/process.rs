@@ -267,10 +267,11 @@ where
 /// Runs one record's future in its span, catching a panic; logs a failure.
 ///
 /// Combinators rather than an `async fn`: each record's future is moved
-/// several times on its way into the loop, and this one is less than half the
-/// size (232 bytes against 512 with the bench's handler); the per-record
-/// overhead went from about 1.23× to 1.19× of a hand-written loop (criterion
-/// medians of `cargo bench -p pypwext-tests --bench batch`).
+/// several times on its way into the loop, and this one is smaller than the
+/// `async fn` it replaced, so each move copies less. That cut the per-record
+/// overhead against a hand-written loop (`cargo bench -p pypwext-tests
+/// --bench batch` measures it; BENCHMARKS.md, "Batches", has the current
+/// figure).
 fn run_record<'r, R: BatchRecord, Fut: Future<Output = RecordOutcome> + 'r>(
     opts: &'r BatchOptions,
     record: &'r R,

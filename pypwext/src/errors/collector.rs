@@ -17,9 +17,9 @@ tokio::task_local! {
     // [`start_fresh`]): each batch record gets its own collector, and most
     // records never use it. Making each only when asked for, and one scope
     // for the records of a batch that run one at a time rather than one scope
-    // per record, took the per-record overhead of `#[batch_response]` from
-    // 1.35× to about 1.23× of a hand-written loop (criterion medians of
-    // `cargo bench -p pypwext-tests --bench batch`).
+    // per record, cut the per-record overhead of `#[batch_response]` against
+    // a hand-written loop (`cargo bench -p pypwext-tests --bench batch`
+    // measures it; BENCHMARKS.md, "Batches", has the current figure).
     static CURRENT: Option<Cell<Option<ErrorCollector>>>;
 }
 

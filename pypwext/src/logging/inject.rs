@@ -84,8 +84,9 @@ pub fn prepare_injection<E: LambdaEventSource + ?Sized>(event: &E, opts: &Inject
 /// the path may reach anywhere in the event
 /// ([`LambdaEventSource::correlation_id`]). A separate function so that the
 /// code that serializes an event to find such a path is built only into
-/// functions that name one (an API Gateway request context's serializer is
-/// 40 KB of the 3.0 MB service-only binary of `scripts/build-cost.sh`).
+/// functions that name one (an API Gateway request context's serializer
+/// would show in the size of the service-only binary that
+/// `scripts/build-cost.sh` measures).
 pub fn prepare_injection_anywhere<E: LambdaEventSource + ?Sized>(event: &E, opts: &InjectLambdaContext) -> Injection {
     prepare(event, opts, E::correlation_id)
 }
