@@ -239,6 +239,7 @@ pub mod http;
 #[cfg(any(feature = "service", feature = "batch"))]
 mod json;
 pub mod lambda;
+pub mod log_target;
 pub mod logging;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]

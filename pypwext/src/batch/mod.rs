@@ -66,7 +66,7 @@ mod source;
 mod tests;
 
 pub use extract::{FromRecord, RecordResult, extract, finish};
-pub use process::{BatchOptions, Error, Fate, RecordFailure, RecordOutcome, TARGET, in_invocation, process_records};
+pub use process::{BatchOptions, Error, Fate, RecordFailure, RecordOutcome, in_invocation, process_records};
 pub use run::{invoke_json, run, run_event_file};
 pub use source::{BatchEvent, BatchRecord, RecordBody, RecordOrder, Source};
 

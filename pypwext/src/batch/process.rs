@@ -15,8 +15,7 @@ use crate::errors::{PwError, fresh_scope, start_fresh};
 use crate::lambda::Invocation;
 use crate::logging::render::short_type_name;
 
-/// The target of the lines the batch layer writes.
-pub const TARGET: &str = "pypwext::batch";
+use crate::log_target::BATCH as TARGET;
 
 /// The error an invocation fails with (`lambda_runtime::Error`).
 pub type Error = lambda_runtime::Error;

@@ -105,7 +105,7 @@ fn collected_error_line(opts: &CollectErrors, err: &PwError) {
     // Emitted here, inside pypwext: the logger takes `pypwext.message` as JSON
     // only from pypwext's own callsites.
     tracing::warn!(
-        target: "pypwext::errors",
+        target: crate::log_target::ERRORS,
         location = %format_args!("{}:{}", opts.function, opts.line),
         classification = err.classification().as_str(),
         pypwext.message = %serde_json::to_string(err).unwrap_or_default(),

@@ -12,8 +12,7 @@ use tracing::Level;
 use crate::errors::InfoClassification;
 use crate::logging::view::HeadersText;
 
-/// The target of the session's request and response lines.
-pub const TARGET: &str = "pypwext::http";
+use crate::log_target::HTTP as TARGET;
 
 /// At which level and classification a session logs each attempt.
 #[derive(Debug, Clone, Copy)]

@@ -39,7 +39,6 @@ mod template;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
 pub use lambda::{LambdaRequest, MAX_CLIENT_CONTEXT_BYTES, RawBody};
-pub use log::TARGET as LOG_TARGET;
 pub use response::{HttpResponse, LambdaResponse};
 pub use retry::{Deadline, WithDeadline};
 pub use session::{HttpSession, HttpSessionBuilder, http_error};

@@ -181,7 +181,7 @@ impl Middleware for RetryMiddleware {
                 return outcome;
             }
             tracing::debug!(
-                target: "pypwext::http",
+                target: crate::log_target::HTTP,
                 retry,
                 pause_ms = pause.as_millis() as u64,
                 outcome = %match &outcome { Ok(r) => r.status().to_string(), Err(e) => e.to_string() },

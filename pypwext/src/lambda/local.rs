@@ -97,7 +97,7 @@ impl LocalServer {
                     }
                     // A failed accept (out of file descriptors, say) is not the
                     // end of the server: say so and go on.
-                    Err(err) => tracing::warn!(target: "pypwext::lambda", "accepting a connection failed: {err}"),
+                    Err(err) => tracing::warn!(target: crate::log_target::LAMBDA, "accepting a connection failed: {err}"),
                 },
                 // Closed connections leave the set as they go, so it does not grow.
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}

@@ -15,8 +15,7 @@ use super::line::LineFormat;
 use super::writer::LineWriter;
 use crate::lambda::{HeldLine, Invocation, LineBuffer};
 
-/// The target of the line that says how many buffered lines were evicted.
-pub(crate) const TARGET: &str = "pypwext::logging::buffer";
+use crate::log_target::BUFFER as TARGET;
 
 /// Which lines an invocation holds back, and how many; see
 /// [`LoggerBuilder::buffer`](super::LoggerBuilder::buffer).

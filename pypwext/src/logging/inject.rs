@@ -6,8 +6,8 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 
 use super::correlation::CorrelationPath;
-use super::logged::TARGET;
 use crate::lambda::Invocation;
+use crate::log_target::LOGGED as TARGET;
 
 /// What `inject_lambda_context` was asked to do on one handler; a `static`
 /// in the generated code.

@@ -12,8 +12,7 @@ use super::json::{self, RawJson};
 use super::render::{RenderError, RenderValue};
 use crate::errors::{InfoClassification, LogEntryType};
 
-/// The target of every `#[logged]` line, for filters.
-pub const TARGET: &str = "pypwext::logged";
+use crate::log_target::LOGGED as TARGET;
 
 /// What `#[logged(...)]` was asked to do on one function; a `static` in the
 /// generated code.

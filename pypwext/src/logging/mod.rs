@@ -86,7 +86,6 @@ pub use inject::LambdaEventSource;
 pub use keys::{append_key, remove_keys};
 pub use layer::PowertoolsLayer;
 /// The target of every line `#[logged]` writes, for filters.
-pub use logged::TARGET as LOGGED_TARGET;
 pub use render::LogView;
 pub use writer::MemoryWriter;
 

@@ -18,9 +18,7 @@ use crate::env::{self, Powertools};
 use crate::errors::PwError;
 use crate::lambda::Invocation;
 
-/// The target of the lines the metrics layer logs (the WARNING for an
-/// invocation without metrics), for filters.
-pub const TARGET: &str = "pypwext::metrics";
+use crate::log_target::METRICS as TARGET;
 
 /// What `#[metrics(...)]` was asked to do on one function; a `static` in
 /// the generated code.

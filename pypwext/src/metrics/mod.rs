@@ -86,7 +86,6 @@ use serde::Serialize;
 
 use crate::errors::PwError;
 
-pub use layer::TARGET;
 pub use unit::{MetricUnit, UnknownUnit};
 
 /// Adds one value of a standard-resolution (60 s) metric to the current

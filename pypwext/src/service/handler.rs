@@ -20,8 +20,7 @@ use crate::errors::{ErrorAction, ErrorCollector, PwError, current_collector};
 use crate::logging::inject::{InjectLambdaContext, Injection, inject_async};
 use crate::logging::render::short_type_name;
 
-/// The target of the lines the response layer writes.
-pub const TARGET: &str = "pypwext::service";
+use crate::log_target::SERVICE as TARGET;
 
 /// The most a synchronous Lambda response may carry: 6 MB.
 pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;

@@ -41,5 +41,5 @@ pub(crate) mod handler;
 mod response;
 
 pub use extract::{FromRequest, Json, RequestSlot};
-pub use handler::{MAX_RESPONSE_BYTES, TARGET};
+pub use handler::MAX_RESPONSE_BYTES;
 pub use response::{APPLICATION_JSON, PwResponse};
