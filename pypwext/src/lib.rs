@@ -197,7 +197,11 @@
 //! pypwext attributes compose: the one written on top runs first and returns
 //! last, and the topmost one reads and checks the whole stack, so a stack that
 //! cannot work is a compile error. pypwext recognizes its attributes by name
-//! (`collect_errors` or `pypwext::collect_errors`); do not rename them on import.
+//! (`collect_errors` or `pypwext::collect_errors`). Another attribute macro
+//! (`#[tracing::instrument]`, a pypwext attribute imported under another name)
+//! goes above the topmost pypwext attribute: below it, it would end up outside
+//! the stack, so it is a compile error that says where to write it. Inert
+//! attributes (`doc`, `allow`, `inline`, …) may stand anywhere.
 //!
 //! ```
 //! use pypwext::{collect_errors, logged, PwError};
