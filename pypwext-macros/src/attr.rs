@@ -443,25 +443,16 @@ impl<T> Attr<T> {
 }
 
 impl Attr<syn::Expr> {
-    /// `correlation_id_path = "a.b"` (checked here) or `= SOME_CONSTANT`.
+    /// `correlation_id_path = "a.b"` or `= SOME_CONSTANT`. Its grammar is
+    /// the support crate's, which the expansion evaluates in a `const`
+    /// (`expand/inject.rs`): a constant's path is checked as a literal is.
     fn set_correlation_path(&mut self, cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
         let expr: syn::Expr = meta.value()?.parse()?;
         match &expr {
             syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(lit),
-                ..
-            }) => {
-                if let Err(reason) = check_correlation_path(&lit.value()) {
-                    cx.error_spanned_by(
-                        lit,
-                        format_args!(
-                            "this correlation path {reason}; write dotted keys such as `requestContext.requestId` or `headers.\"x-amzn-trace-id\"`, or name a constant of `pypwext::logging::correlation_paths`"
-                        ),
-                    );
-                    return Ok(());
-                }
-            }
-            syn::Expr::Path(_) => {}
+                lit: syn::Lit::Str(_), ..
+            })
+            | syn::Expr::Path(_) => {}
             other => {
                 cx.error_spanned_by(
                     other,
@@ -472,34 +463,6 @@ impl Attr<syn::Expr> {
         }
         self.set(cx, meta, expr);
         Ok(())
-    }
-}
-
-/// The compile-time check of a literal correlation path: the grammar the
-/// runtime parser (`pypwext::logging::CorrelationPath`) reads.
-fn check_correlation_path(path: &str) -> Result<(), &'static str> {
-    let mut rest = path;
-    loop {
-        let after = if let Some(quoted) = rest.strip_prefix('"') {
-            let end = quoted.find('"').ok_or("has an unclosed quote")?;
-            if end == 0 {
-                return Err("has an empty key");
-            }
-            &quoted[end + 1..]
-        } else {
-            let end = rest.find('.').unwrap_or(rest.len());
-            if end == 0 {
-                return Err("has an empty key");
-            }
-            if !rest[..end].chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err("has a key with characters that need double quotes");
-            }
-            &rest[end..]
-        };
-        if after.is_empty() {
-            return Ok(());
-        }
-        rest = after.strip_prefix('.').ok_or("needs a `.` between keys")?;
     }
 }
 

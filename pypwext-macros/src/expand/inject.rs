@@ -2,7 +2,7 @@
 //! belongs to.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::attr::Logged;
@@ -71,7 +71,10 @@ pub(super) fn inject_options(
     let (paths, log_event) = match inject {
         Injection::Logged(logged) => {
             let paths = match &logged.correlation_id_path {
-                Some(path) => quote!(&[#path]),
+                Some(path) => {
+                    statics.extend(check_correlation_path(path));
+                    quote!(&[#path])
+                }
                 None => quote!(&[]),
             };
             (paths, logged.log_event.is_some())
@@ -89,4 +92,17 @@ pub(super) fn inject_options(
             ::pypwext::__private::InjectLambdaContext::new(#name, #line, #paths, #log_event);
     });
     opts
+}
+
+/// The compile-time check of a handler's correlation path (a literal or a
+/// constant): the grammar is the support crate's, evaluated in a `const`.
+/// Spanned from the path's first token to its last, so that a path that
+/// breaks it is reported at the path as written.
+fn check_correlation_path(path: &syn::Expr) -> TokenStream {
+    let mut tokens = path.to_token_stream().into_iter();
+    let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
+    let last = tokens.last().map_or(first, |t| t.span());
+    let check = quote_spanned!(first=> ::pypwext::__private::assert_correlation_path);
+    let args = quote_spanned!(last=> (#path));
+    quote!(const _: () = #check #args;)
 }

@@ -15,6 +15,7 @@ async fn handler(
         out_operation: ::core::option::Option::None,
         log_exception: true,
     };
+    const _: () = ::pypwext::__private::assert_correlation_path("detail.orderId");
     static __PYPWEXT_INJECT: ::pypwext::__private::InjectLambdaContext = ::pypwext::__private::InjectLambdaContext::new(
         "handler",
         ::core::line!(),
