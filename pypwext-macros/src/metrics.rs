@@ -1,5 +1,6 @@
 //! `#[metrics(...)]`: its arguments. Its rules are in `valid`, its layer in
-//! `expand`.
+//! `expand`; the rules of its default dimensions are the support crate's,
+//! which the expansion evaluates in a `const` (`expand/metrics.rs`).
 //! A layer like `#[collect_errors]`: it may stand anywhere in the stack and
 //! wraps what is below it in one call into `::pypwext::__private::metrics`.
 
@@ -12,22 +13,28 @@ use crate::symbol::{CAPTURE_COLD_START_METRIC, DEFAULT_DIMENSIONS, NAMESPACE, SE
 
 const ARGS: &[Symbol] = &[NAMESPACE, SERVICE, CAPTURE_COLD_START_METRIC, DEFAULT_DIMENSIONS];
 
-/// CloudWatch takes 30 dimensions per metric; `service` is one of them.
-const MAX_DIMENSIONS: usize = 29;
-
 /// `#[metrics(namespace = "shop", service = "orders", capture_cold_start_metric, default_dimensions(k = "v"))]`
 pub(crate) struct Metrics {
     pub(crate) namespace: Option<syn::LitStr>,
     pub(crate) service: Option<syn::LitStr>,
     pub(crate) capture_cold_start_metric: bool,
-    pub(crate) default_dimensions: Vec<(String, syn::LitStr)>,
+    pub(crate) default_dimensions: Vec<Dimension>,
+}
+
+/// One pair of `default_dimensions(...)`, as written. The rules of
+/// dimensions (CloudWatch's, `service`, a name given twice, how many) are
+/// the support crate's: the expansion checks each pair in a `const`.
+pub(crate) struct Dimension {
+    /// The name, as a string spanned on the key (a string or an identifier).
+    pub(crate) name: syn::LitStr,
+    pub(crate) value: syn::LitStr,
 }
 
 pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Metrics {
     let mut namespace: Attr<syn::LitStr> = Attr::new(NAMESPACE);
     let mut service: Attr<syn::LitStr> = Attr::new(SERVICE);
     let mut cold_start = Attr::new(CAPTURE_COLD_START_METRIC);
-    let mut dimensions: Attr<Vec<(String, syn::LitStr)>> = Attr::new(DEFAULT_DIMENSIONS);
+    let mut dimensions: Attr<Vec<Dimension>> = Attr::new(DEFAULT_DIMENSIONS);
     parse_args(cx, attr, ARGS, |cx, meta| {
         if meta.path == NAMESPACE {
             if let Some(lit) = name_value(cx, meta, NAMESPACE, "shop")? {
@@ -107,8 +114,9 @@ fn name_value(
     Ok(Some(lit))
 }
 
-/// `default_dimensions(environment = "prod", "aws-region" = "eu-west-1")`.
-fn default_dimensions(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Vec<(String, syn::LitStr)>>> {
+/// `default_dimensions(environment = "prod", "aws-region" = "eu-west-1")`:
+/// its shape only.
+fn default_dimensions(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Vec<Dimension>>> {
     if !meta.input.peek(syn::token::Paren) {
         cx.error_spanned_by(
             &meta.path,
@@ -121,63 +129,17 @@ fn default_dimensions(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<
     syn::parenthesized!(content in meta.input);
     let pairs = content.parse_terminated(
         |input: syn::parse::ParseStream<'_>| {
-            let key = if input.peek(syn::LitStr) {
-                let lit: syn::LitStr = input.parse()?;
-                (lit.value(), lit.span())
+            let name = if input.peek(syn::LitStr) {
+                input.parse()?
             } else {
                 let ident: syn::Ident = syn::ext::IdentExt::parse_any(input)?;
-                (ident.to_string(), ident.span())
+                syn::LitStr::new(&ident.to_string(), ident.span())
             };
             input.parse::<syn::Token![=]>()?;
             let value: syn::LitStr = input.parse()?;
-            Ok((key, value))
+            Ok(Dimension { name, value })
         },
         syn::Token![,],
     )?;
-    let mut kept: Vec<(String, syn::LitStr)> = Vec::new();
-    for ((key, key_span), value) in pairs {
-        let problem = if key == SERVICE.0 {
-            Some(
-                "`service` is not a default dimension; write `service = \"…\"` as an argument of `#[metrics]`"
-                    .to_owned(),
-            )
-        } else if kept.iter().any(|(seen, _)| *seen == key) {
-            Some(format!("dimension `{key}` is given twice; keep one"))
-        } else {
-            dimension_problem("the name", &key, 255).or_else(|| dimension_problem("the value", &value.value(), 1024))
-        };
-        match problem {
-            Some(problem) => cx.syn_error(syn::Error::new(key_span, problem)),
-            None => kept.push((key, value)),
-        }
-    }
-    if kept.len() > MAX_DIMENSIONS {
-        cx.error_spanned_by(
-            &meta.path,
-            format_args!(
-                "{} default dimensions; CloudWatch takes at most {MAX_DIMENSIONS} besides `service`, so drop some",
-                kept.len()
-            ),
-        );
-    }
-    Ok(Some(kept))
-}
-
-/// What CloudWatch refuses in a dimension's name or value, if anything.
-fn dimension_problem(what: &str, text: &str, max: usize) -> Option<String> {
-    if text.trim().is_empty() {
-        Some(format!(
-            "{what} of a dimension needs a character that is not whitespace"
-        ))
-    } else if text.len() > max {
-        Some(format!("{what} of a dimension takes at most {max} characters"))
-    } else if !text.is_ascii() || text.chars().any(|c| c.is_ascii_control()) {
-        Some(format!(
-            "{what} `{text}` of a dimension must be printable ASCII, as CloudWatch wants it"
-        ))
-    } else if text.starts_with(':') {
-        Some(format!("{what} `{text}` of a dimension must not start with `:`"))
-    } else {
-        None
-    }
+    Ok(Some(pairs.into_iter().collect()))
 }

@@ -1,9 +1,9 @@
 //! `#[metrics]`: the metrics layer around what is below it.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use crate::metrics::Metrics;
+use crate::metrics::{Dimension, Metrics};
 
 /// The layer around `inner` (a future, or a closure for a sync function).
 pub(super) fn metrics_layer(
@@ -25,7 +25,7 @@ pub(super) fn metrics_layer(
     let dimensions = metrics
         .default_dimensions
         .iter()
-        .map(|(key, value)| quote!((#key, #value)));
+        .map(|Dimension { name, value }| quote!((#name, #value)));
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
     statics.extend(quote! {
         static #opts: ::pypwext::__private::metrics::Metrics = ::pypwext::__private::metrics::Metrics {
@@ -37,6 +37,15 @@ pub(super) fn metrics_layer(
             default_dimensions: &[#(#dimensions),*],
         };
     });
+    // The rules of dimensions are the support crate's, evaluated at compile
+    // time. Spanned from the name to the value: a pair that breaks one is
+    // reported at `name = "value"` as written.
+    for (index, Dimension { name, value }) in metrics.default_dimensions.iter().enumerate() {
+        let check = quote_spanned!(name.span()=> ::pypwext::__private::metrics::assert_default_dimension);
+        let index = Literal::usize_unsuffixed(index);
+        let args = quote_spanned!(value.span()=> (#opts.default_dimensions, #index));
+        statics.extend(quote!(const _: () = #check #args;));
+    }
     if is_async {
         quote!(::pypwext::__private::metrics::metrics_async(&#opts, #inner))
     } else {

@@ -8,6 +8,14 @@ fn count(items: u32) -> Result<(), PwError> {
         capture_cold_start_metric: false,
         default_dimensions: &[("environment", "prod"), ("aws-region", "eu-west-1")],
     };
+    const _: () = ::pypwext::__private::metrics::assert_default_dimension(
+        __PYPWEXT_METRICS.default_dimensions,
+        0,
+    );
+    const _: () = ::pypwext::__private::metrics::assert_default_dimension(
+        __PYPWEXT_METRICS.default_dimensions,
+        1,
+    );
     ::pypwext::__private::metrics::metrics_sync(
         &__PYPWEXT_METRICS,
         move || { add_metric("Items", MetricUnit::Count, f64::from(items)) },

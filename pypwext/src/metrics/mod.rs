@@ -79,7 +79,7 @@
 //! Powertools warns), unless metrics are disabled.
 
 pub(crate) mod layer;
-mod set;
+pub(crate) mod set;
 mod unit;
 
 use serde::Serialize;

@@ -83,16 +83,16 @@ impl MetricSet {
         if let Some(namespace) = namespace {
             check_namespace(namespace)?;
         }
-        for (name, value) in defaults {
-            if *name == SERVICE {
-                return Err(metric_error(
-                    "`service` is not a default dimension; set it with `#[metrics(service = \"…\")]` or POWERTOOLS_SERVICE_NAME".to_owned(),
-                ));
+        // The rules `#[metrics]` checked at compile time, in case the
+        // settings were written by hand.
+        for (index, (name, value)) in defaults.iter().enumerate() {
+            if let Some(problem) = default_dimension_problem(defaults, index) {
+                return Err(default_dimension_error(problem, name, value, index));
             }
             set.add_dimension(name, value)?;
         }
         if let Some(service) = service.filter(|s| !s.is_empty()) {
-            check_dimension_part("the service", service, MAX_DIMENSION_VALUE_CHARS)?;
+            check_dimension_part("the service", service, DimensionPart::Value)?;
             set.service = Some(service.to_owned());
         }
         set.defaults = set.dimensions.clone();
@@ -148,12 +148,8 @@ impl MetricSet {
 
     /// Adds a dimension to every metric of the set, or gives one a new value.
     pub(crate) fn add_dimension(&mut self, name: &str, value: &str) -> Result<(), PwError> {
-        check_dimension_part("dimension name", name, MAX_NAME_CHARS)?;
-        check_dimension_part(
-            &format!("the value of dimension `{name}`"),
-            value,
-            MAX_DIMENSION_VALUE_CHARS,
-        )?;
+        check_dimension_part("dimension name", name, DimensionPart::Name)?;
+        check_dimension_part(&value_of(name), value, DimensionPart::Value)?;
         if let Some((_, old)) = self.dimensions.iter_mut().find(|(own, _)| own == name) {
             value.clone_into(old);
             return Ok(());
@@ -164,10 +160,7 @@ impl MetricSet {
         }
         let besides_service = self.dimensions.iter().filter(|(own, _)| own != SERVICE).count();
         if name != SERVICE && besides_service >= MAX_DIMENSIONS {
-            return Err(metric_error(format!(
-                "dimension `{name}` would be the {}th besides `service`; CloudWatch takes at most {MAX_DIMENSIONS} (30 with `service`), so drop one",
-                besides_service + 1
-            )));
+            return Err(too_many_dimensions(name, besides_service));
         }
         self.dimensions.push((name.to_owned(), value.to_owned()));
         Ok(())
@@ -384,33 +377,227 @@ fn check_name(what: &str, name: &str) -> Result<(), PwError> {
     Ok(())
 }
 
-/// A dimension's name or value as CloudWatch takes it: ASCII, no control
-/// characters, at least one non-whitespace character, `max` at most, and
-/// (for both, to be safe) no leading colon.
-fn check_dimension_part(what: &str, text: &str, max: usize) -> Result<(), PwError> {
-    if text.trim().is_empty() {
-        return Err(metric_error(format!(
-            "{what} is empty; CloudWatch needs at least one character that is not whitespace"
-        )));
+/// A dimension's name or value as CloudWatch takes it ([`dimension_problem`]).
+fn check_dimension_part(what: &str, text: &str, part: DimensionPart) -> Result<(), PwError> {
+    match dimension_problem(part, text) {
+        Some(problem) => Err(dimension_error(what, text, part, problem)),
+        None => Ok(()),
     }
-    if !text.is_ascii() || text.chars().any(|c| c.is_ascii_control()) {
-        let shown: String = text.chars().take(64).collect();
-        return Err(metric_error(format!(
-            "{what} {shown:?} holds a character CloudWatch refuses in dimensions; use printable ASCII only"
-        )));
+}
+
+/// How the errors name the value of dimension `name`.
+fn value_of(name: &str) -> String {
+    format!("the value of dimension `{name}`")
+}
+
+/// The error of a dimension's name or value that breaks a rule; `what`
+/// names the part.
+fn dimension_error(what: &str, text: &str, part: DimensionPart, problem: DimensionProblem) -> PwError {
+    metric_error(match problem {
+        DimensionProblem::Blank => {
+            format!("{what} is empty; CloudWatch needs at least one character that is not whitespace")
+        }
+        DimensionProblem::NotPrintableAscii => {
+            let shown: String = text.chars().take(64).collect();
+            format!("{what} {shown:?} holds a character CloudWatch refuses in dimensions; use printable ASCII only")
+        }
+        DimensionProblem::TooLong => format!(
+            "{what} has {} characters; CloudWatch takes at most {}, so shorten it",
+            text.len(),
+            part.max_chars()
+        ),
+        DimensionProblem::LeadingColon => {
+            format!("{what} {text:?} starts with a colon, which CloudWatch refuses; remove it")
+        }
+    })
+}
+
+/// The error of a dimension beyond [`MAX_DIMENSIONS`], with `before` others
+/// besides `service` already there.
+fn too_many_dimensions(name: &str, before: usize) -> PwError {
+    metric_error(format!(
+        "dimension `{name}` would be the {}th besides `service`; CloudWatch takes at most {MAX_DIMENSIONS} (30 with `service`), so drop one",
+        before + 1
+    ))
+}
+
+/// The error of a default dimension (the one at `index`) that breaks a rule.
+fn default_dimension_error(problem: DefaultDimensionProblem, name: &str, value: &str, index: usize) -> PwError {
+    match problem {
+        DefaultDimensionProblem::Service => metric_error(
+            "`service` is not a default dimension; set it with `#[metrics(service = \"…\")]` or POWERTOOLS_SERVICE_NAME".to_owned(),
+        ),
+        DefaultDimensionProblem::Twice => {
+            metric_error(format!("default dimension `{name}` is given twice; keep one"))
+        }
+        DefaultDimensionProblem::Name(problem) => {
+            dimension_error("dimension name", name, DimensionPart::Name, problem)
+        }
+        DefaultDimensionProblem::Value(problem) => {
+            dimension_error(&value_of(name), value, DimensionPart::Value, problem)
+        }
+        DefaultDimensionProblem::TooMany => too_many_dimensions(name, index),
     }
-    if text.len() > max {
-        return Err(metric_error(format!(
-            "{what} has {} characters; CloudWatch takes at most {max}, so shorten it",
-            text.len()
-        )));
+}
+
+// The rules of dimensions, as `const fn`s: `MetricSet` applies them at run
+// time, and the code `#[metrics]` generates evaluates
+// `assert_default_dimension` in a `const` for each of its default
+// dimensions, so that one that breaks a rule is a compile error.
+
+/// A dimension's name or value, and how many characters CloudWatch takes of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DimensionPart {
+    Name,
+    Value,
+}
+
+impl DimensionPart {
+    pub(crate) const fn max_chars(self) -> usize {
+        match self {
+            DimensionPart::Name => MAX_NAME_CHARS,
+            DimensionPart::Value => MAX_DIMENSION_VALUE_CHARS,
+        }
     }
-    if text.starts_with(':') {
-        return Err(metric_error(format!(
-            "{what} {text:?} starts with a colon, which CloudWatch refuses; remove it"
-        )));
+}
+
+/// A rule of CloudWatch's that a dimension's name or value breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DimensionProblem {
+    /// Nothing but whitespace, or nothing at all.
+    Blank,
+    /// A character beyond ASCII, or a control character.
+    NotPrintableAscii,
+    /// More than [`DimensionPart::max_chars`].
+    TooLong,
+    /// A leading `:` (refused for both parts, to be safe).
+    LeadingColon,
+}
+
+/// What CloudWatch refuses in a dimension's name or value, if anything: at
+/// least one character that is not whitespace, printable ASCII only, at most
+/// [`DimensionPart::max_chars`], no leading `:`.
+pub(crate) const fn dimension_problem(part: DimensionPart, text: &str) -> Option<DimensionProblem> {
+    let bytes = text.as_bytes();
+    let mut blank = true;
+    let mut printable = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        blank &= bytes[i].is_ascii_whitespace();
+        printable &= bytes[i].is_ascii() && !bytes[i].is_ascii_control();
+        i += 1;
     }
-    Ok(())
+    // Whitespace beyond ASCII's (a no-break space) counts as a character,
+    // one CloudWatch refuses.
+    if blank {
+        return Some(DimensionProblem::Blank);
+    }
+    if !printable {
+        return Some(DimensionProblem::NotPrintableAscii);
+    }
+    // Printable ASCII: as many characters as bytes.
+    if bytes.len() > part.max_chars() {
+        return Some(DimensionProblem::TooLong);
+    }
+    if bytes[0] == b':' {
+        return Some(DimensionProblem::LeadingColon);
+    }
+    None
+}
+/// A rule that a default dimension of `#[metrics(default_dimensions(...))]` breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DefaultDimensionProblem {
+    /// It is named `service`, which is the attribute's own argument.
+    Service,
+    /// An earlier default dimension has its name.
+    Twice,
+    /// Its name breaks a rule of CloudWatch's.
+    Name(DimensionProblem),
+    /// Its value breaks a rule of CloudWatch's.
+    Value(DimensionProblem),
+    /// It comes after [`MAX_DIMENSIONS`] others.
+    TooMany,
+}
+
+/// The rule the default dimension at `index` of `dimensions` breaks, if any.
+pub(crate) const fn default_dimension_problem(
+    dimensions: &[(&str, &str)],
+    index: usize,
+) -> Option<DefaultDimensionProblem> {
+    let (name, value) = dimensions[index];
+    if same(name, SERVICE) {
+        return Some(DefaultDimensionProblem::Service);
+    }
+    let mut earlier = 0;
+    while earlier < index {
+        if same(dimensions[earlier].0, name) {
+            return Some(DefaultDimensionProblem::Twice);
+        }
+        earlier += 1;
+    }
+    if let Some(problem) = dimension_problem(DimensionPart::Name, name) {
+        return Some(DefaultDimensionProblem::Name(problem));
+    }
+    if let Some(problem) = dimension_problem(DimensionPart::Value, value) {
+        return Some(DefaultDimensionProblem::Value(problem));
+    }
+    if index >= MAX_DIMENSIONS {
+        return Some(DefaultDimensionProblem::TooMany);
+    }
+    None
+}
+
+/// `a == b`, in a `const fn`.
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The compile-time check of the default dimension at `index` of a
+/// `#[metrics(default_dimensions(...))]`: the generated code evaluates
+/// `const _: () = assert_default_dimension(OPTS.default_dimensions, index);`,
+/// spanned on that dimension as written, so one that breaks a rule is a
+/// compile error there that says what to do. A const panic takes no
+/// formatting: a limit is written out in the message (a test checks it
+/// against its constant).
+#[track_caller]
+#[allow(clippy::panic, reason = "a panic in a const is the compile error")]
+pub const fn assert_default_dimension(dimensions: &[(&str, &str)], index: usize) {
+    use DefaultDimensionProblem::{Name, Service, TooMany, Twice, Value};
+    use DimensionProblem::{Blank, LeadingColon, NotPrintableAscii, TooLong};
+    let Some(problem) = default_dimension_problem(dimensions, index) else {
+        return;
+    };
+    let message = match problem {
+        Service => "`service` is not a default dimension; write `service = \"…\"` as an argument of `#[metrics]`",
+        Twice => "this dimension is given twice; keep one",
+        Name(Blank) => "the name of this dimension is empty; give it a character that is not whitespace",
+        Name(NotPrintableAscii) => {
+            "the name of this dimension holds a character CloudWatch refuses in dimensions; use printable ASCII only"
+        }
+        Name(TooLong) => "the name of this dimension is longer than the 255 characters CloudWatch takes; shorten it",
+        Name(LeadingColon) => "the name of this dimension starts with `:`, which CloudWatch refuses; remove it",
+        Value(Blank) => "the value of this dimension is empty; give it a character that is not whitespace",
+        Value(NotPrintableAscii) => {
+            "the value of this dimension holds a character CloudWatch refuses in dimensions; use printable ASCII only"
+        }
+        Value(TooLong) => "the value of this dimension is longer than the 1024 characters CloudWatch takes; shorten it",
+        Value(LeadingColon) => "the value of this dimension starts with `:`, which CloudWatch refuses; remove it",
+        TooMany => {
+            "this default dimension comes after the 29 CloudWatch takes besides `service`; drop it or one before it"
+        }
+    };
+    panic!("{}", message);
 }
 
 /// A namespace: 1 to 255 characters, no control characters.
@@ -646,6 +833,168 @@ mod tests {
         assert!(MetricSet::new(Some(""), None, &[]).is_err());
         assert!(MetricSet::new(Some("ns"), None, &[("service", "x")]).is_err());
         assert!(MetricSet::new(Some(":ns"), None, &[]).is_err());
+    }
+
+    /// The message of a caught panic: a `&str` or a formatted `String`.
+    fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+        payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default()
+    }
+
+    /// The compile error `assert_default_dimension` gives, if any.
+    fn compile_error(dimensions: &[(&str, &str)], index: usize) -> Option<String> {
+        std::panic::catch_unwind(|| assert_default_dimension(dimensions, index))
+            .err()
+            .map(|payload| panic_message(&*payload).to_owned())
+    }
+
+    type Dimensions<'a> = &'a [(&'a str, &'a str)];
+
+    /// `d0 = "v"` to `d29 = "v"`: one more than CloudWatch takes besides `service`.
+    fn one_too_many() -> Vec<(String, &'static str)> {
+        (0..=MAX_DIMENSIONS).map(|i| (format!("d{i}"), "v")).collect()
+    }
+
+    fn borrowed<'a>(dimensions: &'a [(String, &'static str)]) -> Vec<(&'a str, &'static str)> {
+        dimensions.iter().map(|(name, value)| (name.as_str(), *value)).collect()
+    }
+
+    #[test]
+    fn default_dimensions_that_break_a_rule_are_compile_errors_that_say_what_to_do() {
+        const _: () = assert_default_dimension(&[("environment", "prod"), ("aws-region", "eu-west-1")], 1);
+        let long_name = "n".repeat(MAX_NAME_CHARS + 1);
+        let long_name = [(long_name.as_str(), "v")];
+        let long_value = "v".repeat(MAX_DIMENSION_VALUE_CHARS + 1);
+        let long_value = [("k", long_value.as_str())];
+        let many = one_too_many();
+        let many = borrowed(&many);
+        // Each case checks its last dimension.
+        let cases: Vec<(Dimensions<'_>, DefaultDimensionProblem, &str)> = vec![
+            (
+                &[("service", "x")],
+                DefaultDimensionProblem::Service,
+                "`service = \"…\"`",
+            ),
+            (
+                &[("env", "a"), ("env", "b")],
+                DefaultDimensionProblem::Twice,
+                "keep one",
+            ),
+            (
+                &[(" ", "v")],
+                DefaultDimensionProblem::Name(DimensionProblem::Blank),
+                "not whitespace",
+            ),
+            (
+                &[("\t", "v")],
+                DefaultDimensionProblem::Name(DimensionProblem::Blank),
+                "not whitespace",
+            ),
+            (
+                &[("k", "")],
+                DefaultDimensionProblem::Value(DimensionProblem::Blank),
+                "the value",
+            ),
+            (
+                &[("café", "v")],
+                DefaultDimensionProblem::Name(DimensionProblem::NotPrintableAscii),
+                "printable ASCII",
+            ),
+            (
+                &[("k", "a\u{7f}")],
+                DefaultDimensionProblem::Value(DimensionProblem::NotPrintableAscii),
+                "printable ASCII",
+            ),
+            (
+                &[("k", "\u{a0}")],
+                DefaultDimensionProblem::Value(DimensionProblem::NotPrintableAscii),
+                "printable ASCII",
+            ),
+            (
+                &[(":k", "v")],
+                DefaultDimensionProblem::Name(DimensionProblem::LeadingColon),
+                "remove it",
+            ),
+            (
+                &[("k", ":v")],
+                DefaultDimensionProblem::Value(DimensionProblem::LeadingColon),
+                "remove it",
+            ),
+            (
+                &long_name,
+                DefaultDimensionProblem::Name(DimensionProblem::TooLong),
+                "shorten it",
+            ),
+            (
+                &long_value,
+                DefaultDimensionProblem::Value(DimensionProblem::TooLong),
+                "shorten it",
+            ),
+            (&many, DefaultDimensionProblem::TooMany, "drop it"),
+        ];
+        for (dimensions, problem, says) in cases {
+            let index = dimensions.len() - 1;
+            assert_eq!(default_dimension_problem(dimensions, index), Some(problem));
+            let message = compile_error(dimensions, index).unwrap();
+            assert!(message.contains(says), "{problem:?}: {message}");
+            assert!(message.contains("; "), "says what to do: {message}");
+            assert!(!message.ends_with('.'), "{message}");
+            assert!(message.starts_with(|c: char| !c.is_uppercase()), "{message}");
+            // The runtime refuses the same defaults.
+            let refused = MetricSet::new(Some("ns"), None, dimensions).unwrap_err();
+            assert_eq!(refused.code(), StatusCode::INTERNAL_SERVER_ERROR);
+        }
+        for index in 0..MAX_DIMENSIONS {
+            assert_eq!(compile_error(&many, index), None);
+        }
+    }
+
+    #[test]
+    fn the_limits_in_the_compile_errors_are_the_constants() {
+        let number_in = |message: String| -> usize {
+            let digits: String = message.chars().filter(char::is_ascii_digit).collect();
+            digits.parse().unwrap()
+        };
+        let long_name = "n".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(
+            number_in(compile_error(&[(&long_name, "v")], 0).unwrap()),
+            MAX_NAME_CHARS
+        );
+        let long_value = "v".repeat(MAX_DIMENSION_VALUE_CHARS + 1);
+        assert_eq!(
+            number_in(compile_error(&[("k", &long_value)], 0).unwrap()),
+            MAX_DIMENSION_VALUE_CHARS
+        );
+        let many = one_too_many();
+        let many = borrowed(&many);
+        let too_many = compile_error(&many, MAX_DIMENSIONS).unwrap();
+        assert_eq!(number_in(too_many), MAX_DIMENSIONS);
+        // A limit right at the constant is no error.
+        let name = "n".repeat(MAX_NAME_CHARS);
+        let value = "v".repeat(MAX_DIMENSION_VALUE_CHARS);
+        assert_eq!(default_dimension_problem(&[(&name, &value)], 0), None);
+    }
+
+    #[test]
+    fn a_default_dimension_is_checked_at_run_time_as_at_compile_time() {
+        let twice = MetricSet::new(Some("ns"), None, &[("env", "a"), ("env", "b")]).unwrap_err();
+        assert!(twice.message().contains("`env` is given twice"), "{}", twice.message());
+        let value = MetricSet::new(Some("ns"), None, &[("env", ":a")]).unwrap_err();
+        assert!(
+            value
+                .message()
+                .contains("the value of dimension `env` \":a\" starts with a colon"),
+            "{}",
+            value.message()
+        );
+        let many = one_too_many();
+        let many = borrowed(&many);
+        let err = MetricSet::new(Some("ns"), None, &many).unwrap_err();
+        assert!(err.message().contains("`d29` would be the 30th"), "{}", err.message());
+        MetricSet::new(Some("ns"), Some("svc"), &many[..MAX_DIMENSIONS]).unwrap();
     }
 
     #[test]
