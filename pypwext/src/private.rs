@@ -83,7 +83,7 @@ pub mod http {
 #[cfg(feature = "metrics")]
 pub mod metrics {
     pub use crate::metrics::layer::{Metrics, metrics_async, metrics_sync};
-    pub use crate::metrics::set::assert_default_dimension;
+    pub use crate::metrics::rules::assert_default_dimension;
 }
 
 /// The HTTP types of the generated handler signature, so that users need not

@@ -13,7 +13,8 @@ use futures_util::FutureExt as _;
 use futures_util::future;
 
 use super::MetricUnit;
-use super::set::{MetricSet, metric_error};
+use super::rules::metric_error;
+use super::set::MetricSet;
 use crate::env::{self, Powertools};
 use crate::errors::PwError;
 use crate::lambda::Invocation;
@@ -135,7 +136,7 @@ fn cold_start_line(opts: &Metrics, env: &Powertools, timestamp_ms: u64) -> Resul
     let mut set = MetricSet::new(namespace, None, &[])?;
     set.add_dimension("function_name", &function_name)?;
     if let Some(service) = service.filter(|s| !s.is_empty()) {
-        set.add_dimension(super::set::SERVICE, service)?;
+        set.add_dimension(super::rules::SERVICE, service)?;
     }
     set.add_metric("ColdStart", MetricUnit::Count, 1.0, false)?;
     Ok(set.lines(timestamp_ms).into_iter().next().unwrap_or_default())

@@ -79,7 +79,8 @@
 //! Powertools warns), unless metrics are disabled.
 
 pub(crate) mod layer;
-pub(crate) mod set;
+pub(crate) mod rules;
+mod set;
 mod unit;
 
 use serde::Serialize;
@@ -114,7 +115,7 @@ pub fn add_dimension(name: &str, value: &str) -> Result<(), PwError> {
 pub fn add_metadata(key: &str, value: impl Serialize) -> Result<(), PwError> {
     // Serialized before the set is locked: a value's `Serialize` may log.
     let value = serde_json::value::to_raw_value(&value).map_err(|err| {
-        set::metric_error(format!(
+        rules::metric_error(format!(
             "metadata `{key}` cannot be written as JSON: {err}; give it a value that serializes"
         ))
     })?;
