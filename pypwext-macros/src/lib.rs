@@ -13,6 +13,8 @@ mod batch;
 mod ctxt;
 mod expand;
 mod foreign;
+mod http_method;
+mod logged;
 mod metrics;
 mod plan;
 mod signature;

@@ -6,9 +6,11 @@ use proc_macro2::Span;
 
 use crate::ast::StackAttr;
 use crate::ast::{Function, LayerKind, Stack};
-use crate::attr::{self, CollectErrors, HttpMethod, Logged, ServiceResponse};
+use crate::attr::{self, CollectErrors, ServiceResponse};
 use crate::batch::{self, BatchResponse};
 use crate::ctxt::Ctxt;
+use crate::http_method::{self, HttpMethod};
+use crate::logged::{self, Logged};
 use crate::metrics::{self, Metrics};
 use crate::signature::{is_named, is_response_param, named_params};
 
@@ -117,9 +119,9 @@ pub(crate) enum Args {
 fn parse_args(cx: &mut Ctxt, attr: &StackAttr) -> Args {
     match attr.kind {
         LayerKind::CollectErrors => Args::CollectErrors(attr::parse_collect_errors(cx, attr)),
-        LayerKind::Logged => Args::Logged(attr::parse_logged(cx, attr)),
+        LayerKind::Logged => Args::Logged(logged::parse_logged(cx, attr)),
         LayerKind::ServiceResponse => Args::ServiceResponse(attr::parse_service_response(cx, attr)),
-        LayerKind::HttpMethod => Args::HttpMethod(attr::parse_http_method(cx, attr)),
+        LayerKind::HttpMethod => Args::HttpMethod(http_method::parse_http_method(cx, attr)),
         LayerKind::BatchResponse => Args::BatchResponse(batch::parse(cx, attr)),
         LayerKind::Metrics => Args::Metrics(metrics::parse(cx, attr)),
     }

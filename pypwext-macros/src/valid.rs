@@ -6,9 +6,11 @@ use proc_macro2::Span;
 use syn::{ReturnType, Type};
 
 use crate::ast::{Function, LayerKind};
-use crate::attr::{CollectErrors, HttpMethod, Logged, ServiceResponse, Template};
+use crate::attr::{CollectErrors, ServiceResponse};
 use crate::batch::{self, BatchResponse, BatchSource};
 use crate::ctxt::Ctxt;
+use crate::http_method::{HttpMethod, Template};
+use crate::logged::Logged;
 use crate::plan::{Args, CallAnswer, Core, Layer, Plan, Position};
 use crate::signature::{named_params, outer_signature, result_ok_type};
 use crate::template::Part;

@@ -250,6 +250,8 @@ pub mod logging;
 pub mod metrics;
 mod probe;
 mod random;
+#[cfg(test)]
+mod test_support;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;

@@ -5,7 +5,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::async_body;
-use crate::attr::HttpMethod;
+use crate::http_method::HttpMethod;
 use crate::plan::CallAnswer;
 use crate::signature::{is_named, named_params, result_ok_type, return_type_span};
 use crate::template::{Part, Piece};

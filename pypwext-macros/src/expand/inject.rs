@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::attr::Logged;
+use crate::logged::Logged;
 use crate::signature::named_params;
 
 /// Where the Lambda context of the invocation comes from.

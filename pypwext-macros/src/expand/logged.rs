@@ -7,7 +7,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{Scope, option_str};
-use crate::attr::Logged;
+use crate::logged::Logged;
 use crate::signature::{contains_impl_trait, named_params, return_type_span};
 
 pub(super) fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, statics: &mut TokenStream) -> TokenStream {

@@ -214,6 +214,7 @@ pub(crate) fn scalar_text(value: &serde_json::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::panic_message;
     use serde_json::json;
 
     #[test]
@@ -242,15 +243,6 @@ mod tests {
             let err = CorrelationPath::parse(path).unwrap_err().to_string();
             assert!(err.contains(reason), "{path}: {err}");
         }
-    }
-
-    /// The message of a caught panic: a `&str` or a formatted `String`.
-    fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-        payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::metrics::rules::*;
+use crate::test_support::panic_message;
 use http::StatusCode;
 use serde_json::{Value, json};
 
@@ -219,15 +220,6 @@ fn without_a_namespace_adding_a_metric_says_where_to_set_one() {
     assert!(MetricSet::new(Some(""), None, &[]).is_err());
     assert!(MetricSet::new(Some("ns"), None, &[("service", "x")]).is_err());
     assert!(MetricSet::new(Some(":ns"), None, &[]).is_err());
-}
-
-/// The message of a caught panic: a `&str` or a formatted `String`.
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or_default()
 }
 
 /// The compile error `assert_default_dimension` gives, if any.
