@@ -250,11 +250,11 @@ pub mod logging;
 pub mod metrics;
 mod probe;
 mod random;
-#[cfg(test)]
-mod test_support;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub mod service;
+#[cfg(test)]
+mod test_support;
 
 #[doc(hidden)]
 #[path = "private.rs"]
