@@ -24,6 +24,9 @@
 //! picks another CPU list, as taskset reads it); the function inherits the pinning.
 //!
 //! Run with `cargo bench -p pypwext-examples --bench e2e` (about a minute).
+//! `PYPWEXT_BENCH_BASELINE=tracing-subscriber` compares the stack with the
+//! hand-written function logging through tracing-subscriber's own JSON
+//! formatter instead (a function without pypwext).
 //!
 //! With `PYPWEXT_BENCH_CACHEGRIND=<dir>` it times nothing: it runs each form
 //! under valgrind's cachegrind (one run of `WARM_UP + 1` invocations, one of
@@ -64,6 +67,11 @@ impl Form {
     fn arg(self) -> &'static str {
         match self {
             Form::Stack => "stack",
+            // `PYPWEXT_BENCH_BASELINE=tracing-subscriber`: the hand-written
+            // function logs with tracing-subscriber's JSON formatter instead.
+            Form::ByHand if std::env::var("PYPWEXT_BENCH_BASELINE").as_deref() == Ok("tracing-subscriber") => {
+                "by-hand-fmt"
+            }
             Form::ByHand => "by-hand",
         }
     }

@@ -6,7 +6,10 @@
 //!   `pypwext::lambda::run`;
 //! - `bench-e2e-function by-hand`: the same work written by hand on
 //!   `lambda_http`, writing the same two INFO lines (request and response)
-//!   through the same pypwext logger.
+//!   through the same pypwext logger;
+//! - `bench-e2e-function by-hand-fmt`: the same hand-written function, its
+//!   lines written by tracing-subscriber's own JSON formatter (what a function
+//!   without pypwext would use).
 //!
 //! Both price an order and answer 201 with the customer and the total.
 
@@ -26,11 +29,19 @@ use order_work::{by_hand_logged, with_pypwext};
 // run for each form: one when the client keeps its connection.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    pypwext::logging::builder().service("bench-e2e").init();
-    let outcome = match std::env::args().nth(1).as_deref() {
+    let form = std::env::args().nth(1);
+    if form.as_deref() == Some("by-hand-fmt") {
+        tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::INFO)
+            .init();
+    } else {
+        pypwext::logging::builder().service("bench-e2e").init();
+    }
+    let outcome = match form.as_deref() {
         Some("stack") => pypwext::lambda::run(with_pypwext).await,
-        Some("by-hand") => lambda_http::run(lambda_http::service_fn(by_hand_logged)).await,
-        _ => Err("say which function to run: bench-e2e-function stack|by-hand".into()),
+        Some("by-hand" | "by-hand-fmt") => lambda_http::run(lambda_http::service_fn(by_hand_logged)).await,
+        _ => Err("say which function to run: bench-e2e-function stack|by-hand|by-hand-fmt".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
