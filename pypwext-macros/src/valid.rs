@@ -233,7 +233,7 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, answ
         );
     }
     if result_ok_type(sig).is_none() {
-        let message = "`#[http_method]` returns `Result<T, PwError>`: `T` is `HttpResponse`, `String`, `()` or any `DeserializeOwned` type parsed from the JSON answer";
+        let message = "`#[http_method]` returns `Result<T, E>` with `E: From<PwError>` (`PwError` itself, say): `T` is `HttpResponse`, `HttpStream` (the body read as it arrives), `LambdaResponse` (for `FUNC`/`EVENT`), `String`, `()` or any `DeserializeOwned` type parsed from the JSON answer";
         match &sig.output {
             ReturnType::Type(_, ty) => cx.error_spanned_by(ty, message),
             ReturnType::Default => cx.error_spanned_by(&sig.ident, message),
