@@ -254,25 +254,27 @@ fn order_events_through_the_real_runtime() {
     assert_eq!(malformed["cold_start"], true);
 }
 
+/// `order-events` run locally (no Runtime API), its event named by
+/// `PYPWEXT_EVENT`, with only ERROR lines on stdout.
+fn order_events_locally(event: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_order-events"));
+    command
+        .env("PYPWEXT_EVENT", event)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR");
+    command
+}
+
 /// `PYPWEXT_EVENT=FILE`: once, locally, with no AWS: the partial batch
 /// response on stdout.
 #[test]
 fn order_events_runs_locally_on_the_event_file_pypwext_event_names() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sqs_orders.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_order-events"))
-        .env("PYPWEXT_EVENT", path)
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
-        .output()
-        .expect("order-events runs");
+    let output = order_events_locally(path).output().expect("order-events runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(local_response(&output.stdout), listed(&["msg-3", "msg-4"]));
 
-    let missing = Command::new(env!("CARGO_BIN_EXE_order-events"))
-        .env("PYPWEXT_EVENT", "/no/such/event.json")
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .output()
-        .unwrap();
+    let missing = order_events_locally("/no/such/event.json").output().unwrap();
     assert!(!missing.status.success());
     let stderr = String::from_utf8_lossy(&missing.stderr);
     assert!(
@@ -285,10 +287,7 @@ fn order_events_runs_locally_on_the_event_file_pypwext_event_names() {
 #[test]
 fn order_events_reads_the_event_from_standard_input_with_pypwext_event_dash() {
     use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_order-events"))
-        .env("PYPWEXT_EVENT", "-")
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
+    let mut child = order_events_locally("-")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -307,11 +306,8 @@ fn order_events_reads_the_event_from_standard_input_with_pypwext_event_dash() {
 #[test]
 fn batch_run_does_not_read_the_command_line() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sqs_orders.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_order-events"))
+    let output = order_events_locally(path)
         .args(["--event", "/no/such/event.json"])
-        .env("PYPWEXT_EVENT", path)
-        .env_remove("AWS_LAMBDA_RUNTIME_API")
-        .env("AWS_LAMBDA_LOG_LEVEL", "ERROR")
         .output()
         .expect("order-events runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -18,8 +18,6 @@ use crate::signature::{is_named, is_response_param, named_params};
 pub(crate) struct Plan {
     /// The attribute being expanded: the topmost pypwext attribute.
     pub(crate) top: LayerKind,
-    /// The core's attribute and its path's span, when the core is one.
-    pub(crate) core_attr: Option<(LayerKind, Span)>,
     pub(crate) function: Function,
     /// The paths of the stacked attributes as written; the attribute being
     /// expanded has none (the compiler resolved it already).
@@ -164,7 +162,6 @@ impl Plan {
         .find(|kind| seen.contains(kind));
         let mut plan = Plan {
             top: attrs.first().map_or(LayerKind::CollectErrors, |attr| attr.kind),
-            core_attr: None,
             function,
             paths: attrs.iter().filter_map(|attr| attr.path.clone()).collect(),
             above: Vec::new(),
@@ -177,7 +174,6 @@ impl Plan {
                 continue;
             }
             if Some(attr.kind) == core_kind {
-                plan.core_attr = Some((attr.kind, attr.span));
                 plan.core = match args {
                     Args::ServiceResponse(service) => Core::Service(service),
                     Args::HttpMethod(http) => Core::Call(http, CallAnswer::of(&plan.function.sig)),
@@ -220,10 +216,20 @@ impl Plan {
         }
     }
 
+    /// The core's attribute and where it is written, when the core is one.
+    fn core_attr(&self) -> Option<(LayerKind, Span)> {
+        match &self.core {
+            Core::Body => None,
+            Core::Service(service) => Some((LayerKind::ServiceResponse, service.span)),
+            Core::Call(http, _) => Some((LayerKind::HttpMethod, http.span)),
+            Core::Batch(batch) => Some((LayerKind::BatchResponse, batch.span)),
+        }
+    }
+
     /// The attributes that need a cargo feature of pypwext, with their spans:
     /// the core's first, then the layers', top first.
     pub(crate) fn needing_features(&self) -> impl Iterator<Item = (LayerKind, &'static str, Span)> + '_ {
-        self.core_attr
+        self.core_attr()
             .into_iter()
             .chain(self.layers().map(|layer| (layer.kind, layer.span)))
             .filter_map(|(kind, span)| Some((kind, kind.feature()?, span)))

@@ -91,7 +91,7 @@ impl RecordFailure {
         let name = short_type_name(std::any::type_name::<E>());
         let boxed: Error = error.into();
         RecordFailure {
-            text: crate::logging::layer::ErrorChain(&*boxed).to_string(),
+            text: crate::logging::fields::ErrorChain(&*boxed).to_string(),
             name,
             field: None,
             reason: None,

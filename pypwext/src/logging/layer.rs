@@ -22,9 +22,6 @@ use super::spans;
 use super::writer::LineWriter;
 use crate::lambda::Invocation;
 
-// Where `render`, `service` and `batch` name it.
-pub(crate) use super::fields::ErrorChain;
-
 /// The layer behind [`builder`](super::builder): one JSON line per event.
 pub struct PowertoolsLayer {
     filter: Filter,

@@ -57,7 +57,7 @@
 mod buffer;
 mod config;
 pub(crate) mod correlation;
-mod fields;
+pub(crate) mod fields;
 mod filter;
 mod indent;
 pub(crate) mod inject;

@@ -256,7 +256,7 @@ pub struct OpaqueError<'a, E: ?Sized>(#[allow(dead_code)] &'a E);
 
 impl<E: std::error::Error + 'static> RenderError for StdError<'_, E> {
     fn exception_text(&self) -> String {
-        super::layer::ErrorChain(self.0).to_string()
+        super::fields::ErrorChain(self.0).to_string()
     }
     fn exception_name(&self) -> String {
         short_type_name(std::any::type_name::<E>())

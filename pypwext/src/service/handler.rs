@@ -212,7 +212,7 @@ impl<E: Into<lambda_http::Error>> ErrOther for &Probe<ErrValue<E>> {
             let name = short_type_name(std::any::type_name::<E>());
             let boxed: lambda_http::Error = error.into();
             Handled::Failed {
-                text: crate::logging::layer::ErrorChain(&*boxed).to_string(),
+                text: crate::logging::fields::ErrorChain(&*boxed).to_string(),
                 name,
             }
         })
