@@ -232,6 +232,8 @@
 // docs.rs: "Available on crate feature … only" on what a feature adds.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "__aws-sdk")]
+mod aws_sdk;
 #[cfg(feature = "batch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
 pub mod batch;
