@@ -53,6 +53,12 @@ impl From<isize> for AnnotationValue {
 impl AnnotationValue {
     fn into_json(self, key: &str) -> Result<serde_json::Value, PwError> {
         Ok(match self {
+            AnnotationValue::Text(text) if text.chars().count() > MAX_VALUE_CHARS => {
+                return Err(tracer_error(format!(
+                    "the annotation `{key}` has {} characters; X-Ray takes up to {MAX_VALUE_CHARS}: annotate with a shorter value (put the whole in metadata)",
+                    text.chars().count()
+                )));
+            }
             AnnotationValue::Text(text) => text.into(),
             AnnotationValue::Int(n) => n.into(),
             AnnotationValue::UInt(n) => n.into(),
@@ -71,9 +77,10 @@ impl AnnotationValue {
 /// Adds an annotation to the running traced call's subsegment: indexed by
 /// X-Ray, so traces can be searched by it (`annotation.order_id = "o-1"`).
 ///
-/// The key follows X-Ray's rule: letters, digits and `_` only (a key with a
-/// space, `-`, `.` or any other character is an error naming the rule,
-/// checked whether the call is recorded or not, so a local run finds it).
+/// The key follows X-Ray's rule: 1 to 500 letters, digits and `_` (a key
+/// with a space, `-`, `.` or any other character is an error naming the rule,
+/// checked whether the call is recorded or not, so a local run finds it); a
+/// string value has up to 1000 characters, a number is finite.
 /// Outside any `#[traced]` call it is an error that says to annotate the
 /// function; in a traced call that is not recorded (no sampled trace header,
 /// `POWERTOOLS_TRACE_DISABLED`) it does nothing and succeeds.
@@ -147,12 +154,23 @@ fn running(what: std::fmt::Arguments<'_>) -> Result<Option<std::sync::Arc<contex
     })
 }
 
-/// X-Ray's rule for annotation keys: letters, digits and underscores.
+/// The longest annotation key X-Ray takes.
+const MAX_KEY_CHARS: usize = 500;
+/// The longest annotation string X-Ray takes, in characters.
+const MAX_VALUE_CHARS: usize = 1000;
+
+/// X-Ray's rule for annotation keys: 1 to 500 letters, digits and underscores.
 fn check_annotation_key(key: &str) -> Result<(), PwError> {
     if key.is_empty() {
         return Err(tracer_error(
-            "an annotation key is empty; X-Ray keys are 1 or more letters, digits and underscores".to_owned(),
+            "an annotation key is empty; X-Ray keys are 1 to 500 letters, digits and underscores".to_owned(),
         ));
+    }
+    if key.len() > MAX_KEY_CHARS {
+        return Err(tracer_error(format!(
+            "an annotation key has {} characters; X-Ray keys are 1 to {MAX_KEY_CHARS} letters, digits and underscores",
+            key.len()
+        )));
     }
     if let Some(bad) = key.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
         return Err(tracer_error(format!(
@@ -194,6 +212,13 @@ mod tests {
             );
         }
         assert!(check_annotation_key("").unwrap_err().message().contains("is empty"));
+        assert!(check_annotation_key(&"k".repeat(500)).is_ok());
+        assert!(
+            check_annotation_key(&"k".repeat(501))
+                .unwrap_err()
+                .message()
+                .contains("has 501 characters; X-Ray keys are 1 to 500")
+        );
         assert!(
             check_annotation_key("order-id")
                 .unwrap_err()
@@ -212,6 +237,14 @@ mod tests {
         assert_eq!(json(7usize.into()), serde_json::json!(7));
         assert_eq!(json(1.5f64.into()), serde_json::json!(1.5));
         assert_eq!(json(true.into()), serde_json::json!(true));
+        assert_eq!(json("é".repeat(1000).into()), serde_json::json!("é".repeat(1000)));
+        let err = AnnotationValue::from("x".repeat(1001)).into_json("note").unwrap_err();
+        assert!(
+            err.message()
+                .contains("the annotation `note` has 1001 characters; X-Ray takes up to 1000"),
+            "{}",
+            err.message()
+        );
         let err = AnnotationValue::from(f64::NAN).into_json("ratio").unwrap_err();
         assert!(
             err.message()
