@@ -5,11 +5,9 @@
 //! dropped unfinished.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
-use futures_util::future;
 use serde_json::value::RawValue;
 
 use super::context::{self, Settings, Span, Trace};
@@ -145,11 +143,11 @@ impl Call {
 
     /// Ends the call: the outcome recorded, the subsegment sent, and for the
     /// outermost call whatever its children left open.
-    fn finish<R>(&self, outcome: Option<&std::thread::Result<R>>, exit: fn(&R, &mut Capture<'_>)) {
+    fn finish<R>(&self, outcome: Option<&R>, exit: fn(&R, &mut Capture<'_>)) {
         let Some(span) = &self.span else { return };
         let settings = span.trace.settings;
         span.close(|doc| match outcome {
-            Some(Ok(value)) => exit(
+            Some(value) => exit(
                 value,
                 &mut Capture {
                     doc,
@@ -157,7 +155,9 @@ impl Call {
                     settings,
                 },
             ),
-            Some(Err(panic)) => doc.fail(panic_text(panic.as_ref()), "panic".into()),
+            // Unwinding through the call: a fault, as the SDKs record an
+            // exception (the panic's message goes to stderr, as always).
+            None if std::thread::panicking() => doc.fail("the function panicked".into(), "panic".into()),
             // Dropped before it finished: ended where it stopped, no outcome.
             None => {}
         });
@@ -167,23 +167,17 @@ impl Call {
     }
 }
 
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    let message = payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("a panic without a message");
-    format!("panicked: {message}")
-}
-
-/// Sends the call's subsegment if its future is dropped unfinished.
+/// Sends the call's subsegment if it does not finish: its future dropped
+/// unfinished, or a panic unwinding through it (no `catch_unwind`: a
+/// wrapper less keeps deep handlers' futures under the compiler's
+/// recursion limit; see [`traced_async`]).
 struct FinishOnDrop<R> {
     call: Option<Call>,
     exit: fn(&R, &mut Capture<'_>),
 }
 
 impl<R> FinishOnDrop<R> {
-    fn finish(mut self, outcome: &std::thread::Result<R>) {
+    fn finish(mut self, outcome: &R) {
         if let Some(call) = self.call.take() {
             call.finish(Some(outcome), self.exit);
         }
@@ -213,15 +207,21 @@ fn traced_sync_in<R>(
     let call = Call::open(opts, settings);
     let span = call.span.clone();
     let guard = FinishOnDrop { call: Some(call), exit };
-    let outcome = context::sync_scope(span, || catch_unwind(AssertUnwindSafe(body)));
-    guard.finish(&outcome);
-    outcome.unwrap_or_else(|panic| resume_unwind(panic))
+    let value = context::sync_scope(span, body);
+    guard.finish(&value);
+    value
 }
 
-/// The `#[traced]` layer around an async body. The call opens at the first
-/// poll, so a future made in one place and awaited in another is the child
-/// of the traced call that awaits it. (Combinators, not an `async fn`, so
-/// that `body` is held once.)
+/// The `#[traced]` layer around an async body. The call opens here, where
+/// it is made: generated code makes it at the first poll of the annotated
+/// function's future, so a traced function awaited or joined inside another
+/// is its child.
+///
+/// Two wrappers and nothing more (no `lazy` step, no `catch_unwind`): each
+/// level of future type counts toward the compiler's recursion limit when a
+/// handler's future is checked for `Send`, and the order-service example
+/// (a traced handler awaiting a traced `#[http_method]` call) went over it
+/// with a deeper layer.
 pub fn traced_async<F: Future>(
     opts: &'static Traced,
     body: F,
@@ -230,22 +230,25 @@ pub fn traced_async<F: Future>(
     traced_async_in(Settings::process(), opts, body, exit)
 }
 
+/// [`traced_async`] with the settings given (the tests' own daemon). Its
+/// type is written out so that `traced_async`'s is the only opaque level.
+#[allow(clippy::type_complexity)]
 fn traced_async_in<F: Future>(
     settings: &'static Settings,
     opts: &'static Traced,
     body: F,
     exit: fn(&F::Output, &mut Capture<'_>),
-) -> impl Future<Output = F::Output> {
-    future::lazy(move |_| {
-        let call = Call::open(opts, settings);
-        let span = call.span.clone();
-        let guard = FinishOnDrop { call: Some(call), exit };
-        context::scope(span, AssertUnwindSafe(body).catch_unwind()).map(move |outcome| {
-            guard.finish(&outcome);
-            outcome.unwrap_or_else(|panic| resume_unwind(panic))
-        })
+) -> futures_util::future::Map<
+    tokio::task::futures::TaskLocalFuture<Option<Arc<Span>>, F>,
+    impl FnOnce(F::Output) -> F::Output,
+> {
+    let call = Call::open(opts, settings);
+    let span = call.span.clone();
+    let guard = FinishOnDrop { call: Some(call), exit };
+    context::scope(span, body).map(move |value| {
+        guard.finish(&value);
+        value
     })
-    .flatten()
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! The traced layer without macros: the generated code's calls, written by
 //! hand, against a loopback UDP "daemon".
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::FutureExt as _;
 
 use serde_json::json;
 
@@ -47,6 +50,17 @@ static NAMED: Traced = Traced {
     ..opts("stock")
 };
 
+/// A traced async fn as generated code makes it: the layer is made at the
+/// first poll of the function's future.
+async fn traced<F: Future>(
+    settings: &'static Settings,
+    opts: &'static Traced,
+    body: F,
+    exit: fn(&F::Output, &mut Capture<'_>),
+) -> F::Output {
+    traced_async_in(settings, opts, body, exit).await
+}
+
 fn invocation() -> Invocation {
     Invocation::new("req-1").with_xray_trace_id(SAMPLED)
 }
@@ -55,7 +69,7 @@ fn invocation() -> Invocation {
 async fn children_joined_inside_a_call_are_its_children_and_the_outermost_is_annotated() {
     let (daemon, settings) = daemon(&[("POWERTOOLS_SERVICE_NAME", "orders")]);
     let price = |n: u32| {
-        traced_async_in(
+        traced(
             settings,
             &PRICE,
             async move { Ok::<u32, PwError>(n * 10) },
@@ -70,7 +84,7 @@ async fn children_joined_inside_a_call_are_its_children_and_the_outermost_is_ann
         Ok::<u32, PwError>(a + b)
     };
     let total = invocation()
-        .scope(traced_async_in(settings, &HANDLER, body, exit!(Result<u32, PwError>)))
+        .scope(traced(settings, &HANDLER, body, exit!(Result<u32, PwError>)))
         .await;
     assert_eq!(total.unwrap(), 30);
 
@@ -181,25 +195,15 @@ async fn unsampled_disabled_or_no_invocation_sends_nothing_and_fails_nothing() {
     let unsampled = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0";
     Invocation::new("r")
         .with_xray_trace_id(unsampled)
-        .scope(traced_async_in(
-            settings,
-            &HANDLER,
-            annotate(),
-            exit!(Result<(), PwError>),
-        ))
+        .scope(traced(settings, &HANDLER, annotate(), exit!(Result<(), PwError>)))
         .await
         .unwrap();
-    traced_async_in(settings, &HANDLER, annotate(), exit!(Result<(), PwError>))
+    traced(settings, &HANDLER, annotate(), exit!(Result<(), PwError>))
         .await
         .unwrap();
     let (disabled_daemon, disabled) = daemon(&[("POWERTOOLS_TRACE_DISABLED", "true")]);
     invocation()
-        .scope(traced_async_in(
-            disabled,
-            &HANDLER,
-            annotate(),
-            exit!(Result<(), PwError>),
-        ))
+        .scope(traced(disabled, &HANDLER, annotate(), exit!(Result<(), PwError>)))
         .await
         .unwrap();
     assert!(received(&sampled_daemon).is_empty());
@@ -211,22 +215,17 @@ async fn concurrent_invocations_never_mix() {
     let (daemon, settings) = daemon(&[]);
     let run = |root: &'static str, parent: &'static str| {
         let header = format!("Root={root};Parent={parent};Sampled=1");
-        let inner = traced_async_in(
-            settings,
-            &PRICE,
-            async {
-                tokio::task::yield_now().await;
-                1u8
-            },
-            exit!(u8),
-        );
         let body = async move {
             tokio::task::yield_now().await;
-            inner.await
+            let inner = async {
+                tokio::task::yield_now().await;
+                1u8
+            };
+            traced(settings, &PRICE, inner, exit!(u8)).await
         };
         Invocation::new(root)
             .with_xray_trace_id(header)
-            .scope(traced_async_in(settings, &HANDLER, body, exit!(u8)))
+            .scope(traced(settings, &HANDLER, body, exit!(u8)))
     };
     let a = ("1-5759e988-aaaaaaaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa");
     let b = ("1-5759e988-bbbbbbbbbbbbbbbbbbbbbbbb", "bbbbbbbbbbbbbbbb");
@@ -250,18 +249,11 @@ async fn a_child_still_open_when_the_outermost_ends_is_sent_in_progress_before_i
     let (release, wait) = tokio::sync::oneshot::channel::<()>();
     let body = async move {
         // The child is polled once (so it opened) and left pending.
-        let mut child = Box::pin(traced_async_in(
-            settings,
-            &PRICE,
-            async move { wait.await.is_ok() },
-            exit!(bool),
-        ));
+        let mut child = Box::pin(traced(settings, &PRICE, async move { wait.await.is_ok() }, exit!(bool)));
         assert!(futures_util::poll!(child.as_mut()).is_pending());
         child
     };
-    let child = invocation()
-        .scope(traced_async_in(settings, &HANDLER, body, |_, _| {}))
-        .await;
+    let child = invocation().scope(traced(settings, &HANDLER, body, |_, _| {})).await;
     let docs = received(&daemon);
     assert_eq!(docs.len(), 2, "{docs:?}");
     assert_eq!(docs[0]["name"], "## handler");
@@ -278,18 +270,13 @@ async fn a_dropped_or_panicking_call_is_still_sent() {
     let (daemon, settings) = daemon(&[]);
     let started = AtomicBool::new(false);
     let body = async {
-        let mut pending = Box::pin(traced_async_in(
-            settings,
-            &PRICE,
-            std::future::pending::<u8>(),
-            exit!(u8),
-        ));
+        let mut pending = Box::pin(traced(settings, &PRICE, std::future::pending::<u8>(), exit!(u8)));
         assert!(futures_util::poll!(pending.as_mut()).is_pending());
         started.store(true, Ordering::Relaxed);
         drop(pending);
         std::panic::panic_any("boom".to_owned())
     };
-    let outcome = AssertUnwindSafe(invocation().scope(traced_async_in(settings, &HANDLER, body, |_: &(), _| {})))
+    let outcome = AssertUnwindSafe(invocation().scope(traced(settings, &HANDLER, body, |_: &(), _| {})))
         .catch_unwind()
         .await;
     assert!(outcome.is_err() && started.load(Ordering::Relaxed));
@@ -298,7 +285,7 @@ async fn a_dropped_or_panicking_call_is_still_sent() {
     assert_eq!(docs[0]["name"], "## price");
     assert!(docs[0]["end_time"].is_f64() && docs[0].get("in_progress").is_none());
     assert_eq!(docs[1]["fault"], true);
-    assert_eq!(docs[1]["cause"]["exceptions"][0]["message"], "panicked: boom");
+    assert_eq!(docs[1]["cause"]["exceptions"][0]["message"], "the function panicked");
 }
 
 #[test]
