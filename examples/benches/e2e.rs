@@ -272,8 +272,13 @@ async fn footprint(dir: &std::path::Path) {
         ("I1mr", "I1 misses"),
         ("D1mr", "D1 read misses"),
     ];
+    let Comparison {
+        forms: (first, second),
+        names: (first_name, second_name),
+        ..
+    } = comparison();
     let mut per_form = Vec::new();
-    for form in [Form::Stack, Form::ByHand] {
+    for form in [first, second] {
         let mut totals = Vec::new();
         for invocations in [1, FOOTPRINT_INVOCATIONS] {
             let out = dir.join(format!("{}-{invocations}.cachegrind", form.arg()));
@@ -296,7 +301,7 @@ async fn footprint(dir: &std::path::Path) {
     for (i, (_, name)) in EVENTS.iter().enumerate() {
         let (stack, by_hand) = (per_form[0][i], per_form[1][i]);
         println!(
-            "{name:>15}: stack {stack:.0}, by hand {by_hand:.0}, {:.3}x",
+            "{name:>15}: {first_name} {stack:.0}, {second_name} {by_hand:.0}, {:.3}x",
             stack / by_hand
         );
     }

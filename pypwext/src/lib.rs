@@ -193,6 +193,26 @@
 //! assert_eq!(emf["Logins"], serde_json::json!([1.0]));
 //! ```
 //!
+//! ## Tracing: `#[traced]`
+//!
+//! Each call is an X-Ray subsegment, sent to the X-Ray daemon when the
+//! invocation's trace header is sampled (as under Lambda's active tracing),
+//! with Powertools Tracer's names, annotations and metadata; outside Lambda
+//! nothing is sent and nothing fails. See [`traced`](macro@traced) and
+//! [`tracer`].
+//!
+//! ```
+//! use pypwext::{traced, tracer, PwError};
+//!
+//! #[traced(capture_response = false)]
+//! fn reserve(sku: &str, quantity: u32) -> Result<u32, PwError> {
+//!     tracer::put_annotation("sku", sku)?; // searchable in X-Ray
+//!     Ok(quantity)
+//! }
+//!
+//! assert_eq!(reserve("APPLE", 3).unwrap(), 3);
+//! ```
+//!
 //! ## Stacking attributes
 //!
 //! pypwext attributes compose: the one written on top runs first and returns

@@ -44,8 +44,10 @@ impl Capture<'_> {
     pub fn value(&mut self, value: impl CaptureValue) {
         if self.opts.capture_response.unwrap_or(self.settings.capture_response) {
             let mut json = Vec::new();
+            // Checked once more as JSON: a `LogView` of the user's may write anything.
             if value.capture_json(&mut json)
-                && let Ok(raw) = RawValue::from_string(String::from_utf8_lossy(&json).into_owned())
+                && let Ok(text) = String::from_utf8(json)
+                && let Ok(raw) = RawValue::from_string(text)
             {
                 let key = format!("{} response", self.opts.function);
                 self.doc.metadata.put(&self.settings.service, &key, raw);
