@@ -328,3 +328,22 @@ fn calls_join_the_trace_as_remote_subsegments_and_send_their_own_parent() {
         );
     }
 }
+
+#[test]
+fn calls_in_an_invocation_that_is_not_sampled_pass_the_decision_on_and_send_nothing() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (port, seen) = runtime.block_on(call_server());
+    let daemon = daemon();
+    let unsampled = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0";
+    run(probe(&["calls", unsampled, &port.to_string()]), &daemon);
+    assert!(received(&daemon).is_empty(), "nothing is sent");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 5, "the same calls");
+    for request in seen.iter() {
+        assert_eq!(request.header("x-amzn-trace-id"), Some(unsampled), "{}", request.target);
+    }
+}

@@ -1,7 +1,9 @@
 //! Calls join the trace: inside a recorded `#[traced]` call, each request
 //! of a session is a `remote` subsegment (all its attempts in one) and
 //! carries `X-Amzn-Trace-Id` with that subsegment as the parent, so the
-//! called service joins the trace.
+//! called service joins the trace. Inside a traced call that is not
+//! recorded, the request carries the trace with `Sampled=0`, so the called
+//! service does not record it either.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -10,7 +12,7 @@ use http::{Extensions, HeaderValue};
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use crate::tracer::remote::{CallOutcome, RemoteCall};
+use crate::tracer::remote::{CallOutcome, RemoteCall, unsampled_header};
 
 /// Names the subsegment of a Lambda invocation after its function.
 #[derive(Debug, Clone)]
@@ -42,6 +44,9 @@ impl Middleware for TraceMiddleware {
             .clone()
             .unwrap_or_else(|| url.host_str().unwrap_or("unknown host").to_owned());
         let Some(call) = RemoteCall::open(&name, request.method().as_str(), traced_url(url)) else {
+            if let Some(header) = unsampled_header().and_then(|h| HeaderValue::from_str(&h).ok()) {
+                request.headers_mut().insert("x-amzn-trace-id", header);
+            }
             return next.run(request, extensions).await;
         };
         if let Some(function) = &function {

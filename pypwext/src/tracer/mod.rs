@@ -71,7 +71,10 @@
 //! call and [`HttpSession`](crate::HttpSession) request made inside a
 //! recorded call is a `remote` subsegment (method, URL without its query
 //! string, status, attempts) and sends `X-Amzn-Trace-Id` with that
-//! subsegment as the parent, so the called service joins the trace.
+//! subsegment as the parent, so the called service joins the trace. In a
+//! traced call of an invocation that is not sampled, the request carries
+//! the invocation's header with `Sampled=0`, so the called service does not
+//! record it either.
 
 mod annotate;
 mod context;

@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use super::context::{self, Span};
 use super::document::{Aws, Http, HttpRequest, HttpResponse};
+use super::header::TraceHeader;
+use crate::lambda::Invocation;
 
 /// One outgoing call's subsegment, open.
 #[derive(Debug)]
@@ -21,6 +23,20 @@ pub(crate) enum CallOutcome<'a> {
     Answer { status: u16, content_length: Option<u64> },
     /// No answer: why (a refused connection, a timeout).
     Failed(&'a str),
+}
+
+/// The header a call made in a traced call that is not recorded sends: the
+/// invocation's trace, its parent, `Sampled=0`, so that the called service
+/// keeps the decision not to record it (as the X-Ray SDKs pass it on).
+/// `None` outside a traced call, or without a trace header that has a parent.
+pub(crate) fn unsampled_header() -> Option<String> {
+    if !matches!(context::current(), Ok(None)) {
+        return None;
+    }
+    let invocation = Invocation::current()?;
+    let mut header = TraceHeader::parse(invocation.xray_trace_id()?)?;
+    header.sampled = false;
+    Some(header.for_call(header.parent.as_deref()?))
 }
 
 impl RemoteCall {
@@ -101,6 +117,21 @@ mod tests {
         assert!(RemoteCall::open("h", "GET", "http://h/".into()).is_none());
         let unrecorded = context::sync_scope(None, || RemoteCall::open("h", "GET", "http://h/".into()));
         assert!(unrecorded.is_none());
+    }
+
+    #[test]
+    fn a_call_in_a_traced_call_that_is_not_recorded_passes_the_decision_on() {
+        let unsampled = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=a:1";
+        let header = Invocation::new("r")
+            .with_xray_trace_id(unsampled)
+            .sync_scope(|| context::sync_scope(None, unsampled_header));
+        assert_eq!(header.as_deref(), Some(unsampled));
+        // Outside a traced call, or with no header (a local run), nothing is sent.
+        let outside = Invocation::new("r")
+            .with_xray_trace_id(unsampled)
+            .sync_scope(unsampled_header);
+        assert_eq!(outside, None);
+        assert_eq!(context::sync_scope(None, unsampled_header), None);
     }
 
     #[test]
