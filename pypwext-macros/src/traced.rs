@@ -40,7 +40,7 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Traced {
                 }) if valid_name(&lit.value()) => name.set(cx, meta, lit),
                 other => cx.error_spanned_by(
                     &other,
-                    "`name` takes a string literal of 1 to 200 characters, like `name = \"checkout\"`",
+                    "`name` takes a string literal of 1 to 200 letters, digits, spaces and `_ . : / % & # = + \\ - @` (X-Ray's rule for names), like `name = \"checkout\"`",
                 ),
             }
         } else {
@@ -55,7 +55,12 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &StackAttr) -> Traced {
     }
 }
 
-/// X-Ray's segment names: 1 to 200 characters.
+/// X-Ray's segment names: 1 to 200 Unicode letters, numbers, whitespace
+/// and `_ . : / % & # = + \ - @`.
 fn valid_name(name: &str) -> bool {
-    !name.trim().is_empty() && name.chars().count() <= 200
+    !name.trim().is_empty()
+        && name.chars().count() <= 200
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/%&#=+\\-@".contains(c))
 }

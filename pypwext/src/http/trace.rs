@@ -40,9 +40,13 @@ impl Middleware for TraceMiddleware {
     ) -> reqwest_middleware::Result<Response> {
         let function = extensions.get::<LambdaFunction>().map(|f| f.0.clone());
         let url = request.url();
-        let name = function
-            .clone()
-            .unwrap_or_else(|| url.host_str().unwrap_or("unknown host").to_owned());
+        // X-Ray's names take no brackets: an IPv6 host is named without them.
+        let name = function.clone().unwrap_or_else(|| {
+            url.host_str()
+                .unwrap_or("unknown host")
+                .trim_matches(|c| c == '[' || c == ']')
+                .to_owned()
+        });
         let Some(call) = RemoteCall::open(&name, request.method().as_str(), traced_url(url)) else {
             if let Some(header) = unsampled_header().and_then(|h| HeaderValue::from_str(&h).ok()) {
                 request.headers_mut().insert("x-amzn-trace-id", header);
