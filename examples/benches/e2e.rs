@@ -28,6 +28,12 @@
 //! hand-written function logging through tracing-subscriber's own JSON
 //! formatter instead (a function without pypwext).
 //!
+//! `PYPWEXT_BENCH_TRACER=sampled` (or `unsampled`) compares the stack with
+//! `#[traced]` on top against the same stack untraced, every event carrying
+//! a trace header that says `Sampled=1` (or `Sampled=0`); the traced form
+//! sends its subsegments to a UDP socket of this process, which reads them
+//! (goals: sampled <= 1.10x, not sampled <= 1.02x).
+//!
 //! With `PYPWEXT_BENCH_CACHEGRIND=<dir>` it times nothing: it runs each form
 //! under valgrind's cachegrind (one run of `WARM_UP + 1` invocations, one of
 //! `WARM_UP + FOOTPRINT_INVOCATIONS`), writes the reports into `<dir>` and
@@ -61,12 +67,14 @@ const EVENT: &str = include_str!("../tests/fixtures/apigw_http_v2.json");
 enum Form {
     Stack,
     ByHand,
+    Traced,
 }
 
 impl Form {
     fn arg(self) -> &'static str {
         match self {
             Form::Stack => "stack",
+            Form::Traced => "traced",
             // `PYPWEXT_BENCH_BASELINE=tracing-subscriber`: the hand-written
             // function logs with tracing-subscriber's JSON formatter instead.
             Form::ByHand if std::env::var("PYPWEXT_BENCH_BASELINE").as_deref() == Ok("tracing-subscriber") => {
@@ -75,6 +83,67 @@ impl Form {
             Form::ByHand => "by-hand",
         }
     }
+}
+
+/// The two forms compared, as the summary names them, and the goal.
+struct Comparison {
+    forms: (Form, Form),
+    names: (&'static str, &'static str),
+    goal: f64,
+}
+
+/// `PYPWEXT_BENCH_TRACER`: `sampled` or `unsampled` compare the traced stack
+/// with the stack; otherwise the stack with the function by hand.
+fn comparison() -> Comparison {
+    match tracer_mode() {
+        Some(true) => Comparison {
+            forms: (Form::Traced, Form::Stack),
+            names: ("traced", "stack"),
+            goal: 1.10,
+        },
+        Some(false) => Comparison {
+            forms: (Form::Traced, Form::Stack),
+            names: ("traced", "stack"),
+            goal: 1.02,
+        },
+        None => Comparison {
+            forms: (Form::Stack, Form::ByHand),
+            names: ("stack", "by hand"),
+            goal: 1.05,
+        },
+    }
+}
+
+/// `Some(sampled)` when the bench compares the tracer.
+fn tracer_mode() -> Option<bool> {
+    match std::env::var("PYPWEXT_BENCH_TRACER").as_deref() {
+        Ok("sampled") => Some(true),
+        Ok("unsampled") => Some(false),
+        _ => None,
+    }
+}
+
+/// The trace header of event `id`: its own trace, sampled or not, when the
+/// bench compares the tracer.
+fn trace_header(id: usize) -> Option<String> {
+    let sampled = tracer_mode()?;
+    Some(format!(
+        "Root=1-6741a000-{id:024x};Parent={:016x};Sampled={}",
+        0xb000_0000_0000_0000u64 + id as u64,
+        u8::from(sampled)
+    ))
+}
+
+/// A UDP socket standing in for the X-Ray daemon: a thread reads and drops
+/// what it receives, as the daemon would take it off the socket.
+fn xray_daemon() -> String {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let address = socket.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut buf = vec![0; 70_000];
+        while socket.recv(&mut buf).is_ok() {}
+    });
+    address
 }
 
 fn main() {
@@ -87,9 +156,14 @@ fn main() {
         runtime.block_on(footprint(std::path::Path::new(&dir)));
         return;
     }
+    let Comparison {
+        forms: (first, second),
+        names: (first_name, second_name),
+        goal,
+    } = comparison();
     let (stack, by_hand) = runtime.block_on(async {
-        let (stack_answer, _) = run(Form::Stack, 1, None).await;
-        let (by_hand_answer, _) = run(Form::ByHand, 1, None).await;
+        let (stack_answer, _) = run(first, 1, None).await;
+        let (by_hand_answer, _) = run(second, 1, None).await;
         assert_eq!(
             stack_answer, by_hand_answer,
             "both forms answer the same status and body"
@@ -97,8 +171,8 @@ fn main() {
         let mut stack = Vec::with_capacity(ROUNDS);
         let mut by_hand = Vec::with_capacity(ROUNDS);
         for _ in 0..ROUNDS {
-            stack.push(run(Form::Stack, INVOCATIONS, None).await.1);
-            by_hand.push(run(Form::ByHand, INVOCATIONS, None).await.1);
+            stack.push(run(first, INVOCATIONS, None).await.1);
+            by_hand.push(run(second, INVOCATIONS, None).await.1);
         }
         (stack, by_hand)
     });
@@ -145,10 +219,15 @@ fn main() {
 
     println!(
         "\n== end to end through the real runtime loop: {INVOCATIONS} API Gateway v2 invocations per run, \
-         {ROUNDS} rounds, log level {}, lines to /dev/null ==",
-        log_level()
+         {ROUNDS} rounds, log level {}, lines to /dev/null{} ==",
+        log_level(),
+        match tracer_mode() {
+            Some(true) => ", every event's trace header Sampled=1",
+            Some(false) => ", every event's trace header Sampled=0",
+            None => "",
+        }
     );
-    for (name, micros) in [("stack", &stack_us), ("by hand", &by_hand_us)] {
+    for (name, micros) in [(first_name, &stack_us), (second_name, &by_hand_us)] {
         println!(
             "{name:>8}: median {:.1} µs per invocation (p10 {:.1}, p90 {:.1})",
             percentile(micros, 0.5),
@@ -157,11 +236,11 @@ fn main() {
         );
     }
     println!(
-        "connections to the Runtime API per run (median): stack {:.0}, by hand {:.0}",
+        "connections to the Runtime API per run (median): {first_name} {:.0}, {second_name} {:.0}",
         connections.0, connections.1
     );
     println!(
-        "e2e summary: stack / by hand = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x; goal <= 1.05x); \
+        "e2e summary: {first_name} / {second_name} = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x; goal <= {goal:.2}x); \
          per invocation {:.1} µs vs {:.1} µs",
         percentile(&ratios, 0.5),
         percentile(&ratios, 0.1),
@@ -171,7 +250,7 @@ fn main() {
     );
     if !cpu_ratios.is_empty() {
         println!(
-            "function process CPU: stack / by hand = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x); \
+            "function process CPU: {first_name} / {second_name} = {:.3}x median per round (p10 {:.3}x, p90 {:.3}x); \
              per invocation {:.1} µs vs {:.1} µs (the wall time also counts the emulator, which shares the CPU)",
             percentile(&cpu_ratios, 0.5),
             percentile(&cpu_ratios, 0.1),
@@ -193,8 +272,13 @@ async fn footprint(dir: &std::path::Path) {
         ("I1mr", "I1 misses"),
         ("D1mr", "D1 read misses"),
     ];
+    let Comparison {
+        forms: (first, second),
+        names: (first_name, second_name),
+        ..
+    } = comparison();
     let mut per_form = Vec::new();
-    for form in [Form::Stack, Form::ByHand] {
+    for form in [first, second] {
         let mut totals = Vec::new();
         for invocations in [1, FOOTPRINT_INVOCATIONS] {
             let out = dir.join(format!("{}-{invocations}.cachegrind", form.arg()));
@@ -217,7 +301,7 @@ async fn footprint(dir: &std::path::Path) {
     for (i, (_, name)) in EVENTS.iter().enumerate() {
         let (stack, by_hand) = (per_form[0][i], per_form[1][i]);
         println!(
-            "{name:>15}: stack {stack:.0}, by hand {by_hand:.0}, {:.3}x",
+            "{name:>15}: {first_name} {stack:.0}, {second_name} {by_hand:.0}, {:.3}x",
             stack / by_hand
         );
     }
@@ -262,7 +346,10 @@ async fn run(form: Form, invocations: usize, cachegrind: Option<&std::path::Path
     // Every event is queued before the function starts, so no push is timed.
     let total = WARM_UP + invocations;
     for id in 0..total {
-        api.push(&format!("req-{id}"), EVENT);
+        match trace_header(id) {
+            Some(header) => api.push_traced(&format!("req-{id}"), EVENT, &header),
+            None => api.push(&format!("req-{id}"), EVENT),
+        }
     }
     let mut child = start(&api, form, cachegrind);
     let warm = api.outcomes(WARM_UP, RUN_TIMEOUT).await;
@@ -335,6 +422,9 @@ fn start(api: &RuntimeApi, form: Form, cachegrind: Option<&std::path::Path>) -> 
             valgrind
         }
     };
+    if tracer_mode().is_some() {
+        command.env("AWS_XRAY_DAEMON_ADDRESS", xray_daemon());
+    }
     command
         .arg(form.arg())
         .envs(lambda_env(api))

@@ -6,7 +6,12 @@ use std::process::Command;
 
 #[test]
 fn the_demo_runs_and_shows_each_kind_of_answer() {
+    // The demo's X-Ray listener on a free port rather than the daemon's 2000.
+    let free = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let xray_address = free.local_addr().unwrap().to_string();
+    drop(free);
     let output = Command::new(env!("CARGO_BIN_EXE_order-service"))
+        .env("AWS_XRAY_DAEMON_ADDRESS", &xray_address)
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env_remove("AWS_LAMBDA_LOG_LEVEL")
         .env_remove("POWERTOOLS_LOG_LEVEL")
@@ -64,6 +69,33 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
             .iter()
             .all(|l| l["function_request_id"].is_string() && l["service"] == "order-service")
     );
+
+    // The two offers were sent with sampled trace headers: each shows its
+    // handler's subsegment, the offers call's remote one under it, and the
+    // offers service's handler joining the trace under the call.
+    let xray_lines: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  XRAY "))
+        .map(str::to_owned)
+        .collect();
+    pypwext_tests::check_xray(&xray_lines);
+    let docs: Vec<serde_json::Value> = xray_lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.len(), 6, "{stdout}");
+    for trace in docs.chunks(3) {
+        let [inbox, call, handler] = trace else { unreachable!() };
+        assert_eq!(handler["name"], "## create_offer");
+        assert_eq!(call["namespace"], "remote");
+        assert_eq!(call["parent_id"], handler["id"]);
+        assert_eq!(inbox["name"], "## offers_inbox");
+        assert_eq!(
+            inbox["parent_id"], call["id"],
+            "the offers service joined the caller's trace"
+        );
+        assert!(trace.iter().all(|d| d["trace_id"] == handler["trace_id"]));
+    }
+    assert_eq!(docs[1]["http"]["response"]["status"], 202);
+    assert_eq!(docs[4]["http"]["response"]["status"], 409);
+    assert_eq!(docs[4]["error"], true);
 }
 
 /// `--serve`: listens where `PYPWEXT_LOCAL_ADDR` says, answers over loopback

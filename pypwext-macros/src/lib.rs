@@ -22,6 +22,7 @@ mod symbol;
 mod template;
 #[cfg(test)]
 mod tests;
+mod traced;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -66,6 +67,12 @@ pub fn batch_response(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn metrics(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::Metrics, args.into(), item.into()).into()
+}
+
+#[doc = include_str!("../docs/traced.md")]
+#[proc_macro_attribute]
+pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::Traced, args.into(), item.into()).into()
 }
 
 fn expand_stack(

@@ -38,6 +38,11 @@ pub(crate) const NAMESPACE: Symbol = Symbol("namespace");
 pub(crate) const SERVICE: Symbol = Symbol("service");
 pub(crate) const CAPTURE_COLD_START_METRIC: Symbol = Symbol("capture_cold_start_metric");
 pub(crate) const DEFAULT_DIMENSIONS: Symbol = Symbol("default_dimensions");
+pub(crate) const TRACED: Symbol = Symbol("traced");
+pub(crate) const CAPTURE_RESPONSE: Symbol = Symbol("capture_response");
+pub(crate) const CAPTURE_ERROR: Symbol = Symbol("capture_error");
+pub(crate) const NAME: Symbol = Symbol("name");
+
 pub(crate) const BATCH_RESPONSE: Symbol = Symbol("batch_response");
 pub(crate) const SOURCE: Symbol = Symbol("source");
 pub(crate) const CONCURRENCY: Symbol = Symbol("concurrency");

@@ -297,3 +297,33 @@ fn batch_stack() {
         expect_file!["snapshots/batch_stack.rs"],
     );
 }
+
+#[test]
+fn traced_handler_above_logged_and_a_service_response() {
+    check(
+        LayerKind::Traced,
+        quote!(),
+        quote! {
+            #[logged(inject_lambda_context)]
+            #[service_response]
+            async fn handler(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+                Ok(PwResponse::ok())
+            }
+        },
+        expect_file!["snapshots/traced_handler.rs"],
+    );
+}
+
+#[test]
+fn traced_sync_with_arguments() {
+    check(
+        LayerKind::Traced,
+        quote!(capture_response = false, capture_error = true, name = "reserve stock"),
+        quote! {
+            fn reserve(order_id: u64) -> Result<(), PwError> {
+                Ok(())
+            }
+        },
+        expect_file!["snapshots/traced_sync.rs"],
+    );
+}

@@ -59,6 +59,7 @@ fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, position: Posi
         }
         Args::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, position),
         Args::Metrics(_) => check_metrics(cx, function),
+        Args::Traced(_) => check_traced(cx, function),
         Args::HttpMethod(_) | Args::ServiceResponse(_) if !has_batch => {
             cx.syn_error(syn::Error::new(
                 layer.span,
@@ -319,6 +320,15 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, answ
 fn check_metrics(cx: &mut Ctxt, function: &Function) {
     if let Some(constness) = &function.sig.constness {
         cx.error_spanned_by(constness, "`#[metrics]` cannot go on a `const fn`; remove `const`");
+    }
+}
+
+/// The rules of `#[traced]` on this function. Like `#[metrics]`, it may
+/// stand anywhere in the stack (above the core it traces the whole handler,
+/// below it the user's function), on sync and async functions alike.
+fn check_traced(cx: &mut Ctxt, function: &Function) {
+    if let Some(constness) = &function.sig.constness {
+        cx.error_spanned_by(constness, "`#[traced]` cannot go on a `const fn`; remove `const`");
     }
 }
 

@@ -26,10 +26,17 @@ pub(crate) mod var {
     pub(crate) const METRICS_FUNCTION_NAME: &str = "POWERTOOLS_METRICS_FUNCTION_NAME";
     pub(crate) const METRICS_DISABLED: &str = "POWERTOOLS_METRICS_DISABLED";
     pub(crate) const LAMBDA_FUNCTION_NAME: &str = "AWS_LAMBDA_FUNCTION_NAME";
+    pub(crate) const TRACE_DISABLED: &str = "POWERTOOLS_TRACE_DISABLED";
+    pub(crate) const TRACER_CAPTURE_RESPONSE: &str = "POWERTOOLS_TRACER_CAPTURE_RESPONSE";
+    pub(crate) const TRACER_CAPTURE_ERROR: &str = "POWERTOOLS_TRACER_CAPTURE_ERROR";
+    pub(crate) const XRAY_DAEMON_ADDRESS: &str = "AWS_XRAY_DAEMON_ADDRESS";
 }
 
 /// The service a line or a metric names when no variable and no code names one.
 pub(crate) const SERVICE_UNDEFINED: &str = "service_undefined";
+
+/// Where the X-Ray daemon listens when `AWS_XRAY_DAEMON_ADDRESS` says nothing.
+pub(crate) const DEFAULT_XRAY_DAEMON_ADDRESS: &str = "127.0.0.1:2000";
 
 /// The level names accepted, Lambda's and Powertools' alike, case-insensitive.
 pub(crate) const LEVEL_NAMES: &str = "TRACE (or VERBOSE), DEBUG, INFO, WARN (or WARNING), ERROR (or CRITICAL, FATAL)";
@@ -54,6 +61,15 @@ pub(crate) struct Powertools {
     pub(crate) metrics_disabled: Option<bool>,
     /// `AWS_LAMBDA_FUNCTION_NAME`.
     pub(crate) lambda_function_name: Option<String>,
+    /// `POWERTOOLS_TRACE_DISABLED`, when set to a boolean.
+    pub(crate) trace_disabled: Option<bool>,
+    /// `POWERTOOLS_TRACER_CAPTURE_RESPONSE`, when set to a boolean.
+    pub(crate) tracer_capture_response: Option<bool>,
+    /// `POWERTOOLS_TRACER_CAPTURE_ERROR`, when set to a boolean.
+    pub(crate) tracer_capture_error: Option<bool>,
+    /// `AWS_XRAY_DAEMON_ADDRESS`: where the X-Ray daemon listens for UDP
+    /// (`host:port`, or the `udp:` part of `tcp:host:port udp:host:port`).
+    pub(crate) xray_daemon_address: Option<String>,
 }
 
 impl Powertools {
@@ -87,6 +103,19 @@ impl Powertools {
             metrics_function_name: reading.text(var::METRICS_FUNCTION_NAME),
             metrics_disabled: reading.flag(var::METRICS_DISABLED),
             lambda_function_name: reading.text(var::LAMBDA_FUNCTION_NAME),
+            trace_disabled: reading.flag(var::TRACE_DISABLED),
+            tracer_capture_response: reading.flag(var::TRACER_CAPTURE_RESPONSE),
+            tracer_capture_error: reading.flag(var::TRACER_CAPTURE_ERROR),
+            xray_daemon_address: reading.text(var::XRAY_DAEMON_ADDRESS).and_then(|raw| {
+                let address = daemon_address(&raw);
+                if address.is_none() {
+                    reading.report(format!(
+                        "pypwext: {}={raw:?} is not a daemon address; use host:port (127.0.0.1:2000) or `tcp:host:port udp:host:port`; using 127.0.0.1:2000",
+                        var::XRAY_DAEMON_ADDRESS
+                    ));
+                }
+                address
+            }),
         };
         (env, reading.problems)
     }
@@ -96,6 +125,21 @@ impl Powertools {
     #[cfg_attr(not(feature = "metrics"), allow(dead_code))]
     pub(crate) fn metrics_disabled(&self) -> bool {
         self.metrics_disabled.unwrap_or(self.dev)
+    }
+
+    /// Whether the tracer sends nothing (`POWERTOOLS_TRACE_DISABLED`).
+    #[cfg_attr(not(feature = "tracer"), allow(dead_code))]
+    pub(crate) fn trace_disabled(&self) -> bool {
+        self.trace_disabled.unwrap_or(false)
+    }
+
+    /// The X-Ray daemon's UDP address: `AWS_XRAY_DAEMON_ADDRESS`, else the
+    /// daemon's default.
+    #[cfg_attr(not(feature = "tracer"), allow(dead_code))]
+    pub(crate) fn xray_daemon_address(&self) -> &str {
+        self.xray_daemon_address
+            .as_deref()
+            .unwrap_or(DEFAULT_XRAY_DAEMON_ADDRESS)
     }
 
     /// The service as lines write it: the one named, else `service_undefined`.
@@ -188,6 +232,22 @@ pub(crate) fn sample_rate(raw: &str) -> Option<f64> {
     serde_json::from_str::<f64>(raw.trim())
         .ok()
         .filter(|rate| (0.0..=1.0).contains(rate))
+}
+
+/// The daemon's UDP address as the X-Ray SDKs read `AWS_XRAY_DAEMON_ADDRESS`:
+/// `host:port`, or `tcp:host:port udp:host:port` (either order), whose
+/// `udp:` part is taken. The port must be a number; the host is resolved
+/// when the first document is sent.
+pub(crate) fn daemon_address(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let parts: Vec<&str> = raw.split_whitespace().collect();
+    let address = match parts.as_slice() {
+        [single] if !single.starts_with("tcp:") => single.strip_prefix("udp:").unwrap_or(single),
+        [first, second] => [first, second].iter().find_map(|part| part.strip_prefix("udp:"))?,
+        _ => return None,
+    };
+    let (host, port) = address.rsplit_once(':')?;
+    (!host.is_empty() && port.parse::<u16>().is_ok()).then(|| address.to_owned())
 }
 
 #[cfg(test)]
@@ -300,6 +360,52 @@ mod tests {
             assert_eq!(env.sample_rate, None, "{raw:?}");
             assert!(
                 problems.len() == 1 && problems[0].contains("is not a sample rate; use a number from 0 to 1"),
+                "{raw:?}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tracer_flags_are_booleans_or_reported() {
+        let (env, problems) = read(&[
+            ("POWERTOOLS_TRACE_DISABLED", "true"),
+            ("POWERTOOLS_TRACER_CAPTURE_RESPONSE", "false"),
+            ("POWERTOOLS_TRACER_CAPTURE_ERROR", "0"),
+        ]);
+        assert!(env.trace_disabled() && problems.is_empty());
+        assert_eq!(env.tracer_capture_response, Some(false));
+        assert_eq!(env.tracer_capture_error, Some(false));
+        assert!(!read(&[]).0.trace_disabled());
+        let (env, problems) = read(&[("POWERTOOLS_TRACER_CAPTURE_RESPONSE", "sometimes")]);
+        assert_eq!(env.tracer_capture_response, None);
+        assert!(problems[0].contains("POWERTOOLS_TRACER_CAPTURE_RESPONSE=\"sometimes\" is neither true nor false"));
+    }
+
+    #[test]
+    fn the_daemon_address_is_host_port_or_its_udp_part() {
+        assert_eq!(read(&[]).0.xray_daemon_address(), "127.0.0.1:2000");
+        for (raw, address) in [
+            ("169.254.79.129:2000", "169.254.79.129:2000"),
+            (" localhost:3000 ", "localhost:3000"),
+            ("udp:127.0.0.1:2001", "127.0.0.1:2001"),
+            ("tcp:127.0.0.1:2000 udp:127.0.0.2:2002", "127.0.0.2:2002"),
+            ("udp:127.0.0.2:2002 tcp:127.0.0.1:2000", "127.0.0.2:2002"),
+        ] {
+            let (env, problems) = read(&[("AWS_XRAY_DAEMON_ADDRESS", raw)]);
+            assert_eq!((env.xray_daemon_address(), problems.len()), (address, 0), "{raw:?}");
+        }
+        for raw in [
+            "2000",
+            "127.0.0.1",
+            "127.0.0.1:port",
+            "tcp:127.0.0.1:2000",
+            ":2000",
+            "a:1 b:2 c:3",
+        ] {
+            let (env, problems) = read(&[("AWS_XRAY_DAEMON_ADDRESS", raw)]);
+            assert_eq!(env.xray_daemon_address(), "127.0.0.1:2000", "{raw:?}");
+            assert!(
+                problems[0].contains("is not a daemon address; use host:port"),
                 "{raw:?}: {problems:?}"
             );
         }

@@ -12,6 +12,7 @@
 //! | [`#[http_method]`](macro@http_method) | turns a signature into a typed HTTP call or Lambda invocation | `http` |
 //! | [`#[batch_response]`](macro@batch_response) | turns a function that handles one SQS, Kinesis or DynamoDB record into a partial batch response | `batch` |
 //! | [`#[metrics]`](macro@metrics) | writes each call's CloudWatch metrics in the embedded metric format | `metrics` |
+//! | [`#[traced]`](macro@traced) | sends each call as an X-Ray subsegment, Powertools Tracer's way; calls join the trace | `tracer` |
 //!
 //! Each attribute's page is its reference: its arguments and their defaults,
 //! what it answers, where it stands in a stack, the compile errors it gives,
@@ -192,6 +193,26 @@
 //! assert_eq!(emf["Logins"], serde_json::json!([1.0]));
 //! ```
 //!
+//! ## Tracing: `#[traced]`
+//!
+//! Each call is an X-Ray subsegment, sent to the X-Ray daemon when the
+//! invocation's trace header is sampled (as under Lambda's active tracing),
+//! with Powertools Tracer's names, annotations and metadata; outside Lambda
+//! nothing is sent and nothing fails. See [`traced`](macro@traced) and
+//! [`tracer`].
+//!
+//! ```
+//! use pypwext::{traced, tracer, PwError};
+//!
+//! #[traced(capture_response = false)]
+//! fn reserve(sku: &str, quantity: u32) -> Result<u32, PwError> {
+//!     tracer::put_annotation("sku", sku)?; // searchable in X-Ray
+//!     Ok(quantity)
+//! }
+//!
+//! assert_eq!(reserve("APPLE", 3).unwrap(), 3);
+//! ```
+//!
 //! ## Stacking attributes
 //!
 //! pypwext attributes compose: the one written on top runs first and returns
@@ -223,6 +244,7 @@
 //! | `http` | `#[http_method]`, [`HttpSession`], [`http`] (reqwest, rustls, aws-sigv4) | on |
 //! | `batch` | `#[batch_response]`, [`batch`] (the event types of `aws_lambda_events`) | on |
 //! | `metrics` | `#[metrics]`, [`metrics`](mod@metrics) (no dependency of its own) | on |
+//! | `tracer` | `#[traced]`, [`tracer`] (X-Ray over UDP; no dependency of its own) | on |
 //!
 //! Errors, `#[collect_errors]`, the logger and `#[logged]` are always there.
 //! Every attribute is exported whatever the features; one whose feature is
@@ -257,6 +279,9 @@ mod random;
 pub mod service;
 #[cfg(test)]
 mod test_support;
+#[cfg(feature = "tracer")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracer")))]
+pub mod tracer;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -286,6 +311,8 @@ pub use pypwext_macros::logged;
 pub use pypwext_macros::metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub use pypwext_macros::service_response;
+#[cfg_attr(docsrs, doc(cfg(feature = "tracer")))]
+pub use pypwext_macros::traced;
 #[cfg(feature = "service")]
 #[cfg_attr(docsrs, doc(cfg(feature = "service")))]
 pub use service::PwResponse;

@@ -86,6 +86,12 @@ pub mod metrics {
     pub use crate::metrics::rules::assert_default_dimension;
 }
 
+/// What `#[traced]` code calls.
+#[cfg(feature = "tracer")]
+pub mod tracer {
+    pub use crate::tracer::traced::{Capture, CaptureValue, Traced, traced_async, traced_sync};
+}
+
 /// The HTTP types of the generated handler signature, so that users need not
 /// name `lambda_http` themselves.
 #[cfg(feature = "service")]
@@ -138,6 +144,8 @@ pub mod feature {
     pub use crate::__pypwext_feature_off as metrics;
     #[cfg(not(feature = "service"))]
     pub use crate::__pypwext_feature_off as service;
+    #[cfg(not(feature = "tracer"))]
+    pub use crate::__pypwext_feature_off as tracer;
     #[cfg(feature = "batch")]
     pub use crate::__pypwext_feature_on as batch;
     #[cfg(feature = "http")]
@@ -146,4 +154,6 @@ pub mod feature {
     pub use crate::__pypwext_feature_on as metrics;
     #[cfg(feature = "service")]
     pub use crate::__pypwext_feature_on as service;
+    #[cfg(feature = "tracer")]
+    pub use crate::__pypwext_feature_on as tracer;
 }

@@ -255,3 +255,38 @@ pub fn check_emf(lines: &[String]) {
     );
     assert_eq!(stdout.trim(), format!("ok {}", lines.len()), "every line checked");
 }
+
+/// Checks every X-Ray document (one JSON document a line) against the JSON
+/// Schema of the segment document (`tests/schemas/xray-segment.json`, written
+/// from AWS's description) with `tests/py/xray_check.py`. Panics with each
+/// problem.
+pub fn check_xray(documents: &[String]) {
+    use std::io::Write as _;
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let mut child = std::process::Command::new(python())
+        .arg(format!("{dir}/py/xray_check.py"))
+        .arg(format!("{dir}/schemas/xray-segment.json"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the X-Ray check runs");
+    {
+        let mut stdin = child.stdin.take().expect("the check's stdin");
+        for document in documents {
+            writeln!(stdin, "{document}").expect("the check reads the documents");
+        }
+    }
+    let output = child.wait_with_output().expect("the X-Ray check ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "X-Ray documents the segment document format refuses:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.trim(),
+        format!("ok {}", documents.len()),
+        "every document checked"
+    );
+}

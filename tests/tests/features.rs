@@ -86,3 +86,8 @@ fn the_batch_feature_brings_the_event_types_and_no_http_stack() {
     // Neither does the service feature alone bring the batch event types.
     assert!(!dependency_tree(&[]).iter().any(|name| name == "aws_lambda_events"));
 }
+
+#[test]
+fn the_tracer_feature_adds_no_dependency() {
+    assert_eq!(dependency_tree(&["tracer"]), dependency_tree(&[]));
+}

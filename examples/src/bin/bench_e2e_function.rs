@@ -9,7 +9,9 @@
 //!   through the same pypwext logger;
 //! - `bench-e2e-function by-hand-fmt`: the same hand-written function, its
 //!   lines written by tracing-subscriber's own JSON formatter (what a function
-//!   without pypwext would use).
+//!   without pypwext would use);
+//! - `bench-e2e-function traced`: the pypwext stack with `#[traced]` on top
+//!   (compared with `stack` when the bench runs with `PYPWEXT_BENCH_TRACER`).
 //!
 //! Both price an order and answer 201 with the customer and the total.
 
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 #[path = "../../../tests/benches/common/order_work.rs"]
 mod order_work;
 
-use order_work::{by_hand_logged, with_pypwext};
+use order_work::{by_hand_logged, with_pypwext, with_pypwext_traced};
 
 // One thread, as the function's one CPU: with tokio's multi-thread runtime
 // squeezed onto one CPU, the runtime client's next request often goes out
@@ -40,8 +42,9 @@ async fn main() -> ExitCode {
     }
     let outcome = match form.as_deref() {
         Some("stack") => pypwext::lambda::run(with_pypwext).await,
+        Some("traced") => pypwext::lambda::run(with_pypwext_traced).await,
         Some("by-hand" | "by-hand-fmt") => lambda_http::run(lambda_http::service_fn(by_hand_logged)).await,
-        _ => Err("say which function to run: bench-e2e-function stack|by-hand|by-hand-fmt".into()),
+        _ => Err("say which function to run: bench-e2e-function stack|traced|by-hand|by-hand-fmt".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,13 +5,19 @@
 //! awaits between its steps, so that invocations in flight at once
 //! interleave: whatever one of them sees that is not its own shows in its
 //! lines, its metrics or its answer. Each step counts a `Steps` metric, and
-//! the invocation's EMF line carries its id as metadata.
+//! the invocation's EMF line carries its id as metadata. The handler and each
+//! step are traced, each step annotated with the invocation's id
+//! (`examples/tests/tracer_concurrency.rs` gives each invocation its own
+//! sampled trace header).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use pypwext::metrics::MetricUnit;
-use pypwext::{ErrorAction, Json, PwError, PwResponse, StatusCode, collect_errors, logging, metrics, service_response};
+use pypwext::{
+    ErrorAction, Json, PwError, PwResponse, StatusCode, collect_errors, logging, metrics, service_response, traced,
+    tracer,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -23,8 +29,10 @@ struct Work {
 
 /// One step: a line, then an error collected on odd steps, with awaits in
 /// between.
+#[traced]
 #[collect_errors]
 async fn step(id: &str, n: u32) -> Result<Option<u32>, PwError> {
+    tracer::put_annotation("work_id", id)?;
     tokio::task::yield_now().await;
     tracing::info!(step = n, "step {n} of {id}");
     metrics::add_metric("Steps", MetricUnit::Count, 1.0)?;
@@ -37,11 +45,13 @@ async fn step(id: &str, n: u32) -> Result<Option<u32>, PwError> {
     Ok(Some(n))
 }
 
+#[traced]
 #[metrics(namespace = "probe")]
 #[collect_errors(root)]
 #[service_response(just_status_code = false)]
 async fn work(Json(work): Json<Work>) -> Result<PwResponse, PwError> {
     logging::append_key("work_id", &work.id)?;
+    tracer::put_annotation("work_id", &work.id)?;
     metrics::add_metadata("work_id", &work.id)?;
     tokio::task::yield_now().await;
     let mut done = Vec::new();

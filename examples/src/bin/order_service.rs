@@ -4,7 +4,10 @@
 //!   cannot be delivered are collected and reported next to the ones that can.
 //!   Each accepted order counts `OrdersPlaced` (CloudWatch EMF, `#[metrics]`).
 //! - `POST /offers`: `create_offer` quotes a discounted price for an order and
-//!   sends it to an offers service with `#[http_method]` (`send_offer`).
+//!   sends it to an offers service with `#[http_method]` (`send_offer`). Both
+//!   are `#[traced]`: in an invocation whose trace header is sampled, each is
+//!   an X-Ray subsegment, and the call carries the trace to the offers
+//!   service, whose handler joins it.
 //!
 //! How it runs:
 //!
@@ -15,7 +18,9 @@
 //!   `127.0.0.1:9000`) as an API Gateway HTTP API, for `curl`;
 //! - `order-service` (the demo): starts itself on a free local port, sends a
 //!   valid order, a partly failing one, a malformed one and an offer request,
-//!   prints each response with its log lines; then hands a batch of order
+//!   prints each response with its log lines (and, for the offers, sent with
+//!   a sampled `X-Amzn-Trace-Id`, the X-Ray documents a local listener on
+//!   `AWS_XRAY_DAEMON_ADDRESS`, default `127.0.0.1:2000`, received); then hands a batch of order
 //!   events to the `order-events` function (`#[batch_response]`, see
 //!   `order_events.rs`) and prints its partial batch response, and exits.
 
@@ -29,7 +34,7 @@ use pypwext::logging::{self, MemoryWriter};
 use pypwext::metrics::MetricUnit;
 use pypwext::{
     ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, http_method, logged,
-    metrics, service_response,
+    metrics, service_response, traced, tracer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -158,7 +163,9 @@ struct Offer<'a> {
 static OFFERS_PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
 
 /// Sends an offer to the offers service. A refusal is collected (`Continue`):
-/// the quote still answers. The seed's `send_offer`.
+/// the quote still answers. The seed's `send_offer`. Inside the traced
+/// `create_offer`, the call is a `remote` subsegment of its own, and the
+/// offers service gets the trace header.
 #[collect_errors]
 #[logged(log_exception = false)]
 #[http_method(
@@ -188,11 +195,13 @@ async fn send_offer(
 
 /// `POST /offers`: quotes 10% off and sends the offer; with the defaults,
 /// lines that cannot be priced and offers not delivered only set the status.
+#[traced]
 #[logged(level = "info", operation = "create-offer", classification = Pii)]
 #[collect_errors(root)]
 #[service_response]
 async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
     check_customer(&order)?;
+    tracer::put_annotation("customer", order.customer.as_str())?;
     let priced = price_lines(&order).await?;
     let total: u64 = priced.iter().map(|l| l.total_cents).sum();
     let offer = Offer {
@@ -211,7 +220,9 @@ async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
 }
 
 /// The embedded offers service: accepts an offer unless the address is on
-/// the do-not-contact list.
+/// the do-not-contact list. Traced: a call that carries a sampled trace
+/// header makes it a part of the caller's trace.
+#[traced]
 #[service_response]
 async fn offers_inbox(request: lambda_http::Request) -> Result<PwResponse, PwError> {
     use lambda_http::RequestExt as _;
@@ -288,6 +299,7 @@ async fn main() -> std::process::ExitCode {
 
 /// Starts the service on a free local port, calls it, prints what happened.
 async fn demo() -> Result<(), lambda_http::Error> {
+    let xray = xray_listener();
     let sink = MemoryWriter::new();
     logging::builder().service("order-service").writer(sink.clone()).init();
     let _offers = start_offers_service().await?;
@@ -326,9 +338,21 @@ async fn demo() -> Result<(), lambda_http::Error> {
             r#"{"customer":"bob","email":"nomail@example.com","items":[{"sku":"APPLE","quantity":4}]}"#,
         ),
     ];
-    for (what, path, body) in calls {
+    for (n, (what, path, body)) in calls.into_iter().enumerate() {
+        // The offers go out as a sampled request of a trace of their own, as
+        // API Gateway with active tracing would send them.
+        let trace = (path == "/offers").then(|| {
+            format!(
+                "Root=1-6741a000-{:024x};Parent={:016x};Sampled=1",
+                n + 1,
+                0xd3d0_0000_0000_0000u64 + n as u64
+            )
+        });
         println!("== {what}\nPOST {path} {body}");
-        let (status, response) = post(addr, path, body).await?;
+        if let Some(trace) = &trace {
+            println!("X-Amzn-Trace-Id: {trace}");
+        }
+        let (status, response) = post(addr, path, body, trace.as_deref()).await?;
         println!("-> {status} {response}");
         println!("log lines:");
         let (emf, lines): (Vec<String>, Vec<String>) =
@@ -340,6 +364,12 @@ async fn demo() -> Result<(), lambda_http::Error> {
             println!("metrics (CloudWatch EMF, through the same writer):");
             for line in emf {
                 println!("  EMF {line}");
+            }
+        }
+        if let Some(xray) = xray.as_ref().filter(|_| trace.is_some()) {
+            println!("traces (the X-Ray subsegments the local listener received):");
+            for document in received_documents(xray) {
+                println!("  XRAY {document}");
             }
         }
         println!();
@@ -354,12 +384,52 @@ async fn demo() -> Result<(), lambda_http::Error> {
     Ok(())
 }
 
-/// A minimal HTTP/1.1 POST over loopback; the demo needs no HTTP client crate.
-async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> Result<(String, String), lambda_http::Error> {
+/// A UDP socket where the tracer sends (`AWS_XRAY_DAEMON_ADDRESS`, else the
+/// X-Ray daemon's default `127.0.0.1:2000`), standing in for the daemon;
+/// `None`, said on stdout, when the address is taken.
+fn xray_listener() -> Option<std::net::UdpSocket> {
+    let address = std::env::var("AWS_XRAY_DAEMON_ADDRESS").unwrap_or_else(|_| "127.0.0.1:2000".to_owned());
+    match std::net::UdpSocket::bind(&address).and_then(|socket| socket.set_nonblocking(true).map(|()| socket)) {
+        Ok(socket) => Some(socket),
+        Err(err) => {
+            println!(
+                "(no X-Ray listener on {address}: {err}; set AWS_XRAY_DAEMON_ADDRESS to a free host:port to see the traces)\n"
+            );
+            None
+        }
+    }
+}
+
+/// The documents waiting on the listener: every subsegment is sent before
+/// its invocation's response, so they are all there once the answer is.
+fn received_documents(listener: &std::net::UdpSocket) -> Vec<String> {
+    let mut documents = Vec::new();
+    let mut buf = vec![0; 65_536];
+    while let Ok(len) = listener.recv(&mut buf) {
+        let datagram = String::from_utf8_lossy(&buf[..len]);
+        // `{"format":"json","version":1}`, a newline, the document.
+        if let Some((_, document)) = datagram.split_once('\n') {
+            documents.push(document.to_owned());
+        }
+    }
+    documents
+}
+
+/// A minimal HTTP/1.1 POST over loopback, with a trace header when given;
+/// the demo needs no HTTP client crate.
+async fn post(
+    addr: std::net::SocketAddr,
+    path: &str,
+    body: &str,
+    trace: Option<&str>,
+) -> Result<(String, String), lambda_http::Error> {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let trace = trace
+        .map(|header| format!("x-amzn-trace-id: {header}\r\n"))
+        .unwrap_or_default();
     let request = format!(
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n{trace}content-length: {}\r\nconnection: close\r\n\r\n{body}",
         body.len()
     );
     stream.write_all(request.as_bytes()).await?;

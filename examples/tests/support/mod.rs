@@ -108,10 +108,15 @@ impl RuntimeApi {
 
     /// Queues an event.
     pub fn push(&self, request_id: &str, event: &str) {
+        self.push_traced(request_id, event, &format!("Root=1-6741a000-{request_id};Sampled=1"));
+    }
+
+    /// Queues an event with its own trace header (`Lambda-Runtime-Trace-Id`).
+    pub fn push_traced(&self, request_id: &str, event: &str, trace_header: &str) {
         self.state.pending.lock().unwrap().push_back(Invocation {
             request_id: request_id.to_owned(),
             event: event.to_owned(),
-            trace_id: format!("Root=1-6741a000-{request_id};Sampled=1"),
+            trace_id: trace_header.to_owned(),
         });
         self.state.pending_added.notify_waiters();
     }

@@ -12,6 +12,7 @@ mod inject;
 mod logged;
 mod metrics;
 mod service;
+mod traced;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -170,6 +171,7 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
             Args::Metrics(metrics) => {
                 metrics::metrics_layer(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
             }
+            Args::Traced(traced) => traced::traced_layer(traced, scope, inner, statics),
             // `valid.rs` refuses a second core before expansion.
             Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => inner,
         };

@@ -236,7 +236,7 @@ impl<'s> LambdaRequest<'s> {
         if !self.custom.is_empty() {
             headers.insert("x-amz-client-context", client_context(&self.label, self.custom)?);
         }
-        let mut request = self
+        let request = self
             .session
             .request(Method::POST, url)
             .headers(headers)
@@ -245,6 +245,9 @@ impl<'s> LambdaRequest<'s> {
                 region: None,
             })
             .with_extension(RetryThrottled);
+        #[cfg(feature = "tracer")]
+        let request = request.with_extension(super::trace::LambdaFunction(self.function.clone()));
+        let mut request = request;
         if let Some(deadline) = self.deadline {
             request = request.with_extension(Deadline(deadline));
         }

@@ -36,6 +36,8 @@ mod session;
 mod sigv4;
 mod stream;
 mod template;
+#[cfg(feature = "tracer")]
+mod trace;
 
 pub use credentials::{Credentials, CredentialsProvider, EnvironmentCredentials};
 pub use lambda::{LambdaRequest, MAX_CLIENT_CONTEXT_BYTES, RawBody};

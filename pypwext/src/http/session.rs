@@ -233,13 +233,18 @@ impl HttpSessionBuilder {
             )
             .with_source(err)
         })?;
-        let mut client = ClientBuilder::new(client)
-            .with(RetryMiddleware { policy: self.policy })
-            .with(SigningMiddleware {
-                credentials: self.credentials,
-                region: self.region.clone(),
-                api_gateway_mapping: self.api_gateway_mapping,
-            });
+        let client = ClientBuilder::new(client);
+        // Outermost: one subsegment around every attempt, its header on each.
+        #[cfg(feature = "tracer")]
+        let client = client.with(super::trace::TraceMiddleware);
+        let client = client.with(RetryMiddleware { policy: self.policy });
+        #[cfg(feature = "tracer")]
+        let client = client.with(super::trace::CountAttempts);
+        let mut client = client.with(SigningMiddleware {
+            credentials: self.credentials,
+            region: self.region.clone(),
+            api_gateway_mapping: self.api_gateway_mapping,
+        });
         if let Some(settings) = self.log {
             // After signing: the line shows what was sent, signature headers redacted.
             client = client.with(super::log::LoggingMiddleware { settings });

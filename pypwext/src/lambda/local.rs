@@ -220,6 +220,14 @@ fn to_lambda_request(parts: http::request::Parts, bytes: Bytes) -> lambda_http::
 
     let mut context = lambda_runtime::Context::default();
     context.request_id = request_id;
+    // The request's own trace header, as Lambda continues the trace of an
+    // API Gateway request that carries one (`curl -H 'X-Amzn-Trace-Id: …'`
+    // traces a local call; without it, nothing is traced).
+    context.xray_trace_id = parts
+        .headers
+        .get("x-amzn-trace-id")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
     let deadline = SystemTime::now() + LOCAL_TIMEOUT;
     context.deadline = deadline
         .duration_since(SystemTime::UNIX_EPOCH)
@@ -361,6 +369,22 @@ mod tests {
         assert_eq!(api_context.http.path.as_deref(), Some("/orders/7"));
         assert!(lambda_context.invoked_function_arn.starts_with("arn:aws:lambda:local:"));
         assert!(lambda_context.deadline > 0);
+        assert_eq!(lambda_context.xray_trace_id, None);
+    }
+
+    #[test]
+    fn a_request_s_trace_header_is_the_invocation_s() {
+        let header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+        let (parts, ()) = http::Request::post("/")
+            .header("X-Amzn-Trace-Id", header)
+            .body(())
+            .unwrap()
+            .into_parts();
+        let request = to_lambda_request(parts, Bytes::new());
+        assert_eq!(
+            request.lambda_context_ref().unwrap().xray_trace_id.as_deref(),
+            Some(header)
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt as _};
-use pypwext::{Json, PwError, PwResponse, StatusCode, collect_errors, logged, service_response};
+use pypwext::{Json, PwError, PwResponse, StatusCode, collect_errors, logged, service_response, traced};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Serialize, Debug)]
@@ -33,6 +33,17 @@ fn price(line: &Line) -> u64 {
 #[collect_errors(root)]
 #[service_response]
 pub async fn with_pypwext(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+    answer(&order)
+}
+
+/// The same stack with `#[traced]` on top: the end-to-end bench's traced
+/// form (`PYPWEXT_BENCH_TRACER`), against the stack above.
+#[allow(dead_code)] // only the end-to-end bench's function runs it
+#[traced]
+#[logged(level = "info", operation = "create-order")]
+#[collect_errors(root)]
+#[service_response]
+pub async fn with_pypwext_traced(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
     answer(&order)
 }
 

@@ -1,0 +1,8 @@
+use pypwext::{traced, PwError};
+
+#[traced]
+fn reserve() -> Result<(), PwError> {
+    Ok(())
+}
+
+fn main() {}
