@@ -240,6 +240,9 @@ pub mod errors;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
+#[cfg(feature = "idempotency")]
+#[cfg_attr(docsrs, doc(cfg(feature = "idempotency")))]
+pub mod idempotency;
 #[cfg(any(feature = "service", feature = "batch"))]
 mod json;
 pub mod lambda;

@@ -29,3 +29,5 @@ pub const HTTP: &str = "pypwext::http";
 pub const BATCH: &str = "pypwext::batch";
 /// `#[metrics]`: the WARNING of a call that added no metric, refused metrics.
 pub const METRICS: &str = "pypwext::metrics";
+/// `#[idempotent]`: a key that is null, a record that could not be deleted.
+pub const IDEMPOTENCY: &str = "pypwext::idempotency";

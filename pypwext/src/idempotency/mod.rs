@@ -1,0 +1,138 @@
+//! Idempotency: a repeated request or record returns the stored result
+//! instead of running again. [`#[idempotent]`](macro@crate::idempotent) is
+//! the attribute; [`Idempotency`] is the store it names.
+//!
+//! Records follow Powertools' layout (partition key `id` =
+//! `<prefix>#<md5 of the key>`, `expiration` in epoch seconds,
+//! `in_progress_expiration` in epoch milliseconds, `status`, `data`,
+//! `validation`) and its hash (the key's JSON as Python's
+//! `json.dumps(key, sort_keys=True)` writes it), so a Rust function given
+//! the `key_prefix` of a Python function honours its records, and the other
+//! way round.
+//!
+//! | situation | what happens |
+//! |---|---|
+//! | first call | the record is written `INPROGRESS` with a conditional write, the body runs; `Ok` stores `COMPLETED` with the value before the call returns, `Err` or a panic deletes the record |
+//! | the same key again, completed, not expired | the body does not run; the stored value is returned |
+//! | the same key while in progress | `Err(PwError)` 409, action `Raise` |
+//! | in progress past its in-progress expiry (the invocation's deadline) | runs again |
+//! | expired record | runs again |
+//! | `validate` differs from the stored one | `Err(PwError)` 422, action `Raise` |
+//! | the store fails or cannot be reached | `Err(PwError)` 502, action `Raise`; the body does not run |
+//!
+//! ```
+//! use std::sync::LazyLock;
+//! use std::time::Duration;
+//! use pypwext::idempotency::Idempotency;
+//!
+//! static PAYMENTS: LazyLock<Idempotency> = LazyLock::new(|| {
+//!     Idempotency::in_memory().expires_after(Duration::from_secs(600)).local_cache(64)
+//! });
+//! # let _ = &*PAYMENTS;
+//! ```
+
+mod cache;
+pub(crate) mod guard;
+pub(crate) mod hash;
+mod memory;
+mod record;
+mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::errors::PwError;
+
+pub use memory::MemoryStore;
+pub use record::{Attributes, Now, Record, Status};
+pub use store::{Claim, Store, StoreError, StoreFuture};
+
+use cache::LocalCache;
+
+/// How long a record holds by default: one hour, as in Powertools.
+pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
+
+/// An idempotency store and its settings: what `#[idempotent(store = …)]`
+/// names, usually from a `static` `LazyLock`.
+///
+/// Builders take and give the value. A builder that does not apply to the
+/// store (a DynamoDB client for the in-memory store) is kept as a problem,
+/// and every guarded call then answers it as a 502 without running the body:
+/// never a silent default.
+pub struct Idempotency {
+    store: Arc<dyn Store>,
+    expires_after: Duration,
+    cache: Option<LocalCache>,
+    problem: Option<String>,
+}
+
+impl std::fmt::Debug for Idempotency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Idempotency")
+            .field("store", &self.store.describe())
+            .field("expires_after", &self.expires_after)
+            .field("local_cache", &self.cache.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Idempotency {
+    /// Records in this process's memory ([`MemoryStore`]): for tests and
+    /// local runs.
+    pub fn in_memory() -> Self {
+        Idempotency::with_store(MemoryStore::new())
+    }
+
+    /// Records in a store of your own.
+    pub fn with_store(store: impl Store) -> Self {
+        Idempotency::with_shared_store(Arc::new(store))
+    }
+
+    /// Records in a store shared with other code (a test that looks at it).
+    pub fn with_shared_store(store: Arc<dyn Store>) -> Self {
+        Idempotency {
+            store,
+            expires_after: DEFAULT_EXPIRY,
+            cache: None,
+            problem: None,
+        }
+    }
+
+    /// How long a record holds (default one hour): a repeat after that runs
+    /// again. Written on the `INPROGRESS` record too.
+    pub fn expires_after(mut self, expiry: Duration) -> Self {
+        self.expires_after = expiry;
+        self
+    }
+
+    /// Keeps the `records` most recently used `COMPLETED` records in memory,
+    /// so a repeat in the same execution environment costs no round trip.
+    pub fn local_cache(mut self, records: usize) -> Self {
+        self.cache = (records > 0).then(|| LocalCache::new(records));
+        self
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub(crate) fn note_problem(&mut self, problem: String) {
+        self.problem.get_or_insert(problem);
+    }
+}
+
+/// The hash Powertools gives `key`: the MD5 (hex) of its JSON as Python's
+/// `json.dumps(key, sort_keys=True)` writes it. A record's id is
+/// `<prefix>#<hash>`.
+///
+/// ```
+/// let hash = pypwext::idempotency::key_hash(&serde_json::json!({"order": 1})).unwrap();
+/// assert_eq!(hash.len(), 32);
+/// ```
+pub fn key_hash(key: &(impl Serialize + ?Sized)) -> Result<String, PwError> {
+    let value = guard::key_value(key)?;
+    Ok(hash::python_md5_hex(&value))
+}
