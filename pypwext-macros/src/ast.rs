@@ -7,7 +7,9 @@ use syn::parse::{ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
-use crate::symbol::{BATCH_RESPONSE, COLLECT_ERRORS, HTTP_METHOD, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol};
+use crate::symbol::{
+    BATCH_RESPONSE, COLLECT_ERRORS, HTTP_METHOD, IDEMPOTENT, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol,
+};
 
 /// One kind of pypwext attribute: one layer of the stack.
 ///
@@ -20,6 +22,7 @@ pub(crate) enum LayerKind {
     HttpMethod,
     BatchResponse,
     Metrics,
+    Idempotent,
 }
 
 impl LayerKind {
@@ -30,6 +33,7 @@ impl LayerKind {
         LayerKind::HttpMethod,
         LayerKind::BatchResponse,
         LayerKind::Metrics,
+        LayerKind::Idempotent,
     ];
 
     pub(crate) fn symbol(self) -> Symbol {
@@ -40,6 +44,7 @@ impl LayerKind {
             LayerKind::HttpMethod => HTTP_METHOD,
             LayerKind::BatchResponse => BATCH_RESPONSE,
             LayerKind::Metrics => METRICS,
+            LayerKind::Idempotent => IDEMPOTENT,
         }
     }
 
@@ -51,6 +56,7 @@ impl LayerKind {
             LayerKind::HttpMethod => Some("http"),
             LayerKind::BatchResponse => Some("batch"),
             LayerKind::Metrics => Some("metrics"),
+            LayerKind::Idempotent => Some("idempotency"),
         }
     }
 

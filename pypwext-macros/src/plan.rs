@@ -10,6 +10,7 @@ use crate::attr::{self, CollectErrors, ServiceResponse};
 use crate::batch::{self, BatchResponse};
 use crate::ctxt::Ctxt;
 use crate::http_method::{self, HttpMethod};
+use crate::idempotent::{self, Idempotent};
 use crate::logged::{self, Logged};
 use crate::metrics::{self, Metrics};
 use crate::signature::{is_named, is_response_param, named_params};
@@ -110,6 +111,7 @@ pub(crate) enum Args {
     HttpMethod(HttpMethod),
     BatchResponse(BatchResponse),
     Metrics(Metrics),
+    Idempotent(Idempotent),
 }
 
 /// The arguments of `attr`. Each problem is reported to `cx` and the setting
@@ -122,6 +124,7 @@ fn parse_args(cx: &mut Ctxt, attr: &StackAttr) -> Args {
         LayerKind::HttpMethod => Args::HttpMethod(http_method::parse_http_method(cx, attr)),
         LayerKind::BatchResponse => Args::BatchResponse(batch::parse(cx, attr)),
         LayerKind::Metrics => Args::Metrics(metrics::parse(cx, attr)),
+        LayerKind::Idempotent => Args::Idempotent(idempotent::parse(cx, attr)),
     }
 }
 
@@ -179,7 +182,7 @@ impl Plan {
                     Args::HttpMethod(http) => Core::Call(http, CallAnswer::of(&plan.function.sig)),
                     Args::BatchResponse(batch) => Core::Batch(batch),
                     // `core_kind` is one of the three above.
-                    Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) => Core::Body,
+                    Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) | Args::Idempotent(_) => Core::Body,
                 };
                 below_core = true;
                 continue;
@@ -261,6 +264,7 @@ mod tests {
                 Args::CollectErrors(_) => "collect_errors",
                 Args::Logged(_) => "logged",
                 Args::Metrics(_) => "metrics",
+                Args::Idempotent(_) => "idempotent",
                 Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => "second core",
             })
             .collect()

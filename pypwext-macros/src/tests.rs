@@ -297,3 +297,33 @@ fn batch_stack() {
         expect_file!["snapshots/batch_stack.rs"],
     );
 }
+
+#[test]
+fn idempotent_below_a_service_response() {
+    check(
+        LayerKind::Logged,
+        quote!(inject_lambda_context),
+        quote! {
+            #[service_response]
+            #[idempotent(store = ORDERS, key = order.id, validate = order.total)]
+            async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+                Ok(PwResponse::ok())
+            }
+        },
+        expect_file!["snapshots/idempotent_below_service.rs"],
+    );
+}
+
+#[test]
+fn idempotent_alone_with_the_default_key_of_several_parameters() {
+    check(
+        LayerKind::Idempotent,
+        quote!(store = PAYMENTS, key_prefix = "payments.charge"),
+        quote! {
+            async fn charge(payment_id: &str, cents: u32, context: &Context) -> Result<Receipt, PwError> {
+                Ok(Receipt::new(payment_id, cents))
+            }
+        },
+        expect_file!["snapshots/idempotent_alone.rs"],
+    );
+}

@@ -12,6 +12,7 @@
 //! | [`#[http_method]`](macro@http_method) | turns a signature into a typed HTTP call or Lambda invocation | `http` |
 //! | [`#[batch_response]`](macro@batch_response) | turns a function that handles one SQS, Kinesis or DynamoDB record into a partial batch response | `batch` |
 //! | [`#[metrics]`](macro@metrics) | writes each call's CloudWatch metrics in the embedded metric format | `metrics` |
+//! | [`#[idempotent]`](macro@idempotent) | runs a repeated request or record once, with records a Powertools function can share | `idempotency` |
 //!
 //! Each attribute's page is its reference: its arguments and their defaults,
 //! what it answers, where it stands in a stack, the compile errors it gives,
@@ -223,6 +224,7 @@
 //! | `http` | `#[http_method]`, [`HttpSession`], [`http`] (reqwest, rustls, aws-sigv4) | on |
 //! | `batch` | `#[batch_response]`, [`batch`] (the event types of `aws_lambda_events`) | on |
 //! | `metrics` | `#[metrics]`, [`metrics`](mod@metrics) (no dependency of its own) | on |
+//! | `idempotency` | `#[idempotent]`, `idempotency` (the in-memory and DynamoDB stores; aws-sdk-dynamodb) | off |
 //!
 //! Errors, `#[collect_errors]`, the logger and `#[logged]` are always there.
 //! Every attribute is exported whatever the features; one whose feature is
@@ -232,6 +234,8 @@
 // docs.rs: "Available on crate feature … only" on what a feature adds.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "__aws-sdk")]
+mod aws_sdk;
 #[cfg(feature = "batch")]
 #[cfg_attr(docsrs, doc(cfg(feature = "batch")))]
 pub mod batch;
@@ -282,6 +286,8 @@ pub use pypwext_macros::batch_response;
 pub use pypwext_macros::collect_errors;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use pypwext_macros::http_method;
+#[cfg_attr(docsrs, doc(cfg(feature = "idempotency")))]
+pub use pypwext_macros::idempotent;
 pub use pypwext_macros::logged;
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use pypwext_macros::metrics;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub mod moto;
+
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 /// A JSON object read with its keys in the order they were written, which

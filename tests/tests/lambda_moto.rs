@@ -9,10 +9,11 @@
 //! error (502 with the payload) and an unknown function (404), each the same
 //! error through the macro and from code.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{LazyLock, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use pypwext_tests::moto::venv_bin;
 
 use pypwext::http::{Credentials, HttpSession, LambdaResponse};
 use pypwext::{PwError, StatusCode, http_method};
@@ -72,62 +73,18 @@ async fn use_docker(on: bool) {
     assert!(answer.status().is_success(), "{}", answer.status());
 }
 
-/// Stops moto when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn venv_bin() -> PathBuf {
-    let python = std::env::var("PYPWEXT_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/python-venv/bin/python")));
-    python.parent().expect("the venv's bin").to_path_buf()
-}
-
-fn start_moto() -> Server {
-    let bin = venv_bin();
-    assert!(
-        bin.join("moto_server").exists(),
-        "moto_server is not in {}: run the tests with scripts/test.sh, which installs it",
-        bin.display()
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+fn start_moto() -> pypwext_tests::moto::Moto {
     // moto's Docker backend asks this for Docker: a loopback port nobody
     // listens on, so a function there fails at once, without pulling anything.
-    let no_docker = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(bin.join("moto_server"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+    let no_docker = pypwext_tests::moto::free_port();
+    let mut command = Command::new(venv_bin().join("moto_server"));
+    command
         .env("DOCKER_HOST", format!("tcp://127.0.0.1:{no_docker}"))
         // The setup's four IAM calls go through unsigned; everything after is verified.
-        .env("INITIAL_NO_AUTH_ACTION_COUNT", "4")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("moto_server starts");
-    let server = Server(child);
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "moto_server listens within 30 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let setup = Command::new(bin.join("python"))
+        .env("INITIAL_NO_AUTH_ACTION_COUNT", "4");
+    let server = pypwext_tests::moto::Moto::start_command(command);
+    let endpoint = server.endpoint().to_owned();
+    let setup = Command::new(venv_bin().join("python"))
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/py/moto_setup.py"))
         .arg(&endpoint)
         .output()

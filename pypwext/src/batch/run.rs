@@ -186,14 +186,7 @@ where
     H: Fn(LambdaEvent<E>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<E::Response, Error>> + Send + 'static,
 {
-    let addr = match std::env::var("PYPWEXT_LOCAL_ADDR") {
-        Ok(addr) => addr,
-        Err(std::env::VarError::NotPresent) => crate::lambda::DEFAULT_LOCAL_ADDR.to_owned(),
-        Err(err) => return Err(format!("PYPWEXT_LOCAL_ADDR: {err}").into()),
-    };
-    let addr: std::net::SocketAddr = addr
-        .parse()
-        .map_err(|err| format!("PYPWEXT_LOCAL_ADDR={addr:?} is not an address like 127.0.0.1:9000: {err}"))?;
+    let addr = crate::lambda::local_addr(std::env::var("PYPWEXT_LOCAL_ADDR"))?;
     let server = crate::lambda::LocalServer::bind(addr).await?;
     println!(
         "pypwext: serving on http://{}: POST an event, get the partial batch response (or set PYPWEXT_EVENT=FILE to run it once on an event file; Ctrl-C to stop)",

@@ -176,7 +176,7 @@ fn store_failed(idempotency: &Idempotency, doing: &str, error: StoreError) -> Pw
         StatusCode::BAD_GATEWAY,
         format!(
             "the idempotency store ({}) failed to {doing}: {error}; check that it is reachable and retry",
-            idempotency.store.describe()
+            idempotency.store().describe()
         ),
     )
     .with_source(error)
@@ -234,11 +234,11 @@ where
         data: None,
         validation,
     };
-    let existing = match idempotency.store.put_in_progress(&record, now).await {
+    let existing = match idempotency.store().put_in_progress(&record, now).await {
         Ok(Claim::Written) => None,
         Ok(Claim::Exists(Some(existing))) => Some(existing),
         // The store did not give the record in the way: one read for it.
-        Ok(Claim::Exists(None)) => match idempotency.store.get(&record.id).await {
+        Ok(Claim::Exists(None)) => match idempotency.store().get(&record.id).await {
             Ok(Some(existing)) => Some(existing),
             // Deleted in between: the other call failed; retrying runs again.
             Ok(None) => return Err((codec.error)(in_progress())),
@@ -284,7 +284,7 @@ where
                 data: Some(data),
                 ..record
             };
-            if let Err(error) = idempotency.store.complete(&completed).await {
+            if let Err(error) = idempotency.store().complete(&completed).await {
                 return Err((codec.error)(store_failed(idempotency, "store the result", error)));
             }
             if let Some(cache) = &idempotency.cache {
@@ -310,7 +310,7 @@ async fn delete(idempotency: &Idempotency, id: &str) {
     if let Some(cache) = &idempotency.cache {
         cache.remove(id);
     }
-    if let Err(error) = idempotency.store.delete(id).await {
+    if let Err(error) = idempotency.store().delete(id).await {
         tracing::error!(
             target: log_target::IDEMPOTENCY,
             record = id,

@@ -32,6 +32,7 @@
 //! ```
 
 mod cache;
+mod dynamodb;
 pub(crate) mod guard;
 pub(crate) mod hash;
 mod memory;
@@ -45,6 +46,7 @@ use serde::Serialize;
 
 use crate::errors::PwError;
 
+pub use dynamodb::{DEFAULT_DYNAMODB_TIMEOUT, DynamoDbStore};
 pub use memory::MemoryStore;
 pub use record::{Attributes, Now, Record, Status};
 pub use store::{Claim, Store, StoreError, StoreFuture};
@@ -62,7 +64,7 @@ pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(3600);
 /// and every guarded call then answers it as a 502 without running the body:
 /// never a silent default.
 pub struct Idempotency {
-    store: Arc<dyn Store>,
+    store: Backend,
     expires_after: Duration,
     cache: Option<LocalCache>,
     problem: Option<String>,
@@ -71,7 +73,7 @@ pub struct Idempotency {
 impl std::fmt::Debug for Idempotency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Idempotency")
-            .field("store", &self.store.describe())
+            .field("store", &self.store().describe())
             .field("expires_after", &self.expires_after)
             .field("local_cache", &self.cache.is_some())
             .finish_non_exhaustive()
@@ -85,6 +87,24 @@ impl Idempotency {
         Idempotency::with_store(MemoryStore::new())
     }
 
+    /// Records in the DynamoDB table `table`, in Powertools' layout
+    /// ([`DynamoDbStore`]); the client is built from the environment on first
+    /// use unless [`client`](Idempotency::client) gives one.
+    ///
+    /// ```
+    /// use std::sync::LazyLock;
+    /// use std::time::Duration;
+    /// use pypwext::idempotency::Idempotency;
+    ///
+    /// static ORDERS: LazyLock<Idempotency> = LazyLock::new(|| {
+    ///     Idempotency::dynamodb("idempotency").expires_after(Duration::from_secs(3600)).local_cache(256)
+    /// });
+    /// # let _ = &*ORDERS;
+    /// ```
+    pub fn dynamodb(table: impl Into<String>) -> Self {
+        Idempotency::with_backend(Backend::DynamoDb(DynamoDbStore::new(table)))
+    }
+
     /// Records in a store of your own.
     pub fn with_store(store: impl Store) -> Self {
         Idempotency::with_shared_store(Arc::new(store))
@@ -92,12 +112,37 @@ impl Idempotency {
 
     /// Records in a store shared with other code (a test that looks at it).
     pub fn with_shared_store(store: Arc<dyn Store>) -> Self {
+        Idempotency::with_backend(Backend::Shared(store))
+    }
+
+    fn with_backend(store: Backend) -> Self {
         Idempotency {
             store,
             expires_after: DEFAULT_EXPIRY,
             cache: None,
             problem: None,
         }
+    }
+
+    /// The DynamoDB client of [`dynamodb`](Idempotency::dynamodb), instead of
+    /// one built from the environment. On another store it is a
+    /// configuration mistake that every guarded call answers with a 502.
+    pub fn client(mut self, client: aws_sdk_dynamodb::Client) -> Self {
+        match self.store {
+            Backend::DynamoDb(store) => self.store = Backend::DynamoDb(store.client(client)),
+            Backend::Shared(_) => self.note_problem(misapplied("client", "Idempotency::dynamodb")),
+        }
+        self
+    }
+
+    /// Renames the record's attributes, as Powertools' `key_attr`,
+    /// `expiry_attr`, … (DynamoDB and Redis stores).
+    pub fn attributes(mut self, attributes: Attributes) -> Self {
+        match self.store {
+            Backend::DynamoDb(store) => self.store = Backend::DynamoDb(store.attributes(attributes)),
+            Backend::Shared(_) => self.note_problem(misapplied("attributes", "Idempotency::dynamodb")),
+        }
+        self
     }
 
     /// How long a record holds (default one hour): a repeat after that runs
@@ -115,13 +160,28 @@ impl Idempotency {
     }
 
     /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
+    pub fn store(&self) -> &dyn Store {
+        match &self.store {
+            Backend::DynamoDb(store) => store,
+            Backend::Shared(store) => store.as_ref(),
+        }
     }
 
-    pub(crate) fn note_problem(&mut self, problem: String) {
+    fn note_problem(&mut self, problem: String) {
         self.problem.get_or_insert(problem);
     }
+}
+
+/// The stores a builder may configure further, and the others.
+enum Backend {
+    DynamoDb(DynamoDbStore),
+    Shared(Arc<dyn Store>),
+}
+
+fn misapplied(builder: &str, store: &str) -> String {
+    format!(
+        "the idempotency store is configured with `.{builder}(…)`, which applies to `{store}` only; remove it or use that store"
+    )
 }
 
 /// The hash Powertools gives `key`: the MD5 (hex) of its JSON as Python's

@@ -26,6 +26,22 @@ const LOCAL_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest request body the local server accepts, as API Gateway: 10 MB.
 const MAX_REQUEST_BYTES: usize = 10 * 1024 * 1024;
 
+/// Where a local runner listens: `PYPWEXT_LOCAL_ADDR` (what `std::env::var`
+/// gave for it), else [`DEFAULT_LOCAL_ADDR`].
+pub(crate) fn local_addr(var: Result<String, std::env::VarError>) -> Result<SocketAddr, String> {
+    let addr = match var {
+        Ok(addr) => addr,
+        Err(std::env::VarError::NotPresent) => DEFAULT_LOCAL_ADDR.to_owned(),
+        Err(err) => {
+            return Err(format!(
+                "PYPWEXT_LOCAL_ADDR: {err}; set it to an address like 127.0.0.1:9000"
+            ));
+        }
+    };
+    addr.parse()
+        .map_err(|err| format!("PYPWEXT_LOCAL_ADDR={addr:?} is not an address like 127.0.0.1:9000: {err}"))
+}
+
 /// Serves `handler` on `PYPWEXT_LOCAL_ADDR` (default `127.0.0.1:9000`) until
 /// Ctrl-C; what [`run`](super::run) does outside Lambda.
 pub(crate) async fn serve_until_ctrl_c<H, Fut>(handler: H) -> Result<(), lambda_http::Error>
@@ -33,15 +49,7 @@ where
     H: Fn(lambda_http::Request) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<Body>, lambda_http::Error>> + Send + 'static,
 {
-    let addr = match std::env::var("PYPWEXT_LOCAL_ADDR") {
-        Ok(addr) => addr,
-        Err(std::env::VarError::NotPresent) => DEFAULT_LOCAL_ADDR.to_owned(),
-        Err(err) => return Err(format!("PYPWEXT_LOCAL_ADDR: {err}").into()),
-    };
-    let addr: SocketAddr = addr
-        .parse()
-        .map_err(|err| format!("PYPWEXT_LOCAL_ADDR={addr:?} is not an address like 127.0.0.1:9000: {err}"))?;
-    let server = LocalServer::bind(addr).await?;
+    let server = LocalServer::bind(local_addr(std::env::var("PYPWEXT_LOCAL_ADDR"))?).await?;
     println!(
         "pypwext: serving on http://{} as an API Gateway HTTP API would (Ctrl-C to stop)",
         server.local_addr()
@@ -259,6 +267,24 @@ mod tests {
     use std::sync::Arc;
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio::sync::Notify;
+
+    #[test]
+    fn the_local_address_is_the_variables_or_the_default_and_a_bad_one_is_named() {
+        use std::env::VarError;
+        assert_eq!(
+            local_addr(Err(VarError::NotPresent)),
+            DEFAULT_LOCAL_ADDR.parse().map_err(|_| String::new())
+        );
+        assert_eq!(
+            local_addr(Ok("127.0.0.1:8123".into())),
+            Ok(SocketAddr::from(([127, 0, 0, 1], 8123)))
+        );
+        let bad = local_addr(Ok("localhost".into())).unwrap_err();
+        assert!(
+            bad.starts_with("PYPWEXT_LOCAL_ADDR=\"localhost\" is not an address like 127.0.0.1:9000"),
+            "{bad}"
+        );
+    }
 
     #[test]
     fn repeated_keys_keep_every_value_in_order() {

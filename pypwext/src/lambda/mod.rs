@@ -30,6 +30,8 @@ mod run;
 mod runtime;
 
 #[cfg(feature = "local")]
+pub(crate) use local::local_addr;
+#[cfg(feature = "local")]
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
 #[cfg(feature = "service")]
 pub use run::run;
