@@ -52,8 +52,7 @@ pub(super) fn idempotent_layer(
 
 /// `key(&(expr))`, spanned on the expression.
 fn value_of(expr: &syn::Expr) -> TokenStream {
-    let key = quote_spanned!(expr.span()=> ::pypwext::__private::idempotency::key);
-    quote!(#key(&(#expr)))
+    quote_spanned!(expr.span()=> ::pypwext::__private::idempotency::key(&(#expr)))
 }
 
 /// The one parameter that is not a context, or an object of several by name.
@@ -62,14 +61,12 @@ fn default_key(sig: &syn::Signature) -> TokenStream {
     let names: Vec<&syn::Ident> = key_params(sig).into_iter().filter_map(Result::ok).collect();
     match names.as_slice() {
         [one] => {
-            let key = quote_spanned!(one.span()=> ::pypwext::__private::idempotency::key);
-            quote!(#key(&#one))
+            quote_spanned!(one.span()=> ::pypwext::__private::idempotency::key(&#one))
         }
         several => {
             let fields = several.iter().map(|name| {
                 let text = name.to_string();
-                let field = quote_spanned!(name.span()=> field);
-                quote!(.#field(#text, &#name))
+                quote_spanned!(name.span()=> .field(#text, &#name))
             });
             quote!(::pypwext::__private::idempotency::KeyObject::new() #(#fields)* .finish())
         }

@@ -63,10 +63,12 @@ fn default_prefix(lambda_function: Option<&str>, module_path: &str, function: &s
     )
 }
 
-/// How a return type `Result<T, E>` is stored and loaded, and how the
-/// guard's own errors become `E`: fn pointers, so the guard's future carries
-/// no bound that would be reported a second time.
-pub struct Codec<T, E> {
+/// How a return type `R` = `Result<T, E>` is split, its value stored and
+/// loaded, and how the guard's own errors become `E`: fn pointers, so the
+/// guard's future carries no bound that would be reported a second time.
+pub struct Codec<R, T, E> {
+    split: fn(R) -> Result<T, E>,
+    join: fn(Result<T, E>) -> R,
     store: fn(&T) -> serde_json::Result<String>,
     load: fn(&str) -> serde_json::Result<T>,
     error: fn(PwError) -> E,
@@ -78,23 +80,29 @@ pub struct Codec<T, E> {
     message = "an `#[idempotent]` function returns `Result<T, E>`, not `{Self}`",
     label = "return `Result<T, E>` with `T: Serialize + DeserializeOwned` and `E: From<PwError>`"
 )]
-pub trait IdempotentResult {
+pub trait IdempotentResult: Sized {
     /// The `Ok` type.
     type Ok;
     /// The `Err` type.
     type Err;
     /// How the value is stored and read back.
-    const CODEC: Codec<Self::Ok, Self::Err>;
+    const CODEC: Codec<Self, Self::Ok, Self::Err>;
 }
 
 impl<T: Serialize + DeserializeOwned, E: From<PwError>> IdempotentResult for Result<T, E> {
     type Ok = T;
     type Err = E;
-    const CODEC: Codec<T, E> = Codec {
+    const CODEC: Codec<Self, T, E> = Codec {
+        split: same::<Self>,
+        join: same::<Self>,
         store: serde_json::to_string::<T>,
         load: load::<T>,
         error: E::from,
     };
+}
+
+fn same<R>(result: R) -> R {
+    result
 }
 
 fn load<T: DeserializeOwned>(data: &str) -> serde_json::Result<T> {
@@ -186,17 +194,26 @@ fn store_failed(idempotency: &Idempotency, doing: &str, error: StoreError) -> Pw
 ///
 /// `key` and `validate` are the values the generated code computed from the
 /// parameters; `codec` is `<ReturnType as IdempotentResult>::CODEC`.
-pub async fn idempotent<F, T, E>(
+pub async fn idempotent<F: Future, T, E>(
     idempotency: &Idempotency,
     site: &Idempotent,
     key: Result<Value, PwError>,
     validate: Option<Result<Value, PwError>>,
     body: F,
-    codec: Codec<T, E>,
-) -> Result<T, E>
-where
-    F: Future<Output = Result<T, E>>,
-{
+    codec: Codec<F::Output, T, E>,
+) -> F::Output {
+    let join = codec.join;
+    join(guard(idempotency, site, key, validate, body, &codec).await)
+}
+
+async fn guard<F: Future, T, E>(
+    idempotency: &Idempotency,
+    site: &Idempotent,
+    key: Result<Value, PwError>,
+    validate: Option<Result<Value, PwError>>,
+    body: F,
+    codec: &Codec<F::Output, T, E>,
+) -> Result<T, E> {
     if let Some(problem) = &idempotency.problem {
         return Err((codec.error)(PwError::new(StatusCode::BAD_GATEWAY, problem.clone())));
     }
@@ -213,7 +230,7 @@ where
             function = site.function,
             "the idempotency key is null; the function runs without idempotency"
         );
-        return body.await;
+        return (codec.split)(body.await);
     }
     let id = format!("{}#{}", site.prefix(), python_md5_hex(&key));
     let now = Now::current();
@@ -221,7 +238,7 @@ where
     if let Some(cache) = &idempotency.cache
         && let Some(record) = cache.get(&id, now)
     {
-        return answer_existing(&record, validation.as_deref(), now, &codec);
+        return answer_existing(&record, validation.as_deref(), now, codec);
     }
 
     let record = Record {
@@ -258,10 +275,10 @@ where
         {
             cache.put(&existing);
         }
-        return answer_existing(&existing, record.validation.as_deref(), now, &codec);
+        return answer_existing(&existing, record.validation.as_deref(), now, codec);
     }
 
-    match AssertUnwindSafe(body).catch_unwind().await {
+    match AssertUnwindSafe(body).catch_unwind().await.map(codec.split) {
         Ok(Ok(value)) => {
             let data = match (codec.store)(&value) {
                 Ok(data) => data,
@@ -320,7 +337,12 @@ async fn delete(idempotency: &Idempotency, id: &str) {
 }
 
 /// The answer to a call whose key has a record that may not be replaced.
-fn answer_existing<T, E>(existing: &Record, validation: Option<&str>, now: Now, codec: &Codec<T, E>) -> Result<T, E> {
+fn answer_existing<R, T, E>(
+    existing: &Record,
+    validation: Option<&str>,
+    now: Now,
+    codec: &Codec<R, T, E>,
+) -> Result<T, E> {
     // As Powertools: the payload is checked first, whatever the status, and
     // only by a function that validates.
     if let Some(validation) = validation

@@ -19,7 +19,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-fn codec() -> Codec<u32, PwError> {
+fn codec() -> Codec<Result<u32, PwError>, u32, PwError> {
     <Result<u32, PwError> as IdempotentResult>::CODEC
 }
 
