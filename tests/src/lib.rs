@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+pub mod dynamodb;
 pub mod moto;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
