@@ -81,15 +81,16 @@ pub(crate) fn write_python_float(out: &mut String, float: f64) {
         out.push_str(if float > 0.0 { "Infinity" } else { "-Infinity" });
         return;
     }
-    // Rust's `{:e}` gives the same shortest round-trip digits: `d.ddde±x`.
-    let scientific = format!("{float:e}");
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((scientific.as_str(), "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, mantissa),
-    };
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The shortest digits that read back the same and are closest to the
+    // value, as serde_json writes them (`1e16`, `0.0001`, `-1149636667324797.2`);
+    // core's `{:e}` may pick another shortest string where two round-trip.
+    let written = serde_json::to_string(&float).unwrap_or_default();
+    let negative = written.starts_with('-');
+    let (digits, exponent) = decimal_digits(written.trim_start_matches('-'));
+    if digits.is_empty() {
+        out.push_str(if negative { "-0.0" } else { "0.0" });
+        return;
+    }
     if negative {
         out.push('-');
     }
@@ -120,6 +121,21 @@ pub(crate) fn write_python_float(out: &mut String, float: f64) {
         let sign = if exponent < 0 { '-' } else { '+' };
         let _ = write!(out, "e{sign}{:02}", exponent.unsigned_abs());
     }
+}
+
+/// The significant digits of a decimal number (`123.5`, `1e-7`, `1.5E+16`)
+/// and the power of ten of its first digit: `("1235", 2)`.
+fn decimal_digits(number: &str) -> (String, i32) {
+    let (mantissa, power) = match number.split_once(['e', 'E']) {
+        Some((mantissa, power)) => (mantissa, power.parse::<i32>().unwrap_or(0)),
+        None => (number, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut point = whole.len() as i32 + power;
+    let all = format!("{whole}{fraction}");
+    let significant = all.trim_start_matches('0');
+    point -= (all.len() - significant.len()) as i32;
+    (significant.trim_end_matches('0').to_owned(), point - 1)
 }
 
 /// A string with Python's `ensure_ascii` escaping.
@@ -189,6 +205,10 @@ mod tests {
             r#"{"a": {"y": "\ud83d\ude00\n\"\\\u007f", "z": "\u00e9"}, "b": [1, 2.5, null, true]}"#
         );
         assert_eq!(python_json(&json!({})), "{}");
+        assert_eq!(
+            python_json(&json!({"f": -1149636667324797.2, "i": -4390914689644304907i64, "s": "\u{19a1f}"})),
+            r#"{"f": -1149636667324797.2, "i": -4390914689644304907, "s": "\ud826\ude1f"}"#
+        );
         assert_eq!(python_json(&json!([])), "[]");
     }
 
