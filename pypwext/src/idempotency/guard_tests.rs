@@ -407,3 +407,28 @@ fn several_parameters_make_an_object_by_name() {
             .starts_with("the idempotency key cannot be written as JSON")
     );
 }
+
+#[test]
+fn a_builder_that_does_not_apply_to_the_store_is_a_502_not_a_silent_default() {
+    let idempotency = Idempotency::in_memory().attributes(crate::idempotency::Attributes::default());
+    let runs = AtomicUsize::new(0);
+    let error = block_on(idempotent(
+        &idempotency,
+        &SITE,
+        Ok(json!("k")),
+        None,
+        async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            Ok::<u32, PwError>(1)
+        },
+        codec(),
+    ))
+    .unwrap_err();
+    assert_eq!(runs.load(Ordering::SeqCst), 0);
+    assert_eq!(error.code(), StatusCode::BAD_GATEWAY);
+    assert!(
+        error.message().contains("`.attributes(…)`, which applies to"),
+        "{}",
+        error.message()
+    );
+}

@@ -37,6 +37,8 @@ pub(crate) mod guard;
 pub(crate) mod hash;
 mod memory;
 mod record;
+#[cfg(feature = "idempotency-redis")]
+mod redis;
 mod store;
 
 use std::sync::Arc;
@@ -49,6 +51,9 @@ use crate::errors::PwError;
 pub use dynamodb::{DEFAULT_DYNAMODB_TIMEOUT, DynamoDbStore};
 pub use memory::MemoryStore;
 pub use record::{Attributes, Now, Record, Status};
+#[cfg(feature = "idempotency-redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "idempotency-redis")))]
+pub use redis::{DEFAULT_REDIS_TIMEOUT, RedisStore};
 pub use store::{Claim, Store, StoreError, StoreFuture};
 
 use cache::LocalCache;
@@ -105,6 +110,14 @@ impl Idempotency {
         Idempotency::with_backend(Backend::DynamoDb(DynamoDbStore::new(table)))
     }
 
+    /// Records in Redis (or Valkey) at `url` (`redis://host:6379/0`), in
+    /// Powertools' Redis layout ([`RedisStore`]); connected on first use.
+    #[cfg(feature = "idempotency-redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "idempotency-redis")))]
+    pub fn redis(url: impl Into<String>) -> Self {
+        Idempotency::with_backend(Backend::Redis(RedisStore::new(url)))
+    }
+
     /// Records in a store of your own.
     pub fn with_store(store: impl Store) -> Self {
         Idempotency::with_shared_store(Arc::new(store))
@@ -130,7 +143,10 @@ impl Idempotency {
     pub fn client(mut self, client: aws_sdk_dynamodb::Client) -> Self {
         match self.store {
             Backend::DynamoDb(store) => self.store = Backend::DynamoDb(store.client(client)),
-            Backend::Shared(_) => self.note_problem(misapplied("client", "Idempotency::dynamodb")),
+            other => {
+                self.store = other;
+                self.note_problem(misapplied("client", "Idempotency::dynamodb"));
+            }
         }
         self
     }
@@ -140,7 +156,12 @@ impl Idempotency {
     pub fn attributes(mut self, attributes: Attributes) -> Self {
         match self.store {
             Backend::DynamoDb(store) => self.store = Backend::DynamoDb(store.attributes(attributes)),
-            Backend::Shared(_) => self.note_problem(misapplied("attributes", "Idempotency::dynamodb")),
+            #[cfg(feature = "idempotency-redis")]
+            Backend::Redis(store) => self.store = Backend::Redis(store.attributes(attributes)),
+            other => {
+                self.store = other;
+                self.note_problem(misapplied("attributes", "Idempotency::dynamodb and Idempotency::redis"));
+            }
         }
         self
     }
@@ -163,6 +184,8 @@ impl Idempotency {
     pub fn store(&self) -> &dyn Store {
         match &self.store {
             Backend::DynamoDb(store) => store,
+            #[cfg(feature = "idempotency-redis")]
+            Backend::Redis(store) => store,
             Backend::Shared(store) => store.as_ref(),
         }
     }
@@ -175,6 +198,8 @@ impl Idempotency {
 /// The stores a builder may configure further, and the others.
 enum Backend {
     DynamoDb(DynamoDbStore),
+    #[cfg(feature = "idempotency-redis")]
+    Redis(RedisStore),
     Shared(Arc<dyn Store>),
 }
 
