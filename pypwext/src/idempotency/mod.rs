@@ -196,6 +196,8 @@ impl Idempotency {
 }
 
 /// The stores a builder may configure further, and the others.
+// One per store, in a `static`: boxing buys nothing.
+#[allow(clippy::large_enum_variant)]
 enum Backend {
     DynamoDb(DynamoDbStore),
     #[cfg(feature = "idempotency-redis")]
