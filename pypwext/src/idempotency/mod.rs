@@ -30,6 +30,40 @@
 //! });
 //! # let _ = &*PAYMENTS;
 //! ```
+//!
+//! # Stores
+//!
+//! - [`Idempotency::dynamodb`]: a DynamoDB table with the partition key `id`
+//!   (a string), as Powertools documents it (turn on its TTL on
+//!   `expiration` to have expired records swept; expiry itself is decided
+//!   from the stored timestamps). The client comes from the environment on
+//!   first use (`aws-config`: credentials, region, `AWS_ENDPOINT_URL`), or
+//!   from [`Idempotency::client`]. The function needs `dynamodb:PutItem`,
+//!   `GetItem`, `UpdateItem` and `DeleteItem` on the table.
+//! - `Idempotency::redis` (feature `idempotency-redis`): Redis or Valkey,
+//!   in Powertools' Redis layout.
+//! - [`Idempotency::in_memory`]: this process's memory, for tests and local
+//!   runs (in Lambda it holds one execution environment's records only).
+//! - [`Idempotency::with_store`]: your own [`Store`].
+//!
+//! # Sharing records with a Powertools Python function
+//!
+//! Give the Rust function the Python function's prefix (`key_prefix`, or the
+//! default `<function name>.<module>.<qualname>` Python made), a `key` that
+//! has the value Python's `event_key_jmespath` selects, and a `validate`
+//! with the value of its `payload_validation_jmespath`. The stored `data`
+//! is the value as JSON text both ways, so the `Ok` type must read what the
+//! Python function returns.
+//!
+//! # What is stored, and what is not
+//!
+//! The value the function returns. Below `#[service_response]` that is the
+//! `PwResponse` (status, headers, content type, body, its errors); the
+//! errors a `#[collect_errors(root)]` above the response layer collected
+//! during the first call are merged into that call's answer only. A call
+//! whose future is dropped before it finishes (a timeout of its caller)
+//! leaves its record `INPROGRESS` until the in-progress expiry, as a
+//! timed-out Lambda invocation does.
 
 mod cache;
 mod dynamodb;
