@@ -20,19 +20,24 @@ pub fn client(endpoint: &str) -> Client {
 
 /// Creates the table `name` as Powertools documents it: `id` (S) as the key.
 pub async fn create_table(client: &Client, name: &str) {
+    create_table_keyed(client, name, "id").await;
+}
+
+/// Creates the table `name` with the string partition key `key`.
+pub async fn create_table_keyed(client: &Client, name: &str, key: &str) {
     client
         .create_table()
         .table_name(name)
         .attribute_definitions(
             AttributeDefinition::builder()
-                .attribute_name("id")
+                .attribute_name(key)
                 .attribute_type(ScalarAttributeType::S)
                 .build()
                 .expect("a whole attribute definition"),
         )
         .key_schema(
             KeySchemaElement::builder()
-                .attribute_name("id")
+                .attribute_name(key)
                 .key_type(KeyType::Hash)
                 .build()
                 .expect("a whole key schema"),

@@ -13,10 +13,10 @@ use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use pypwext::idempotency::{Idempotency, key_hash};
+use pypwext::idempotency::{Attributes, Idempotency, key_hash};
 use pypwext::lambda::Invocation;
 use pypwext::{ErrorAction, PwError, StatusCode, idempotent};
-use pypwext_tests::dynamodb::{client, create_table};
+use pypwext_tests::dynamodb::{client, create_table, create_table_keyed};
 use pypwext_tests::moto::{Moto, free_port};
 
 const TABLE: &str = "idempotency";
@@ -113,6 +113,26 @@ async fn hold_again(key: String) -> Result<u16, PwError> {
     Ok(key.len() as u16)
 }
 
+/// Powertools' attribute names, renamed as its `key_attr`, `expiry_attr`, … do.
+static RENAMED: LazyLock<Idempotency> = LazyLock::new(|| {
+    Idempotency::dynamodb("renamed")
+        .client(client(ENDPOINT.get().expect("moto is up")))
+        .attributes(Attributes {
+            key: "pk".to_owned(),
+            expiry: "expires_at".to_owned(),
+            in_progress_expiry: "running_until".to_owned(),
+            status: "state".to_owned(),
+            data: "result".to_owned(),
+            validation: "payload_hash".to_owned(),
+        })
+});
+
+#[idempotent(store = RENAMED, key_prefix = "renamed", validate = key.len())]
+async fn renamed(key: String) -> Result<u32, PwError> {
+    RUNS.fetch_add(1_000_000, Ordering::SeqCst);
+    Ok(key.len() as u32)
+}
+
 #[test]
 fn the_dynamodb_store_keeps_powertools_records_and_the_contracts_table() {
     let moto = Moto::start();
@@ -187,6 +207,36 @@ fn the_dynamodb_store_keeps_powertools_records_and_the_contracts_table() {
         // The same key while in progress: 409, the second body not run.
         assert_eq!(hold("h".to_owned()).await.unwrap(), 409);
         assert_eq!(RUNS.load(Ordering::SeqCst), 3);
+
+        // Renamed attributes: written and read under the names given.
+        create_table_keyed(&client(moto.endpoint()), "renamed", "pk").await;
+        assert_eq!(renamed("abc".to_owned()).await.unwrap(), 3);
+        assert_eq!(renamed("abc".to_owned()).await.unwrap(), 3);
+        assert_eq!(
+            RUNS.load(Ordering::SeqCst),
+            1_000_003,
+            "the renamed store's body ran once"
+        );
+        let stored = client(moto.endpoint())
+            .get_item()
+            .table_name("renamed")
+            .key("pk", AttributeValue::S(format!("renamed#{}", key_hash("abc").unwrap())))
+            .send()
+            .await
+            .unwrap()
+            .item
+            .expect("stored under pk");
+        let mut names: Vec<&str> = stored.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["expires_at", "payload_hash", "pk", "result", "state"],
+            "{stored:?}"
+        );
+        assert_eq!(
+            (s(&stored, "state"), s(&stored, "result")),
+            ("COMPLETED".to_owned(), "3".to_owned())
+        );
     });
 }
 
