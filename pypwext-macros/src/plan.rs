@@ -371,6 +371,32 @@ mod tests {
     }
 
     #[test]
+    fn idempotent_is_a_layer_below_a_response_or_around_a_body() {
+        let (plan, errors) = plan(
+            LayerKind::Logged,
+            quote!(),
+            quote! {
+                #[batch_response]
+                #[idempotent(store = S, key = message.message_id)]
+                async fn on_record(message: &SqsMessage) -> Result<(), PwError> { Ok(()) }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&plan.above), ["logged"]);
+        assert_eq!(wrappers(&plan.below), ["idempotent"]);
+        let (alone, errors) = self::plan(
+            LayerKind::Idempotent,
+            quote!(store = S),
+            quote! {
+                async fn charge(id: u64) -> Result<u64, PwError> { Ok(id) }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&alone.above), ["idempotent"]);
+        assert!(matches!(alone.core, Core::Body));
+    }
+
+    #[test]
     fn an_attribute_written_twice_is_reported_and_left_out() {
         let (plan, errors) = plan(
             LayerKind::Logged,

@@ -44,7 +44,13 @@ async fn charge(payment: &str, cents: u32) -> Result<Vec<u32>, PwError> {
     Ok(vec![cents])
 }
 
+// Around an outgoing call: the answer is stored, a repeat does not call again.
+#[idempotent(store = STORE, key = id)]
+#[pypwext::http_method(url = "http://127.0.0.1:9/orders/{id}")]
+async fn fetch(id: u64) -> Result<serde_json::Value, PwError> {}
+
 fn main() {
+    let _ = fetch(1);
     let _ = create;
     let _: fn(LambdaEvent<SqsEvent>) -> _ = on_order;
     let _ = on_order_json;
