@@ -1,5 +1,5 @@
 //! 50 identical requests at once through the real runtime loop: the
-//! `idempotency-probe` binary runs `pypwext::lambda::run` with
+//! `idempotency-concurrency-probe` binary runs `pypwext::lambda::run` with
 //! `AWS_LAMBDA_MAX_CONCURRENCY=8` against the Runtime API emulator and a
 //! DynamoDB table on moto's server. The body runs exactly once; every other
 //! answer is the stored result (the same status, headers and bytes) or 409
@@ -61,7 +61,7 @@ fn fifty_identical_requests_eight_at_a_time_run_the_body_once() {
             let request_id = format!("req-{n:02}");
             api.push(&request_id, &http_event(&request_id, r#"{"id": "o-1", "total": 12.5}"#));
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_idempotency-probe"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_idempotency-concurrency-probe"))
             .envs(lambda_env(&api))
             .env("AWS_LAMBDA_MAX_CONCURRENCY", CONCURRENCY.to_string())
             .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
@@ -75,7 +75,7 @@ fn fifty_identical_requests_eight_at_a_time_run_the_body_once() {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .expect("the idempotency-probe binary starts");
+            .expect("the idempotency-concurrency-probe binary starts");
         let stdout = child.stdout.take().unwrap();
         let reader = std::thread::spawn(move || {
             BufReader::new(stdout)

@@ -37,11 +37,11 @@ async fn create(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> ExitCode {
-    logging::builder().service("idempotency-probe").init();
+    logging::builder().service("idempotency-concurrency-probe").init();
     match pypwext::lambda::run(create).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("idempotency-probe: {err}");
+            eprintln!("idempotency-concurrency-probe: {err}");
             ExitCode::FAILURE
         }
     }
