@@ -15,10 +15,10 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "test: creating $venv"
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import botocore, boto3, moto, aws_lambda_powertools, jsonschema" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
-    echo "test: installing botocore, boto3, moto[server], aws-lambda-powertools and jsonschema into $venv"
+if ! "$venv/bin/python" -c "import botocore, boto3, moto, aws_lambda_powertools, jsonschema, redis" 2>/dev/null || [ ! -x "$venv/bin/moto_server" ]; then
+    echo "test: installing botocore, boto3, moto[server], aws-lambda-powertools, jsonschema and redis into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "botocore>=1.34,<2" "boto3>=1.34,<2" "moto[server]>=5.1,<6" \
-        "aws-lambda-powertools>=3.20,<4" "jsonschema>=4.18,<5"
+        "aws-lambda-powertools>=3.20,<4" "jsonschema>=4.18,<5" "redis>=5,<9"
 fi
 # cargo-lambda's wheel carries its binary; `--no-deps` leaves out the zig
 # toolchain, which only cross-compiling needs.

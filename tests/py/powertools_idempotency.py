@@ -9,6 +9,9 @@ Usage:
                                           with key_prefix "shared.charge", `[id, items]` as
                                           the key and `total` as the payload check, against
                                           moto's DynamoDB; prints {"ran": bool, "result": …}
+  powertools_idempotency.py call-redis URL ORDER_JSON
+                                          the same function against Redis at URL
+                                          (CachePersistenceLayer)
 """
 import hashlib
 import json
@@ -22,13 +25,9 @@ def powertools_hash(value):
     return hashlib.md5(json.dumps(value, cls=_IdempotencyKeyEncoder, sort_keys=True).encode()).hexdigest()
 
 
-def call(endpoint, table, order_json):
+def dynamodb_store(endpoint, table):
     import boto3
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     client = boto3.client(
         "dynamodb",
@@ -37,7 +36,19 @@ def call(endpoint, table, order_json):
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    store = DynamoDBPersistenceLayer(table_name=table, boto3_client=client)
+    return DynamoDBPersistenceLayer(table_name=table, boto3_client=client)
+
+
+def redis_store(url):
+    import redis
+    from aws_lambda_powertools.utilities.idempotency.persistence.cache import CachePersistenceLayer
+
+    return CachePersistenceLayer(client=redis.Redis.from_url(url))
+
+
+def call(store, order_json):
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+
     config = IdempotencyConfig(event_key_jmespath="[id, items]", payload_validation_jmespath="total")
     ran = []
 
@@ -61,6 +72,8 @@ if __name__ == "__main__":
             if line.strip():
                 print(powertools_hash(json.loads(line)))
     elif sys.argv[1] == "call":
-        call(*sys.argv[2:5])
+        call(dynamodb_store(sys.argv[2], sys.argv[3]), sys.argv[4])
+    elif sys.argv[1] == "call-redis":
+        call(redis_store(sys.argv[2]), sys.argv[3])
     else:
         sys.exit(f"unknown command {sys.argv[1]!r}")

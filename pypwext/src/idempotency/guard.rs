@@ -344,9 +344,11 @@ fn answer_existing<R, T, E>(
     codec: &Codec<R, T, E>,
 ) -> Result<T, E> {
     // As Powertools: the payload is checked first, whatever the status, and
-    // only by a function that validates.
-    if let Some(validation) = validation
-        && existing.validation.as_deref() != Some(validation)
+    // only by a function that validates. A record stored without a payload
+    // hash has nothing to check against: one written without `validate`, or
+    // completed by Powertools' Redis layer, which drops the hash then.
+    if let (Some(validation), Some(stored)) = (validation, existing.validation.as_deref())
+        && stored != validation
     {
         return Err((codec.error)(payload_mismatch()));
     }
