@@ -2,10 +2,22 @@
 //! handler per order. Shared by the `order-events` binary and the
 //! `order-service` demo, which shows it after the µservice.
 
+use std::sync::LazyLock;
+
 use pypwext::batch::{LambdaEvent, SqsEvent, SqsMessage};
+use pypwext::idempotency::Idempotency;
 use pypwext::logging::MemoryWriter;
-use pypwext::{ErrorAction, Json, PwError, StatusCode, batch_response, collect_errors, logged};
+use pypwext::{ErrorAction, Json, PwError, StatusCode, batch_response, collect_errors, idempotent, logged};
 use serde::{Deserialize, Serialize};
+
+/// The orders already stored: the DynamoDB table `IDEMPOTENCY_TABLE` names
+/// (Powertools' layout; the client from the environment), else this
+/// process's memory (the demo and local runs; in Lambda, one execution
+/// environment's).
+pub static STORED_ORDERS: LazyLock<Idempotency> = LazyLock::new(|| match std::env::var("IDEMPOTENCY_TABLE") {
+    Ok(table) => Idempotency::dynamodb(table),
+    Err(_) => Idempotency::in_memory(),
+});
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct Order {
@@ -27,9 +39,12 @@ const MAX_QUANTITY: u32 = 1_000;
 /// (`Continue`, collected in the record's own collector); an order asking for
 /// more than we deliver is refused (`Raise`): SQS delivers it again, and after
 /// its retries it goes to the dead-letter queue. A body that does not parse
-/// never gets here: the record fails, logged with the field.
+/// never gets here: the record fails, logged with the field. An order
+/// delivered again after it was stored (SQS delivers at least once) is not
+/// stored twice: `#[idempotent]` on the order id.
 #[logged(inject_lambda_context)]
 #[batch_response(concurrency = 4)]
+#[idempotent(store = STORED_ORDERS, key = order.id)]
 #[collect_errors]
 pub async fn on_order(Json(order): Json<Order>, message: &SqsMessage) -> Result<(), PwError> {
     let mut reserved = 0u32;
@@ -115,7 +130,23 @@ pub async fn demo(sink: &MemoryWriter) -> Result<(), pypwext::batch::Error> {
     }
     let mut context = pypwext::batch::Context::default();
     "c6af9ac6-7b61-11e6-9a41-93e8deadbeef".clone_into(&mut context.request_id);
-    let response = on_order(LambdaEvent::new(event, context)).await?;
+    let response = on_order(LambdaEvent::new(event, context.clone())).await?;
+    println!("-> partial batch response {}", serde_json::to_string(&response)?);
+    println!("log lines:");
+    for line in sink.take_lines() {
+        println!("  {line}");
+    }
+    println!();
+
+    // SQS delivers at least once: order 1 comes again (its receive count 2).
+    let mut again = demo_event();
+    again.records.truncate(1);
+    again.records[0]
+        .attributes
+        .insert("ApproximateReceiveCount".to_owned(), "2".to_owned());
+    println!("== order 1 delivered again (receive count 2): already stored, so not stored twice");
+    "d7bf0bd7-8c72-22f7-ab52-a4f9efcfcf00".clone_into(&mut context.request_id);
+    let response = on_order(LambdaEvent::new(again, context)).await?;
     println!("-> partial batch response {}", serde_json::to_string(&response)?);
     println!("log lines:");
     for line in sink.take_lines() {

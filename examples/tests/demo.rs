@@ -33,9 +33,33 @@ fn the_demo_runs_and_shows_each_kind_of_answer() {
         "\"record_id\":\"msg-3\",\"field\":\"items[0].quantity\"",
         "order 4 refused: 20000 MELON is more than we deliver",
         "order-service demo: done",
+        "== order 1 delivered again (receive count 2): already stored, so not stored twice",
     ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }
+    // The valid order sent twice: the same answer (the same order id), placed once.
+    let ada = "-> 201 Created {\"lines\":[{\"quantity\":12,\"sku\":\"APPLE\",\"total_cents\":540},{\"quantity\":2,\"sku\":\"MELON\",\"total_cents\":598}],\"order_id\":1000,\"total_cents\":1138}";
+    assert_eq!(stdout.matches(ada).count(), 2, "{stdout}");
+    let accepted = |customer: &str| {
+        stdout
+            .lines()
+            .filter(|l| {
+                l.contains("\"message\":\"order accepted\"") && l.contains(&format!("\"customer\":\"{customer}\""))
+            })
+            .count()
+    };
+    assert_eq!(accepted("ada"), 1, "{stdout}");
+    // Order 1 delivered again over SQS: no failure, and stored once.
+    let redelivered = stdout.split("== order 1 delivered again").nth(1).unwrap();
+    assert!(
+        redelivered.contains("-> partial batch response {\"batchItemFailures\":[]}"),
+        "{redelivered}"
+    );
+    let stored_order_1 = stdout
+        .lines()
+        .filter(|l| l.contains("\"message\":\"order stored\"") && l.contains("\"order\":1,"))
+        .count();
+    assert_eq!(stored_order_1, 1, "{stdout}");
     // Each answer is followed by its log lines, JSON with the invocation keys.
     let log_lines: Vec<serde_json::Value> = stdout
         .lines()

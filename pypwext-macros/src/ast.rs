@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Meta, Signature, Visibility};
 
 use crate::symbol::{
-    BATCH_RESPONSE, COLLECT_ERRORS, HTTP_METHOD, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol, TRACED,
+    BATCH_RESPONSE, COLLECT_ERRORS, HTTP_METHOD, IDEMPOTENT, LOGGED, METRICS, PYPWEXT, SERVICE_RESPONSE, Symbol, TRACED,
 };
 
 /// One kind of pypwext attribute: one layer of the stack.
@@ -23,6 +23,7 @@ pub(crate) enum LayerKind {
     BatchResponse,
     Metrics,
     Traced,
+    Idempotent,
 }
 
 impl LayerKind {
@@ -34,6 +35,7 @@ impl LayerKind {
         LayerKind::BatchResponse,
         LayerKind::Metrics,
         LayerKind::Traced,
+        LayerKind::Idempotent,
     ];
 
     pub(crate) fn symbol(self) -> Symbol {
@@ -45,6 +47,7 @@ impl LayerKind {
             LayerKind::BatchResponse => BATCH_RESPONSE,
             LayerKind::Metrics => METRICS,
             LayerKind::Traced => TRACED,
+            LayerKind::Idempotent => IDEMPOTENT,
         }
     }
 
@@ -57,6 +60,7 @@ impl LayerKind {
             LayerKind::BatchResponse => Some("batch"),
             LayerKind::Metrics => Some("metrics"),
             LayerKind::Traced => Some("tracer"),
+            LayerKind::Idempotent => Some("idempotency"),
         }
     }
 

@@ -14,6 +14,7 @@ mod ctxt;
 mod expand;
 mod foreign;
 mod http_method;
+mod idempotent;
 mod logged;
 mod metrics;
 mod plan;
@@ -73,6 +74,12 @@ pub fn metrics(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_stack(LayerKind::Traced, args.into(), item.into()).into()
+}
+
+#[doc = include_str!("../docs/idempotent.md")]
+#[proc_macro_attribute]
+pub fn idempotent(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_stack(LayerKind::Idempotent, args.into(), item.into()).into()
 }
 
 fn expand_stack(

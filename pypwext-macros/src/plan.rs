@@ -10,6 +10,7 @@ use crate::attr::{self, CollectErrors, ServiceResponse};
 use crate::batch::{self, BatchResponse};
 use crate::ctxt::Ctxt;
 use crate::http_method::{self, HttpMethod};
+use crate::idempotent::{self, Idempotent};
 use crate::logged::{self, Logged};
 use crate::metrics::{self, Metrics};
 use crate::signature::{is_named, is_response_param, named_params};
@@ -112,6 +113,7 @@ pub(crate) enum Args {
     BatchResponse(BatchResponse),
     Metrics(Metrics),
     Traced(Traced),
+    Idempotent(Idempotent),
 }
 
 /// The arguments of `attr`. Each problem is reported to `cx` and the setting
@@ -125,6 +127,7 @@ fn parse_args(cx: &mut Ctxt, attr: &StackAttr) -> Args {
         LayerKind::BatchResponse => Args::BatchResponse(batch::parse(cx, attr)),
         LayerKind::Metrics => Args::Metrics(metrics::parse(cx, attr)),
         LayerKind::Traced => Args::Traced(traced::parse(cx, attr)),
+        LayerKind::Idempotent => Args::Idempotent(idempotent::parse(cx, attr)),
     }
 }
 
@@ -182,7 +185,11 @@ impl Plan {
                     Args::HttpMethod(http) => Core::Call(http, CallAnswer::of(&plan.function.sig)),
                     Args::BatchResponse(batch) => Core::Batch(batch),
                     // `core_kind` is one of the three above.
-                    Args::CollectErrors(_) | Args::Logged(_) | Args::Metrics(_) | Args::Traced(_) => Core::Body,
+                    Args::CollectErrors(_)
+                    | Args::Logged(_)
+                    | Args::Metrics(_)
+                    | Args::Traced(_)
+                    | Args::Idempotent(_) => Core::Body,
                 };
                 below_core = true;
                 continue;
@@ -265,6 +272,7 @@ mod tests {
                 Args::Logged(_) => "logged",
                 Args::Metrics(_) => "metrics",
                 Args::Traced(_) => "traced",
+                Args::Idempotent(_) => "idempotent",
                 Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => "second core",
             })
             .collect()
@@ -368,6 +376,32 @@ mod tests {
         assert_eq!(errors, 0);
         assert_eq!(wrappers(&below.above), ["logged"]);
         assert_eq!(wrappers(&below.below), ["metrics"]);
+    }
+
+    #[test]
+    fn idempotent_is_a_layer_below_a_response_or_around_a_body() {
+        let (plan, errors) = plan(
+            LayerKind::Logged,
+            quote!(),
+            quote! {
+                #[batch_response]
+                #[idempotent(store = S, key = message.message_id)]
+                async fn on_record(message: &SqsMessage) -> Result<(), PwError> { Ok(()) }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&plan.above), ["logged"]);
+        assert_eq!(wrappers(&plan.below), ["idempotent"]);
+        let (alone, errors) = self::plan(
+            LayerKind::Idempotent,
+            quote!(store = S),
+            quote! {
+                async fn charge(id: u64) -> Result<u64, PwError> { Ok(id) }
+            },
+        );
+        assert_eq!(errors, 0);
+        assert_eq!(wrappers(&alone.above), ["idempotent"]);
+        assert!(matches!(alone.core, Core::Body));
     }
 
     #[test]

@@ -49,6 +49,12 @@ pub(crate) const CONCURRENCY: Symbol = Symbol("concurrency");
 pub(crate) const SKIP_GROUP_ON_ERROR: Symbol = Symbol("skip_group_on_error");
 pub(crate) const FAIL_WHOLE_BATCH: Symbol = Symbol("fail_whole_batch");
 
+pub(crate) const IDEMPOTENT: Symbol = Symbol("idempotent");
+pub(crate) const STORE: Symbol = Symbol("store");
+pub(crate) const KEY: Symbol = Symbol("key");
+pub(crate) const VALIDATE: Symbol = Symbol("validate");
+pub(crate) const KEY_PREFIX: Symbol = Symbol("key_prefix");
+
 pub(crate) const HTTP_METHOD: Symbol = Symbol("http_method");
 pub(crate) const METHOD: Symbol = Symbol("method");
 pub(crate) const URL: Symbol = Symbol("url");

@@ -315,6 +315,22 @@ fn traced_handler_above_logged_and_a_service_response() {
 }
 
 #[test]
+fn idempotent_below_a_service_response() {
+    check(
+        LayerKind::Logged,
+        quote!(inject_lambda_context),
+        quote! {
+            #[service_response]
+            #[idempotent(store = ORDERS, key = order.id, validate = order.total)]
+            async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
+                Ok(PwResponse::ok())
+            }
+        },
+        expect_file!["snapshots/idempotent_below_service.rs"],
+    );
+}
+
+#[test]
 fn traced_sync_with_arguments() {
     check(
         LayerKind::Traced,
@@ -325,5 +341,19 @@ fn traced_sync_with_arguments() {
             }
         },
         expect_file!["snapshots/traced_sync.rs"],
+    );
+}
+
+#[test]
+fn idempotent_alone_with_the_default_key_of_several_parameters() {
+    check(
+        LayerKind::Idempotent,
+        quote!(store = PAYMENTS, key_prefix = "payments.charge"),
+        quote! {
+            async fn charge(payment_id: &str, cents: u32, context: &Context) -> Result<Receipt, PwError> {
+                Ok(Receipt::new(payment_id, cents))
+            }
+        },
+        expect_file!["snapshots/idempotent_alone.rs"],
     );
 }

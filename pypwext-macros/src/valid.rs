@@ -10,6 +10,7 @@ use crate::attr::{CollectErrors, ServiceResponse};
 use crate::batch::{self, BatchResponse, BatchSource};
 use crate::ctxt::Ctxt;
 use crate::http_method::{HttpMethod, Template};
+use crate::idempotent::Idempotent;
 use crate::logged::Logged;
 use crate::plan::{Args, CallAnswer, Core, Layer, Plan, Position};
 use crate::signature::{named_params, outer_signature, result_ok_type};
@@ -60,6 +61,7 @@ fn check_layer(cx: &mut Ctxt, function: &Function, layer: &Layer, position: Posi
         Args::Logged(logged) => check_logged(cx, &function.sig, layer.span, logged, position),
         Args::Metrics(_) => check_metrics(cx, function),
         Args::Traced(_) => check_traced(cx, function),
+        Args::Idempotent(idempotent) => check_idempotent(cx, function, layer.span, idempotent, position),
         Args::HttpMethod(_) | Args::ServiceResponse(_) if !has_batch => {
             cx.syn_error(syn::Error::new(
                 layer.span,
@@ -317,6 +319,67 @@ fn check_http_method(cx: &mut Ctxt, function: &Function, http: &HttpMethod, answ
 
 /// The rules of `#[metrics]` on this function. It may stand anywhere in the
 /// stack, on sync and async functions alike.
+/// The rules of `#[idempotent]`: below a response layer or on an `async fn`
+/// returning `Result`, with a store, and a key it can make.
+fn check_idempotent(cx: &mut Ctxt, function: &Function, span: Span, idempotent: &Idempotent, position: Position) {
+    let sig = &function.sig;
+    let core = match position {
+        Position::AboveService => Some("service_response"),
+        Position::AboveBatch => Some("batch_response"),
+        Position::Plain | Position::BelowService | Position::BelowBatch => None,
+    };
+    if let Some(core) = core {
+        cx.syn_error(syn::Error::new(
+            span,
+            format_args!(
+                "`#[idempotent]` above `#[{core}]` would see the whole event, not the typed parameters; move it below `#[{core}]`"
+            ),
+        ));
+        return;
+    }
+    if sig.asyncness.is_none() {
+        cx.syn_error(syn::Error::new(
+            span,
+            format_args!(
+                "`#[idempotent]` needs an `async fn`: it asks its store over the network; write `async fn {}`",
+                sig.ident
+            ),
+        ));
+    }
+    if let Some(constness) = &sig.constness {
+        cx.error_spanned_by(constness, "`#[idempotent]` cannot go on a `const fn`; remove `const`");
+    }
+    if let ReturnType::Default = sig.output {
+        cx.error_spanned_by(
+            &sig.ident,
+            "an `#[idempotent]` function returns `Result<T, E>` with `T: Serialize + DeserializeOwned` (the stored value) and `E: From<PwError>`; add a return type",
+        );
+    }
+    if idempotent.store.is_none() {
+        cx.syn_error(syn::Error::new(
+            span,
+            "`#[idempotent]` needs `store = NAME`: a `static` holding a `pypwext::idempotency::Idempotency`, e.g. `Idempotency::dynamodb(\"idempotency\")` in a `LazyLock`",
+        ));
+    }
+    if idempotent.key.is_none() {
+        let params = crate::idempotent::key_params(sig);
+        if params.is_empty() {
+            cx.error_spanned_by(
+                &sig.ident,
+                "`#[idempotent]` has no parameter to make the key of (contexts and batch records are not keys); write `key = …`, e.g. `key = message.message_id`",
+            );
+        }
+        for param in params {
+            if let Err(pat) = param {
+                cx.error_spanned_by(
+                    pat,
+                    "`#[idempotent]` cannot name this parameter in its key; bind it to one name, or write `key = …`",
+                );
+            }
+        }
+    }
+}
+
 fn check_metrics(cx: &mut Ctxt, function: &Function) {
     if let Some(constness) = &function.sig.constness {
         cx.error_spanned_by(constness, "`#[metrics]` cannot go on a `const fn`; remove `const`");

@@ -16,7 +16,7 @@ use tokio::sync::OnceCell;
 /// Loading does not fail: missing credentials or region show up as the first
 /// request's error, which the caller turns into its own `PwError`.
 #[cfg_attr(
-    not(test),
+    not(any(test, feature = "idempotency")),
     expect(
         dead_code,
         reason = "the idempotency and parameters features call it; remove this once one does"

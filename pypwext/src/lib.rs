@@ -13,6 +13,7 @@
 //! | [`#[batch_response]`](macro@batch_response) | turns a function that handles one SQS, Kinesis or DynamoDB record into a partial batch response | `batch` |
 //! | [`#[metrics]`](macro@metrics) | writes each call's CloudWatch metrics in the embedded metric format | `metrics` |
 //! | [`#[traced]`](macro@traced) | sends each call as an X-Ray subsegment, Powertools Tracer's way; calls join the trace | `tracer` |
+//! | [`#[idempotent]`](macro@idempotent) | runs a repeated request or record once, with records a Powertools function can share | `idempotency` |
 //!
 //! Each attribute's page is its reference: its arguments and their defaults,
 //! what it answers, where it stands in a stack, the compile errors it gives,
@@ -245,6 +246,7 @@
 //! | `batch` | `#[batch_response]`, [`batch`] (the event types of `aws_lambda_events`) | on |
 //! | `metrics` | `#[metrics]`, [`metrics`](mod@metrics) (no dependency of its own) | on |
 //! | `tracer` | `#[traced]`, [`tracer`] (X-Ray over UDP; no dependency of its own) | on |
+//! | `idempotency` | `#[idempotent]`, `idempotency` (the in-memory and DynamoDB stores; aws-sdk-dynamodb) | off |
 //!
 //! Errors, `#[collect_errors]`, the logger and `#[logged]` are always there.
 //! Every attribute is exported whatever the features; one whose feature is
@@ -264,6 +266,9 @@ pub mod errors;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
+#[cfg(feature = "idempotency")]
+#[cfg_attr(docsrs, doc(cfg(feature = "idempotency")))]
+pub mod idempotency;
 #[cfg(any(feature = "service", feature = "batch"))]
 mod json;
 pub mod lambda;
@@ -306,6 +311,8 @@ pub use pypwext_macros::batch_response;
 pub use pypwext_macros::collect_errors;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use pypwext_macros::http_method;
+#[cfg_attr(docsrs, doc(cfg(feature = "idempotency")))]
+pub use pypwext_macros::idempotent;
 pub use pypwext_macros::logged;
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub use pypwext_macros::metrics;

@@ -31,3 +31,5 @@ pub const BATCH: &str = "pypwext::batch";
 pub const METRICS: &str = "pypwext::metrics";
 /// `#[traced]`: documents that could not be sent, or were sent without their metadata.
 pub const TRACER: &str = "pypwext::tracer";
+/// `#[idempotent]`: a key that is null, a record that could not be deleted.
+pub const IDEMPOTENCY: &str = "pypwext::idempotency";

@@ -79,6 +79,38 @@ pub mod http {
     }
 }
 
+/// What `#[idempotent]` code calls.
+#[cfg(feature = "idempotency")]
+pub mod idempotency {
+    pub use crate::idempotency::guard::{Idempotent, IdempotentResult, KeyObject, idempotent, key};
+
+    use crate::idempotency::Idempotency;
+    use std::sync::LazyLock;
+
+    /// What `store = NAME` may name: an `Idempotency`, or one in a `LazyLock`.
+    #[diagnostic::on_unimplemented(
+        message = "`store = ...` names a `{Self}`, not an `Idempotency`",
+        label = "not an idempotency store",
+        note = "name a `static` holding a `pypwext::idempotency::Idempotency`, directly or in a `LazyLock`"
+    )]
+    pub trait AsStore {
+        /// The store.
+        fn as_store(&self) -> &Idempotency;
+    }
+
+    impl AsStore for Idempotency {
+        fn as_store(&self) -> &Idempotency {
+            self
+        }
+    }
+
+    impl<F: FnOnce() -> Idempotency> AsStore for LazyLock<Idempotency, F> {
+        fn as_store(&self) -> &Idempotency {
+            self
+        }
+    }
+}
+
 /// What `#[metrics]` code calls.
 #[cfg(feature = "metrics")]
 pub mod metrics {
@@ -140,6 +172,8 @@ pub mod feature {
     pub use crate::__pypwext_feature_off as batch;
     #[cfg(not(feature = "http"))]
     pub use crate::__pypwext_feature_off as http;
+    #[cfg(not(feature = "idempotency"))]
+    pub use crate::__pypwext_feature_off as idempotency;
     #[cfg(not(feature = "metrics"))]
     pub use crate::__pypwext_feature_off as metrics;
     #[cfg(not(feature = "service"))]
@@ -150,6 +184,8 @@ pub mod feature {
     pub use crate::__pypwext_feature_on as batch;
     #[cfg(feature = "http")]
     pub use crate::__pypwext_feature_on as http;
+    #[cfg(feature = "idempotency")]
+    pub use crate::__pypwext_feature_on as idempotency;
     #[cfg(feature = "metrics")]
     pub use crate::__pypwext_feature_on as metrics;
     #[cfg(feature = "service")]

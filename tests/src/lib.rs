@@ -2,7 +2,9 @@
 
 use std::fmt;
 
+pub mod dynamodb;
 pub mod moto;
+pub mod redis_server;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 

@@ -17,6 +17,16 @@ impl Moto {
         Moto::start_command(Command::new(venv_bin().join("moto_server")))
     }
 
+    /// moto's server with its DynamoDB item operations serialized under one
+    /// lock (`tests/py/moto_serialized.py`): stock moto evaluates conditions
+    /// without a lock, so concurrent conditional puts of one key can both
+    /// succeed there, never in DynamoDB. For tests that race on one item.
+    pub fn start_serialized() -> Moto {
+        let mut command = Command::new(venv_bin().join("python"));
+        command.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/py/moto_serialized.py"));
+        Moto::start_command(command)
+    }
+
     /// `command` as moto's server: it is given `-H 127.0.0.1 -p <port>` and
     /// must listen there within 30 s. For a launcher that sets moto up first,
     /// or `moto_server` with extra environment.

@@ -91,3 +91,35 @@ fn the_batch_feature_brings_the_event_types_and_no_http_stack() {
 fn the_tracer_feature_adds_no_dependency() {
     assert_eq!(dependency_tree(&["tracer"]), dependency_tree(&[]));
 }
+
+#[test]
+fn the_default_features_hold_no_aws_sdk_crate_and_idempotency_brings_dynamodb_on_ring() {
+    let defaults = dependency_tree(&["service", "local", "http", "batch", "metrics", "tracer"]);
+    for absent in ["aws-config", "aws-sdk-dynamodb", "aws-smithy-runtime", "redis", "md-5"] {
+        assert!(
+            !defaults.iter().any(|name| name == absent),
+            "{absent} in the defaults: {defaults:?}"
+        );
+    }
+    let idempotency = dependency_tree(&["idempotency"]);
+    for present in ["aws-sdk-dynamodb", "aws-config", "md-5"] {
+        assert!(
+            idempotency.iter().any(|name| name == present),
+            "{present} missing: {idempotency:?}"
+        );
+    }
+    for absent in ["aws-lc-rs", "aws-lc-sys", "redis"] {
+        assert!(
+            !idempotency.iter().any(|name| name == absent),
+            "{absent} with idempotency: {idempotency:?}"
+        );
+    }
+    let redis = dependency_tree(&["idempotency-redis"]);
+    assert!(redis.iter().any(|name| name == "redis"), "{redis:?}");
+    assert!(
+        !redis
+            .iter()
+            .any(|name| name.starts_with("native-tls") || name == "aws-lc-rs"),
+        "{redis:?}"
+    );
+}

@@ -17,7 +17,8 @@
 //! - `order-service --serve`: on `PYPWEXT_LOCAL_ADDR` (default
 //!   `127.0.0.1:9000`) as an API Gateway HTTP API, for `curl`;
 //! - `order-service` (the demo): starts itself on a free local port, sends a
-//!   valid order, a partly failing one, a malformed one and an offer request,
+//!   valid order, the same order again (answered from its idempotency record),
+//!   a partly failing one, a malformed one and an offer request,
 //!   prints each response with its log lines (and, for the offers, sent with
 //!   a sampled `X-Amzn-Trace-Id`, the X-Ray documents a local listener on
 //!   `AWS_XRAY_DAEMON_ADDRESS`, default `127.0.0.1:2000`, received); then hands a batch of order
@@ -27,14 +28,16 @@
 #[path = "../order_events.rs"]
 mod order_events;
 
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::future::join_all;
+use pypwext::idempotency::Idempotency;
 use pypwext::logging::{self, MemoryWriter};
 use pypwext::metrics::MetricUnit;
 use pypwext::{
-    ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, http_method, logged,
-    metrics, service_response, traced, tracer,
+    ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, http_method, idempotent,
+    logged, metrics, service_response, traced, tracer,
 };
 use serde::{Deserialize, Serialize};
 
@@ -125,14 +128,24 @@ fn check_customer(order: &Order) -> Result<(), PwError> {
 
 static NEXT_ORDER: AtomicU64 = AtomicU64::new(1000);
 
+/// The orders placed: the DynamoDB table `IDEMPOTENCY_TABLE` names (the
+/// client from the environment), else this process's memory.
+static PLACED_ORDERS: LazyLock<Idempotency> = LazyLock::new(|| match std::env::var("IDEMPOTENCY_TABLE") {
+    Ok(table) => Idempotency::dynamodb(table),
+    Err(_) => Idempotency::in_memory(),
+});
+
 /// `POST /orders`: answers 201 with the priced lines and, in `"error"`, the
 /// lines that could not be (`code_from_error = false` keeps the 201). Counts
 /// `OrdersPlaced` and `OrderLines`; their EMF line is written when the
-/// handler returns, the `ColdStart` line on the first invocation only.
+/// handler returns, the `ColdStart` line on the first invocation only. The
+/// same order sent again (a client's retry) gets the stored answer, the
+/// same order id, and is not placed twice (`#[idempotent]` on the order).
 #[logged(level = "info", operation = "create-order", redact(request))]
 #[metrics(namespace = "shop", service = "order-service", capture_cold_start_metric)]
 #[collect_errors(root)]
 #[service_response(just_status_code = false, code_from_error = false)]
+#[idempotent(store = PLACED_ORDERS, key = order)]
 async fn create_order(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
     check_customer(&order)?;
     let priced = price_lines(&order).await?;
@@ -314,6 +327,11 @@ async fn demo() -> Result<(), lambda_http::Error> {
     let calls = [
         (
             "a valid order",
+            "/orders",
+            r#"{"customer":"ada","email":"ada@example.com","items":[{"sku":"APPLE","quantity":12},{"sku":"MELON","quantity":2}]}"#,
+        ),
+        (
+            "the valid order again, as a client retries it: the stored answer (the same order id), not placed twice",
             "/orders",
             r#"{"customer":"ada","email":"ada@example.com","items":[{"sku":"APPLE","quantity":12},{"sku":"MELON","quantity":2}]}"#,
         ),

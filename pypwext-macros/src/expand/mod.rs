@@ -8,6 +8,7 @@
 mod batch;
 mod call;
 mod collect;
+mod idempotent;
 mod inject;
 mod logged;
 mod metrics;
@@ -172,6 +173,7 @@ fn wrap(layers: &[Layer], scope: &Scope<'_>, mut inner: TokenStream, statics: &m
                 metrics::metrics_layer(metrics, scope.name, scope.sig, scope.is_async, inner, statics)
             }
             Args::Traced(traced) => traced::traced_layer(traced, scope, inner, statics),
+            Args::Idempotent(args) => idempotent::idempotent_layer(args, scope.name, scope.sig, inner, statics),
             // `valid.rs` refuses a second core before expansion.
             Args::ServiceResponse(_) | Args::HttpMethod(_) | Args::BatchResponse(_) => inner,
         };

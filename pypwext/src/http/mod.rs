@@ -49,3 +49,13 @@ pub use stream::{BodyStream, HttpStream};
 
 /// The chunk type of streamed bodies ([`HttpStream`], [`BodyStream`]), from the `bytes` crate.
 pub use bytes::Bytes;
+
+/// The future of a call's send or read, boxed on purpose: a future that holds
+/// a `reqwest::Response` spells out hyper's connection types, which are deep
+/// once another crate turns on hyper's `http2` (the AWS SDK's client does),
+/// and a handler's stack of layers around such a future reached rustc's
+/// recursion limit for `Send` (the order service with `#[traced]` and
+/// `#[idempotent]`, `overflow evaluating the requirement … Send`). Boxed, the
+/// layers see one pointer; one allocation is nothing beside a request.
+pub(crate) type CallFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, crate::errors::PwError>> + Send + 'a>>;

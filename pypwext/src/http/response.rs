@@ -163,7 +163,11 @@ impl From<HttpResponse> for LambdaResponse {
 }
 
 /// Reads an answer's body whole.
-pub async fn read(function: &str, response: reqwest::Response) -> Result<HttpResponse, PwError> {
+pub fn read(function: &str, response: reqwest::Response) -> super::CallFuture<'_, HttpResponse> {
+    Box::pin(read_whole(function, response))
+}
+
+async fn read_whole(function: &str, response: reqwest::Response) -> Result<HttpResponse, PwError> {
     let status = response.status();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|err| {

@@ -357,8 +357,10 @@ pub(super) async fn send_request(
 }
 
 /// Sends a prepared call; the answer's body is not read yet.
-pub async fn send(request: Result<reqwest_middleware::RequestBuilder, PwError>) -> Result<reqwest::Response, PwError> {
-    request?.send().await.map_err(http_error)
+pub fn send(
+    request: Result<reqwest_middleware::RequestBuilder, PwError>,
+) -> super::CallFuture<'static, reqwest::Response> {
+    Box::pin(async move { request?.send().await.map_err(http_error) })
 }
 
 #[cfg(test)]

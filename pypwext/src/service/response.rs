@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 
 use crate::errors::PwError;
 
+// `Serialize` and `Deserialize` of `PwResponse`, in a file of their own.
+#[path = "response_serde.rs"]
+mod response_serde;
+
 /// The default content type of a [`PwResponse`].
 pub const APPLICATION_JSON: &str = "application/json";
 
@@ -37,6 +41,11 @@ enum ResponseBody {
 ///     .with_header("x-request-id", "abc");
 /// assert_eq!(response.status(), StatusCode::CREATED);
 /// ```
+///
+/// A `PwResponse` is `Serialize` and `Deserialize`, so a stored one (as
+/// `#[idempotent]` stores it) answers with the same status, headers, content
+/// type and body: `{"status":201,"headers":[["x-request-id","abc"]],"json":{…}}`
+/// (`"text"` for a text body; `content_type` and `errors` when set).
 ///
 /// In the HTTP response, errors go under `"error"` in a JSON object body: one
 /// error as an object, several as a list, each `{"code","msg","classification","details"?}`.
