@@ -16,10 +16,10 @@ use tokio::sync::OnceCell;
 /// Loading does not fail: missing credentials or region show up as the first
 /// request's error, which the caller turns into its own `PwError`.
 #[cfg_attr(
-    not(test),
+    not(any(test, feature = "parameters")),
     expect(
         dead_code,
-        reason = "the idempotency and parameters features call it; remove this once one does"
+        reason = "the idempotency feature calls it too; remove this once it is merged"
     )
 )]
 pub(crate) async fn shared_config() -> &'static SdkConfig {

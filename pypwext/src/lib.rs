@@ -250,6 +250,9 @@ pub mod logging;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
+#[cfg(feature = "parameters")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parameters")))]
+pub mod parameters;
 mod probe;
 mod random;
 #[cfg(feature = "service")]

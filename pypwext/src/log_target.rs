@@ -29,3 +29,5 @@ pub const HTTP: &str = "pypwext::http";
 pub const BATCH: &str = "pypwext::batch";
 /// `#[metrics]`: the WARNING of a call that added no metric, refused metrics.
 pub const METRICS: &str = "pypwext::metrics";
+/// `pypwext::parameters`: reads tried again, stores that failed.
+pub const PARAMETERS: &str = "pypwext::parameters";
