@@ -3,6 +3,7 @@
 use std::fmt;
 
 pub mod moto;
+pub mod parameters;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 

@@ -175,7 +175,8 @@ const THROTTLING: &[&str] = &[
     "PriorRequestNotComplete",
 ];
 
-/// An SDK error as a [`FetchError`]: a code in `not_found` a 404;
+/// An SDK error as a [`FetchError`]: a code in `not_found` a 404 (the
+/// value does not exist);
 /// throttling, a 5xx, a timeout or a network failure transient; anything
 /// else a failure, its code the reason.
 pub(crate) fn fetch_error<E>(err: SdkError<E, HttpResponse>, not_found: &[&str]) -> FetchError
@@ -200,5 +201,9 @@ where
         }
         _ => (FetchErrorKind::Failed, "the request could not be made".to_owned()),
     };
-    FetchError::new(kind, reason).with_source(err)
+    let err = FetchError::new(kind, reason).with_source(err);
+    match kind {
+        FetchErrorKind::NotFound => err.with_reason(FetchError::not_found().reason().to_owned()),
+        _ => err,
+    }
 }

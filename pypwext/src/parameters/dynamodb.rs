@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::aws::fetch_error;
@@ -18,6 +20,18 @@ const VALUE: &str = "value";
 /// The code of a table that does not exist.
 const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
 
+/// The error of a call: a table that does not exist says so.
+fn call_error<E>(err: SdkError<E, HttpResponse>, table: &str) -> FetchError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let err = fetch_error(err, NOT_FOUND);
+    match err.kind() {
+        FetchErrorKind::NotFound => err.with_reason(format!("the table `{table}` does not exist")),
+        _ => err,
+    }
+}
+
 pub(crate) async fn one(client: &Client, table: &str, key: &str) -> Result<Fetched, FetchError> {
     let output = client
         .get_item()
@@ -25,7 +39,7 @@ pub(crate) async fn one(client: &Client, table: &str, key: &str) -> Result<Fetch
         .key(ID, AttributeValue::S(key.to_owned()))
         .send()
         .await
-        .map_err(|err| fetch_error(err, NOT_FOUND))?;
+        .map_err(|err| call_error(err, table))?;
     let item = output.item.ok_or_else(FetchError::not_found)?;
     text(&item, VALUE).map(Fetched::Text)
 }
@@ -43,7 +57,7 @@ pub(crate) async fn many(client: &Client, table: &str, key: &str) -> Result<Fetc
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(|err| fetch_error(err, NOT_FOUND))?;
+            .map_err(|err| call_error(err, table))?;
         for item in output.items.unwrap_or_default() {
             values.insert(text(&item, SORT_KEY)?, text(&item, VALUE)?);
         }

@@ -175,6 +175,12 @@ impl FetchError {
         self
     }
 
+    /// The same error with another reason.
+    pub(crate) fn with_reason(mut self, reason: impl Into<Cow<'static, str>>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+
     /// How the fetch failed.
     pub fn kind(&self) -> FetchErrorKind {
         self.kind
