@@ -223,6 +223,7 @@
 //! | `http` | `#[http_method]`, [`HttpSession`], [`http`] (reqwest, rustls, aws-sigv4) | on |
 //! | `batch` | `#[batch_response]`, [`batch`] (the event types of `aws_lambda_events`) | on |
 //! | `metrics` | `#[metrics]`, [`metrics`](mod@metrics) (no dependency of its own) | on |
+//! | `parameters` | `pypwext::parameters`: SSM, Secrets Manager, AppConfig and DynamoDB values, typed and cached, secrets never shown (the AWS SDK crates of those services) | off |
 //!
 //! Errors, `#[collect_errors]`, the logger and `#[logged]` are always there.
 //! Every attribute is exported whatever the features; one whose feature is
