@@ -2,7 +2,7 @@
 //! invocation's deadline allows, and its failure as the `PwError` a read
 //! answers (404 for a missing value, 502 for a store that failed).
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::StatusCode;
 
@@ -43,14 +43,13 @@ impl Retry {
         request: &Fetch,
         deadline: Option<SystemTime>,
     ) -> Result<Fetched, PwError> {
-        let stop_at = deadline.map(|deadline| deadline - self.deadline_margin);
+        let stop_at = deadline.map(|deadline| deadline.checked_sub(self.deadline_margin).unwrap_or(UNIX_EPOCH));
         let mut backoff = self.backoff;
         let mut attempt = 1;
         loop {
             let outcome = match stop_at.map(remaining) {
-                // No time left for an attempt at all.
-                Some(None) => return Err(gave_up(request, None, attempt - 1)),
-                Some(Some(left)) => tokio::time::timeout(left, source.fetch(request))
+                Some(None) if attempt == 1 => return Err(no_time(request)),
+                Some(left) => tokio::time::timeout(left.unwrap_or_default(), source.fetch(request))
                     .await
                     .unwrap_or_else(|_| Err(FetchError::new(FetchErrorKind::Transient, "timed out"))),
                 None => source.fetch(request).await,
@@ -64,7 +63,7 @@ impl Retry {
             let pause = backoff.mul_f64(crate::random::unit());
             let fits = stop_at.is_none_or(|stop| remaining(stop).is_some_and(|left| left > pause));
             if attempt >= self.attempts || !fits {
-                return Err(gave_up(request, Some(err), attempt));
+                return Err(gave_up(request, err, attempt));
             }
             tracing::debug!(
                 target: log_target::PARAMETERS,
@@ -88,20 +87,25 @@ fn remaining(stop: SystemTime) -> Option<Duration> {
 }
 
 /// The 502 of a transient failure that lasted: the last error attached.
-fn gave_up(request: &Fetch, last: Option<FetchError>, attempts: u32) -> PwError {
-    let reason = last
-        .as_ref()
-        .map_or("no time left before the deadline", FetchError::reason);
-    let err = PwError::new(
+fn gave_up(request: &Fetch, last: FetchError, attempts: u32) -> PwError {
+    PwError::new(
         StatusCode::BAD_GATEWAY,
         format!(
-            "the {request} could not be read ({reason}) after {attempts} attempt(s) within the deadline; the store is throttling or unreachable, try again later"
+            "the {request} could not be read ({}) after {attempts} attempt(s) within the deadline; the store is throttling or unreachable, try again later",
+            last.reason()
         ),
-    );
-    match last {
-        Some(last) => err.with_source(last),
-        None => err,
-    }
+    )
+    .with_source(last)
+}
+
+/// The 502 of a read with no time left for a first attempt.
+fn no_time(request: &Fetch) -> PwError {
+    PwError::new(
+        StatusCode::BAD_GATEWAY,
+        format!(
+            "the {request} was not read: no time was left before the invocation's deadline; give the function more time"
+        ),
+    )
 }
 
 /// The `PwError` of a failure that is not tried again.
