@@ -15,6 +15,15 @@
 //! A value that does not transform is a `PwError` 500 (a deployment error)
 //! naming the value and, for JSON, the field. The message never quotes the
 //! value: it may be a secret, and a 500's message may reach the caller.
+//!
+//! A transform that does not apply to a read is a compile error on `.get()`:
+//!
+//! ```compile_fail
+//! # async fn f() {
+//! // `.auto()` goes by the names of several values; a secret is one value.
+//! let _ = pypwext::parameters::secret("shop/api-key").auto().get().await;
+//! # }
+//! ```
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -85,6 +94,11 @@ mod sealed {
 
 /// How a transform turns what a read of kind `K` fetched into what `.get()`
 /// answers; see the [module](self)'s table.
+#[diagnostic::on_unimplemented(
+    message = "`.get()` cannot transform this read: `{Self}` does not apply to a read of kind `{K}`",
+    label = "no such transform for this read",
+    note = "a secret takes `.json()` or `.base64()` (not `.auto()`); see the table in `pypwext::parameters::transform`"
+)]
 pub trait Decode<K>: sealed::Sealed {
     /// What `.get()` answers.
     type Output: Send + 'static;
