@@ -8,7 +8,7 @@
 //!   is tried again (5 attempts, shared by 20 concurrent reads) and not
 //!   stored: once the store answers, the next read fetches; a 404 is not
 //!   stored either;
-//! - under an invocation whose deadline is past, no request at all.
+//! - under an invocation whose deadline is past, one attempt and no retry.
 //!
 //! One test: moto runs once, and the process's source and cache are set once.
 
@@ -108,13 +108,14 @@ fn the_cache_and_the_single_flight_counted_on_the_wire() {
             let later: String = parameters::ssm("/cache/later").get().await.unwrap();
             assert_eq!((later.as_str(), proxy.count(GET)), ("now", 10));
 
-            // No time left in the invocation: no request.
+            // No time left in the invocation: one attempt, no retry.
+            proxy.set_failing(true);
             let late = Invocation::new("late")
                 .with_deadline(SystemTime::now())
                 .scope(parameters::ssm("/cache/other").get())
                 .await
                 .unwrap_err();
-            assert_eq!((late.code().as_u16(), proxy.count(GET)), (502, 10));
-            assert_eq!(proxy.total(), 10, "no request of another operation");
+            assert_eq!((late.code().as_u16(), proxy.count(GET)), (502, 11));
+            assert_eq!(proxy.total(), 11, "no request of another operation");
         });
 }

@@ -36,7 +36,7 @@ impl Default for Retry {
 impl Retry {
     /// Fetches `request` from `source`, trying a transient failure again
     /// (with jittered exponential back-off) until the attempts run out or
-    /// the next attempt would end past `deadline` less the margin.
+    /// the next back-off would end past `deadline` less the margin.
     pub(crate) async fn fetch(
         &self,
         source: &dyn Source,
@@ -47,9 +47,12 @@ impl Retry {
         let mut backoff = self.backoff;
         let mut attempt = 1;
         loop {
-            let outcome = match stop_at.map(remaining) {
-                Some(None) if attempt == 1 => return Err(no_time(request)),
-                Some(left) => tokio::time::timeout(left.unwrap_or_default(), source.fetch(request))
+            // An attempt ends by the deadline. The first is made even with no
+            // time left (a local emulator's deadline may be off; in Lambda the
+            // function is stopped at its deadline anyway): the deadline bounds
+            // the retries, which only start when their back-off fits.
+            let outcome = match stop_at.and_then(remaining) {
+                Some(left) => tokio::time::timeout(left, source.fetch(request))
                     .await
                     .unwrap_or_else(|_| Err(FetchError::new(FetchErrorKind::Transient, "timed out"))),
                 None => source.fetch(request).await,
@@ -96,16 +99,6 @@ fn gave_up(request: &Fetch, last: FetchError, attempts: u32) -> PwError {
         ),
     )
     .with_source(last)
-}
-
-/// The 502 of a read with no time left for a first attempt.
-fn no_time(request: &Fetch) -> PwError {
-    PwError::new(
-        StatusCode::BAD_GATEWAY,
-        format!(
-            "the {request} was not read: no time was left before the invocation's deadline; give the function more time"
-        ),
-    )
 }
 
 /// The `PwError` of a failure that is not tried again.

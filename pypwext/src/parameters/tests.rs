@@ -195,18 +195,25 @@ async fn throttling_is_tried_again_and_gives_up_after_the_attempts() {
 }
 
 #[tokio::test]
-async fn no_attempt_is_made_past_the_invocation_s_deadline() {
+async fn past_the_invocation_s_deadline_one_attempt_is_made_and_none_again() {
     let (source, cache, _) = shop();
     let past = SystemTime::now() - Duration::from_secs(1);
-    let err = Invocation::new("late")
-        .with_deadline(past)
-        .scope(ssm("/shop/url").get_from(cache, source.clone(), FAST))
-        .await
-        .unwrap_err();
-    assert_eq!((err.code().as_u16(), source.fetches()), (502, 0));
+    let read = || {
+        Invocation::new("late")
+            .with_deadline(past)
+            .scope(ssm("/shop/url").force_fetch().get_from(cache, source.clone(), FAST))
+    };
+    assert_eq!(read().await.unwrap(), "https://v1", "a healthy store still answers");
+    source.fail_next([FetchErrorKind::Transient]);
+    let err = read().await.unwrap_err();
+    assert_eq!(
+        (err.code().as_u16(), source.fetches()),
+        (502, 2),
+        "no retry past the deadline"
+    );
     assert_eq!(
         err.message(),
-        "the SSM parameter `/shop/url` was not read: no time was left before the invocation's deadline; give the function more time"
+        "the SSM parameter `/shop/url` could not be read (InjectedFailure) after 1 attempt(s) within the deadline; the store is throttling or unreachable, try again later"
     );
 }
 
