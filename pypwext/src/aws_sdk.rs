@@ -15,13 +15,6 @@ use tokio::sync::OnceCell;
 ///
 /// Loading does not fail: missing credentials or region show up as the first
 /// request's error, which the caller turns into its own `PwError`.
-#[cfg_attr(
-    not(any(test, feature = "idempotency")),
-    expect(
-        dead_code,
-        reason = "the idempotency and parameters features call it; remove this once one does"
-    )
-)]
 pub(crate) async fn shared_config() -> &'static SdkConfig {
     static CONFIG: OnceCell<SdkConfig> = OnceCell::const_new();
     CONFIG

@@ -9,6 +9,7 @@
 //! that uses them; this module holds the ones that decide how pypwext behaves.
 
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use tracing::level_filters::LevelFilter;
 
@@ -30,6 +31,7 @@ pub(crate) mod var {
     pub(crate) const TRACER_CAPTURE_RESPONSE: &str = "POWERTOOLS_TRACER_CAPTURE_RESPONSE";
     pub(crate) const TRACER_CAPTURE_ERROR: &str = "POWERTOOLS_TRACER_CAPTURE_ERROR";
     pub(crate) const XRAY_DAEMON_ADDRESS: &str = "AWS_XRAY_DAEMON_ADDRESS";
+    pub(crate) const PARAMETERS_MAX_AGE: &str = "POWERTOOLS_PARAMETERS_MAX_AGE";
 }
 
 /// The service a line or a metric names when no variable and no code names one.
@@ -70,6 +72,10 @@ pub(crate) struct Powertools {
     /// `AWS_XRAY_DAEMON_ADDRESS`: where the X-Ray daemon listens for UDP
     /// (`host:port`, or the `udp:` part of `tcp:host:port udp:host:port`).
     pub(crate) xray_daemon_address: Option<String>,
+    /// `POWERTOOLS_PARAMETERS_MAX_AGE`: how long `pypwext::parameters` keeps a
+    /// value, in whole seconds as Powertools reads it.
+    #[cfg_attr(not(feature = "parameters"), allow(dead_code))]
+    pub(crate) parameters_max_age: Option<Duration>,
 }
 
 impl Powertools {
@@ -115,6 +121,16 @@ impl Powertools {
                     ));
                 }
                 address
+            }),
+            parameters_max_age: reading.text(var::PARAMETERS_MAX_AGE).and_then(|raw| {
+                let seconds = raw.parse::<u64>().ok();
+                if seconds.is_none() {
+                    reading.report(format!(
+                        "pypwext: {}={raw:?} is not a number of seconds; use a whole number such as 5 (0 fetches every time); ignoring it",
+                        var::PARAMETERS_MAX_AGE
+                    ));
+                }
+                seconds.map(Duration::from_secs)
             }),
         };
         (env, reading.problems)
@@ -329,6 +345,25 @@ mod tests {
         assert_eq!(env.metrics_function_name.as_deref(), Some("orders-fn"));
         assert_eq!(env.lambda_function_name.as_deref(), Some("fn"));
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn the_parameters_max_age_is_whole_seconds_or_reported() {
+        for (raw, seconds) in [("0", 0), ("5", 5), (" 300 ", 300)] {
+            let (env, problems) = read(&[("POWERTOOLS_PARAMETERS_MAX_AGE", raw)]);
+            assert_eq!(env.parameters_max_age, Some(Duration::from_secs(seconds)), "{raw:?}");
+            assert!(problems.is_empty(), "{raw:?}: {problems:?}");
+        }
+        for raw in ["-1", "1.5", "5s", "soon"] {
+            let (env, problems) = read(&[("POWERTOOLS_PARAMETERS_MAX_AGE", raw)]);
+            assert_eq!(env.parameters_max_age, None, "{raw:?}");
+            assert!(
+                problems.len() == 1
+                    && problems[0].contains("POWERTOOLS_PARAMETERS_MAX_AGE=")
+                    && problems[0].contains("is not a number of seconds; use a whole number"),
+                "{raw:?}: {problems:?}"
+            );
+        }
     }
 
     #[test]

@@ -247,6 +247,7 @@
 //! | `metrics` | `#[metrics]`, [`metrics`](mod@metrics) (no dependency of its own) | on |
 //! | `tracer` | `#[traced]`, [`tracer`] (X-Ray over UDP; no dependency of its own) | on |
 //! | `idempotency` | `#[idempotent]`, `idempotency` (the in-memory and DynamoDB stores; aws-sdk-dynamodb) | off |
+//! | `parameters` | `pypwext::parameters`: SSM, Secrets Manager, AppConfig and DynamoDB values, typed and cached, secrets never shown (the AWS SDK crates of those services) | off |
 //!
 //! Errors, `#[collect_errors]`, the logger and `#[logged]` are always there.
 //! Every attribute is exported whatever the features; one whose feature is
@@ -277,6 +278,9 @@ pub mod logging;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 pub mod metrics;
+#[cfg(feature = "parameters")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parameters")))]
+pub mod parameters;
 mod probe;
 mod random;
 #[cfg(feature = "service")]

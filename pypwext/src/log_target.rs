@@ -33,3 +33,5 @@ pub const METRICS: &str = "pypwext::metrics";
 pub const TRACER: &str = "pypwext::tracer";
 /// `#[idempotent]`: a key that is null, a record that could not be deleted.
 pub const IDEMPOTENCY: &str = "pypwext::idempotency";
+/// `pypwext::parameters`: reads tried again, stores that failed.
+pub const PARAMETERS: &str = "pypwext::parameters";

@@ -4,6 +4,7 @@ use std::fmt;
 
 pub mod dynamodb;
 pub mod moto;
+pub mod parameters;
 pub mod redis_server;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};

@@ -123,3 +123,30 @@ fn the_default_features_hold_no_aws_sdk_crate_and_idempotency_brings_dynamodb_on
         "{redis:?}"
     );
 }
+
+#[test]
+fn the_default_features_bring_no_aws_sdk_and_parameters_brings_its_clients_on_ring() {
+    let defaults = dependency_tree(&["service", "local", "http", "batch", "metrics", "tracer"]);
+    let sdk: Vec<&String> = defaults
+        .iter()
+        .filter(|name| name.starts_with("aws-sdk-") || name.starts_with("aws-config") || *name == "secrecy")
+        .collect();
+    assert!(sdk.is_empty(), "the default features pull in {sdk:?}");
+
+    let tree = dependency_tree(&["parameters"]);
+    for present in [
+        "aws-sdk-ssm",
+        "aws-sdk-secretsmanager",
+        "aws-sdk-appconfigdata",
+        "aws-sdk-dynamodb",
+        "aws-config",
+        "secrecy",
+        "ring",
+    ] {
+        assert!(tree.iter().any(|name| name == present), "{present} not in {tree:?}");
+    }
+    // rustls on ring: no aws-lc (cmake, and several times ring's build time).
+    for absent in ["aws-lc-rs", "aws-lc-sys", "cmake", "lambda_http", "reqwest"] {
+        assert!(!tree.iter().any(|name| name == absent), "{absent} in {tree:?}");
+    }
+}

@@ -7,7 +7,12 @@
 //!   sends it to an offers service with `#[http_method]` (`send_offer`). Both
 //!   are `#[traced]`: in an invocation whose trace header is sampled, each is
 //!   an X-Ray subsegment, and the call carries the trace to the offers
-//!   service, whose handler joins it.
+//!   service, whose handler joins it. Where that service is (the SSM
+//!   parameter `/shop/offers-service`, JSON) and its API key (the secret
+//!   `shop/offers-api-key`) are read with `pypwext::parameters`: from SSM and
+//!   Secrets Manager when deployed with `ORDER_SERVICE_PARAMETERS=aws`, from
+//!   memory in the demo and with `--serve` (the embedded offers service's);
+//!   without either, no offer is sent.
 //!
 //! How it runs:
 //!
@@ -35,6 +40,7 @@ use futures_util::future::join_all;
 use pypwext::idempotency::Idempotency;
 use pypwext::logging::{self, MemoryWriter};
 use pypwext::metrics::MetricUnit;
+use pypwext::parameters::{self, ExposeSecret as _, InMemory, SecretString};
 use pypwext::{
     ErrorAction, InfoClassification, Json, PwError, PwResponse, StatusCode, collect_errors, http_method, idempotent,
     logged, metrics, service_response, traced, tracer,
@@ -171,25 +177,50 @@ struct Offer<'a> {
     offer_cents: u64,
 }
 
-/// Where the offers service listens: an embedded loopback service in the
-/// demo and with `--serve`; not set under Lambda, where no offer is sent.
-static OFFERS_PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+/// Where the offers service is: the SSM parameter `/shop/offers-service`.
+#[derive(Debug, Deserialize)]
+struct OffersService {
+    host: String,
+    port: u16,
+    api_version: String,
+}
+
+const OFFERS_SERVICE: &str = "/shop/offers-service";
+const OFFERS_API_KEY: &str = "shop/offers-api-key";
+/// The embedded offers service's key, in the demo and with `--serve`.
+const DEMO_API_KEY: &str = "demo-offers-key-7f3a";
+
+/// The offers service and its API key, cached for 5 s (Powertools' default);
+/// `None` when no offers service is configured.
+async fn offers_service() -> Result<Option<(OffersService, SecretString)>, PwError> {
+    let service: OffersService = match parameters::ssm(OFFERS_SERVICE).json().get().await {
+        Ok(service) => service,
+        Err(err) if err.code() == StatusCode::NOT_FOUND => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let api_key: SecretString = parameters::secret(OFFERS_API_KEY).get().await?;
+    Ok(Some((service, api_key)))
+}
 
 /// Sends an offer to the offers service. A refusal is collected (`Continue`):
-/// the quote still answers. The seed's `send_offer`. Inside the traced
-/// `create_offer`, the call is a `remote` subsegment of its own, and the
-/// offers service gets the trace header.
+/// the quote still answers. The seed's `send_offer`; the API key is shown
+/// `"*****"` in its log line. Inside the traced `create_offer`, the call is
+/// a `remote` subsegment of its own, and the offers service gets the trace
+/// header.
 #[collect_errors]
-#[logged(log_exception = false)]
+#[logged(log_exception = false, redact(api_key))]
 #[http_method(
     method = "POST",
-    url = "http://localhost:{port}/{api_version}/offers",
+    url = "http://{host}:{port}/{api_version}/offers",
     params(email = "{email}"),
+    headers("x-api-key" = "{api_key}"),
     body = offer
 )]
 async fn send_offer(
+    host: &str,
     port: u16,
     api_version: &str,
+    api_key: &str,
     email: &str,
     offer: &Offer<'_>,
     response_code: StatusCode,
@@ -221,8 +252,17 @@ async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
         customer: &order.customer,
         offer_cents: total - total / 10,
     };
-    let delivered = match OFFERS_PORT.get() {
-        Some(port) => send_offer(*port, "v1", &order.email, &offer).await?.is_some(),
+    let delivered = match offers_service().await? {
+        Some((service, api_key)) => send_offer(
+            &service.host,
+            service.port,
+            &service.api_version,
+            api_key.expose_secret(),
+            &order.email,
+            &offer,
+        )
+        .await?
+        .is_some(),
         None => false,
     };
     Ok(PwResponse::ok()
@@ -232,13 +272,16 @@ async fn create_offer(Json(order): Json<Order>) -> Result<PwResponse, PwError> {
         .with_field("delivered", delivered))
 }
 
-/// The embedded offers service: accepts an offer unless the address is on
-/// the do-not-contact list. Traced: a call that carries a sampled trace
-/// header makes it a part of the caller's trace.
+/// The embedded offers service: accepts an offer with its API key unless the
+/// address is on the do-not-contact list. Traced: a call that carries a
+/// sampled trace header makes it a part of the caller's trace.
 #[traced]
 #[service_response]
 async fn offers_inbox(request: lambda_http::Request) -> Result<PwResponse, PwError> {
     use lambda_http::RequestExt as _;
+    if request.headers().get("x-api-key").map(|key| key.as_bytes()) != Some(DEMO_API_KEY.as_bytes()) {
+        return Err(PwError::new(StatusCode::UNAUTHORIZED, "a valid x-api-key is required"));
+    }
     let email = request
         .query_string_parameters_ref()
         .and_then(|q| q.first("email"))
@@ -253,10 +296,16 @@ async fn offers_inbox(request: lambda_http::Request) -> Result<PwResponse, PwErr
     Ok(PwResponse::new(StatusCode::ACCEPTED).with_field("accepted", email))
 }
 
-/// Starts the embedded offers service on a free loopback port.
+/// Starts the embedded offers service on a free loopback port, and reads
+/// parameters from memory: where it listens, and its key.
 async fn start_offers_service() -> Result<tokio::task::JoinHandle<()>, lambda_http::Error> {
     let server = pypwext::lambda::LocalServer::bind("127.0.0.1:0".parse()?).await?;
-    let _ = OFFERS_PORT.set(server.local_addr().port());
+    let location = serde_json::json!({"host": "localhost", "port": server.local_addr().port(), "api_version": "v1"});
+    parameters::set_source(
+        InMemory::new()
+            .with_ssm(OFFERS_SERVICE, location.to_string())
+            .with_secret(OFFERS_API_KEY, DEMO_API_KEY),
+    )?;
     Ok(tokio::spawn(async move {
         // Lives as long as the process; an error here only stops offers.
         let _ = server.serve(offers_inbox, std::future::pending()).await;
@@ -291,7 +340,18 @@ async fn main() -> std::process::ExitCode {
     let under_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     let outcome = if under_lambda {
         logging::builder().service("order-service").init();
-        pypwext::lambda::run(route).await
+        // Deployed: SSM and Secrets Manager (the default source); else no
+        // offers service, as in the end-to-end tests.
+        let from_aws = std::env::var("ORDER_SERVICE_PARAMETERS").is_ok_and(|source| source == "aws");
+        let source = if from_aws {
+            Ok(())
+        } else {
+            parameters::set_source(InMemory::new())
+        };
+        match source {
+            Ok(()) => pypwext::lambda::run(route).await,
+            Err(err) => Err(err.into()),
+        }
     } else if serve {
         logging::builder().service("order-service").init();
         match start_offers_service().await {

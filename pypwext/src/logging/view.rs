@@ -11,8 +11,15 @@ use super::json::DisplayJson;
 #[cfg(feature = "service")]
 use super::json::write_serialize;
 
-/// Headers whose values never reach a log line.
-pub(crate) const REDACTED_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie", "x-amz-security-token"];
+/// Headers whose values never reach a log line (`x-api-key`: API Gateway's
+/// API keys, and the usual header of a key read with `pypwext::parameters`).
+pub(crate) const REDACTED_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "x-amz-security-token",
+    "x-api-key",
+];
 
 /// Headers as one object, one key each (several values joined by `, `),
 /// secrets redacted.
@@ -186,6 +193,7 @@ mod tests {
     fn headers_are_redacted_and_joined() {
         let mut headers = http::HeaderMap::new();
         headers.insert("authorization", "Bearer x".parse().unwrap());
+        headers.insert("x-api-key", "key-1".parse().unwrap());
         headers.append("accept", "a".parse().unwrap());
         headers.append("accept", "b".parse().unwrap());
         headers.insert("set-cookie", "session=1".parse().unwrap());
@@ -196,6 +204,7 @@ mod tests {
             written(HeadersView(&headers)),
             serde_json::json!({
                 "authorization": "*****",
+                "x-api-key": "*****",
                 "accept": "a, b",
                 "set-cookie": "*****",
                 "x-quote": "say \"hi\"\\",
