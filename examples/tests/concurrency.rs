@@ -24,30 +24,6 @@ fn invocation(n: usize) -> (String, String, u32) {
     (format!("req-{n:03}"), format!("inv-{n:03}"), 2 + (n % 4) as u32)
 }
 
-/// An API Gateway HTTP API (v2) event carrying `body`.
-fn http_event(request_id: &str, body: &Value) -> String {
-    serde_json::json!({
-        "version": "2.0",
-        "routeKey": "POST /work",
-        "rawPath": "/work",
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api",
-            "http": {"method": "POST", "path": "/work", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.8", "userAgent": "test"},
-            "requestId": format!("api-{request_id}"),
-            "routeKey": "POST /work",
-            "stage": "$default",
-            "time": "22/Nov/2026:15:00:00 +0000",
-            "timeEpoch": 1763823600000u64
-        },
-        "body": body.to_string(),
-        "isBase64Encoded": false
-    })
-    .to_string()
-}
-
 fn probe(api: &RuntimeApi, max_concurrency: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_concurrency-probe"));
     command
@@ -79,7 +55,11 @@ fn five_hundred_invocations_eight_at_a_time_each_see_only_their_own() {
             let (request_id, id, steps) = invocation(n);
             api.push(
                 &request_id,
-                &http_event(&request_id, &serde_json::json!({"id": id, "steps": steps})),
+                &support::http_event(
+                    "/work",
+                    &request_id,
+                    &serde_json::json!({"id": id, "steps": steps}).to_string(),
+                ),
             );
         }
         let started = Instant::now();

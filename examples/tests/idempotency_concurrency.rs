@@ -26,30 +26,6 @@ const REQUESTS: usize = 50;
 const LATER: usize = 10;
 const CONCURRENCY: usize = 8;
 
-/// An API Gateway HTTP API (v2) event carrying `body`.
-fn http_event(request_id: &str, body: &str) -> String {
-    serde_json::json!({
-        "version": "2.0",
-        "routeKey": "POST /orders",
-        "rawPath": "/orders",
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api",
-            "http": {"method": "POST", "path": "/orders", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.8", "userAgent": "test"},
-            "requestId": format!("api-{request_id}"),
-            "routeKey": "POST /orders",
-            "stage": "$default",
-            "time": "22/Nov/2026:15:00:00 +0000",
-            "timeEpoch": 1763823600000u64
-        },
-        "body": body,
-        "isBase64Encoded": false
-    })
-    .to_string()
-}
-
 #[test]
 fn fifty_identical_requests_eight_at_a_time_run_the_body_once() {
     let moto = Moto::start_serialized();
@@ -59,7 +35,7 @@ fn fifty_identical_requests_eight_at_a_time_run_the_body_once() {
         let api = RuntimeApi::start().await;
         for n in 0..REQUESTS {
             let request_id = format!("req-{n:02}");
-            api.push(&request_id, &http_event(&request_id, r#"{"id": "o-1", "total": 12.5}"#));
+            api.push(&request_id, &support::http_event("/orders", &request_id, r#"{"id": "o-1", "total": 12.5}"#));
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_idempotency-concurrency-probe"))
             .envs(lambda_env(&api))
@@ -88,7 +64,7 @@ fn fifty_identical_requests_eight_at_a_time_run_the_body_once() {
         // The first has completed (its 201 is in or its 409s all are): repeats now get the stored result.
         for n in REQUESTS..REQUESTS + LATER {
             let request_id = format!("req-{n:02}");
-            api.push(&request_id, &http_event(&request_id, r#"{"id": "o-1", "total": 12.5}"#));
+            api.push(&request_id, &support::http_event("/orders", &request_id, r#"{"id": "o-1", "total": 12.5}"#));
         }
         let all = api.outcomes(REQUESTS + LATER, Duration::from_secs(120)).await;
         let later = all[REQUESTS..].to_vec();

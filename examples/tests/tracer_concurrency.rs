@@ -32,25 +32,6 @@ fn invocation(n: usize) -> (String, String, u32, String, String) {
     )
 }
 
-fn http_event(body: &Value) -> String {
-    serde_json::json!({
-        "version": "2.0",
-        "routeKey": "POST /work",
-        "rawPath": "/work",
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "api",
-            "http": {"method": "POST", "path": "/work", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.8", "userAgent": "test"},
-            "requestId": "api", "routeKey": "POST /work", "stage": "$default",
-            "time": "22/Nov/2026:15:00:00 +0000", "timeEpoch": 1763823600000u64
-        },
-        "body": body.to_string(),
-        "isBase64Encoded": false
-    })
-    .to_string()
-}
-
 #[test]
 fn five_hundred_traced_invocations_eight_at_a_time_each_send_their_own_documents() {
     let daemon = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -81,7 +62,11 @@ fn five_hundred_traced_invocations_eight_at_a_time_each_send_their_own_documents
             let (request_id, id, steps, root, parent) = invocation(n);
             api.push_traced(
                 &request_id,
-                &http_event(&serde_json::json!({"id": id, "steps": steps})),
+                &support::http_event(
+                    "/work",
+                    "api",
+                    &serde_json::json!({"id": id, "steps": steps}).to_string(),
+                ),
                 &format!("Root={root};Parent={parent};Sampled=1"),
             );
         }

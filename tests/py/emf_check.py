@@ -4,11 +4,9 @@ schema cannot express. Reads one JSON document per line from stdin; prints
 
 Usage: emf_check.py SCHEMA < lines
 """
-import json
 import math
-import sys
 
-import jsonschema
+from json_lines_check import check_lines
 
 
 def problems(doc, validator):
@@ -39,30 +37,5 @@ def problems(doc, validator):
                     yield f"metric {name!r}: {v!r} is not a finite number"
 
 
-def main():
-    with open(sys.argv[1], encoding="utf-8") as f:
-        schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    count = 0
-    bad = 0
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        count += 1
-        try:
-            doc = json.loads(line)
-        except ValueError as err:
-            print(f"line {number}: not JSON ({err}): {line.strip()}")
-            bad += 1
-            continue
-        for problem in problems(doc, validator):
-            print(f"line {number}: {problem}: {line.strip()}")
-            bad += 1
-    if bad:
-        sys.exit(1)
-    print(f"ok {count}")
-
-
 if __name__ == "__main__":
-    main()
+    check_lines(problems, "line")

@@ -5,10 +5,8 @@ exits 0 when all N are valid, else prints each problem and exits 1.
 
 Usage: xray_check.py SCHEMA < documents
 """
-import json
-import sys
 
-import jsonschema
+from json_lines_check import check_lines
 
 
 def problems(doc, validator):
@@ -21,30 +19,5 @@ def problems(doc, validator):
             yield f"end_time {end} is before start_time {start}"
 
 
-def main():
-    with open(sys.argv[1], encoding="utf-8") as f:
-        schema = json.load(f)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-    count = 0
-    bad = 0
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        count += 1
-        try:
-            doc = json.loads(line)
-        except ValueError as err:
-            print(f"document {number}: not JSON ({err}): {line.strip()}")
-            bad += 1
-            continue
-        found = list(problems(doc, validator))
-        for problem in found:
-            print(f"document {number}: {problem}: {line.strip()}")
-        bad += bool(found)
-    if bad:
-        sys.exit(1)
-    print(f"ok {count}")
-
-
-main()
+if __name__ == "__main__":
+    check_lines(problems, "document")

@@ -257,3 +257,28 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .build()
         .expect("a tokio runtime starts")
 }
+
+/// An API Gateway HTTP API (v2) event: `POST <path>` carrying `body` (JSON
+/// text), whose API Gateway request id is `api-<request_id>`.
+pub fn http_event(path: &str, request_id: &str, body: &str) -> String {
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": format!("POST {path}"),
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "api",
+            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.8", "userAgent": "test"},
+            "requestId": format!("api-{request_id}"),
+            "routeKey": format!("POST {path}"),
+            "stage": "$default",
+            "time": "22/Nov/2026:15:00:00 +0000",
+            "timeEpoch": 1763823600000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+    .to_string()
+}
