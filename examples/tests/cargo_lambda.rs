@@ -131,9 +131,23 @@ fn start_function(binary: &str, port: u16) -> Killed {
     Killed(child)
 }
 
+/// [`invoke_once`], with the emulator's state and log added to a failure (a
+/// refused connection means the emulator went away after it first served).
+fn invoke(emulator: &mut Emulator, port: u16, fixture_name: &str) -> Result<Value, String> {
+    invoke_once(port, fixture_name).map_err(|err| {
+        let state = match emulator.process.0.try_wait() {
+            Ok(Some(status)) => format!("stopped: {status}"),
+            Ok(None) => "still running".to_owned(),
+            Err(err) => format!("unknown: {err}"),
+        };
+        let log = std::fs::read_to_string(&emulator.log).unwrap_or_default();
+        format!("{err}\n-- cargo lambda watch ({state}), its log:\n{log}")
+    })
+}
+
 /// `cargo lambda invoke --data-file <fixture> --output-format json`: the
 /// function's answer, or what cargo-lambda said when it failed.
-fn invoke(port: u16, fixture_name: &str) -> Result<Value, String> {
+fn invoke_once(port: u16, fixture_name: &str) -> Result<Value, String> {
     let child = Command::new(cargo_lambda())
         .args(["lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port"])
         .arg(port.to_string())
@@ -180,12 +194,12 @@ fn body_of(response: &Value) -> Value {
 #[test]
 fn rest_http_and_alb_events_through_cargo_lambda() {
     let port = free_port();
-    let _emulator = start_emulator(port);
+    let mut emulator = start_emulator(port);
     let _function = start_function(env!("CARGO_BIN_EXE_order-service"), port);
 
     // REST v1: a partly failing order, answered 201 with every header in
     // multiValueHeaders and the collected error in the body.
-    let rest = invoke(port, "apigw_rest_v1.json").expect("the REST v1 event is answered");
+    let rest = invoke(&mut emulator, port, "apigw_rest_v1.json").expect("the REST v1 event is answered");
     assert_eq!(rest["statusCode"], 201, "{rest}");
     assert_eq!(rest["isBase64Encoded"], false, "{rest}");
     assert_eq!(
@@ -200,7 +214,7 @@ fn rest_http_and_alb_events_through_cargo_lambda() {
     assert!(body["error"].get("action").is_none(), "no action on the wire: {body}");
 
     // HTTP API v2: single-valued headers, cookies on their own.
-    let http = invoke(port, "apigw_http_v2.json").expect("the HTTP v2 event is answered");
+    let http = invoke(&mut emulator, port, "apigw_http_v2.json").expect("the HTTP v2 event is answered");
     assert_eq!(http["statusCode"], 200, "{http}");
     assert_eq!(http["headers"]["content-type"], "application/json", "{http}");
     assert_eq!(http["cookies"], json!([]), "{http}");
@@ -208,26 +222,26 @@ fn rest_http_and_alb_events_through_cargo_lambda() {
 
     // ALB: a base64 body with a field of the wrong type: a 400 naming it, with
     // the ALB's status description.
-    let alb = invoke(port, "alb.json").expect("the ALB event is answered");
+    let alb = invoke(&mut emulator, port, "alb.json").expect("the ALB event is answered");
     assert_eq!(alb["statusCode"], 400, "{alb}");
     assert_eq!(alb["statusDescription"], "400 Bad Request", "{alb}");
     assert_eq!(body_of(&alb)["error"]["details"]["field"], "items[0].quantity", "{alb}");
 
     // An event that is no HTTP request at all fails the invocation, and the
     // function goes on to answer the next one.
-    let sqs = invoke(port, "sqs_orders.json").expect_err("an SQS event is no request for order-service");
+    let sqs = invoke(&mut emulator, port, "sqs_orders.json").expect_err("an SQS event is no request for order-service");
     assert!(sqs.contains("deserialize"), "cargo-lambda names the failure: {sqs}");
-    let again = invoke(port, "apigw_http_v2.json").expect("the function still answers");
+    let again = invoke(&mut emulator, port, "apigw_http_v2.json").expect("the function still answers");
     assert_eq!(again["statusCode"], 200, "{again}");
 }
 
 #[test]
 fn an_sqs_batch_through_cargo_lambda() {
     let port = free_port();
-    let _emulator = start_emulator(port);
+    let mut emulator = start_emulator(port);
     let _function = start_function(env!("CARGO_BIN_EXE_order-events"), port);
 
-    let answer = invoke(port, "sqs_orders.json").expect("the SQS batch is answered");
+    let answer = invoke(&mut emulator, port, "sqs_orders.json").expect("the SQS batch is answered");
     // order-events (#[batch_response]): msg-3's body does not parse, msg-4 is refused.
     assert_eq!(
         answer,
