@@ -32,6 +32,9 @@ pub(crate) mod var {
     pub(crate) const TRACER_CAPTURE_ERROR: &str = "POWERTOOLS_TRACER_CAPTURE_ERROR";
     pub(crate) const XRAY_DAEMON_ADDRESS: &str = "AWS_XRAY_DAEMON_ADDRESS";
     pub(crate) const PARAMETERS_MAX_AGE: &str = "POWERTOOLS_PARAMETERS_MAX_AGE";
+    /// OpenTelemetry's own: where OTLP goes (the `otel` feature).
+    pub(crate) const OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    pub(crate) const OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 }
 
 /// The service a line or a metric names when no variable and no code names one.
@@ -76,6 +79,12 @@ pub(crate) struct Powertools {
     /// value, in whole seconds as Powertools reads it.
     #[cfg_attr(not(feature = "parameters"), allow(dead_code))]
     pub(crate) parameters_max_age: Option<Duration>,
+    /// Where the `otel` feature sends spans over OTLP/HTTP:
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as written, else
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces` appended (as the
+    /// OpenTelemetry specification reads them); `None` when neither is set.
+    #[cfg_attr(not(feature = "otel"), allow(dead_code))]
+    pub(crate) otlp_traces_endpoint: Option<String>,
 }
 
 impl Powertools {
@@ -132,6 +141,23 @@ impl Powertools {
                 }
                 seconds.map(Duration::from_secs)
             }),
+            otlp_traces_endpoint: reading
+                .text(var::OTLP_TRACES_ENDPOINT)
+                .map(|raw| (var::OTLP_TRACES_ENDPOINT, raw.clone(), raw))
+                .or_else(|| {
+                    let raw = reading.text(var::OTLP_ENDPOINT)?;
+                    let traces = format!("{}/v1/traces", raw.trim_end_matches('/'));
+                    Some((var::OTLP_ENDPOINT, raw, traces))
+                })
+                .and_then(|(name, raw, endpoint)| {
+                    let usable = otlp_endpoint(&endpoint);
+                    if !usable {
+                        reading.report(format!(
+                            "pypwext: {name}={raw:?} is not an OTLP/HTTP endpoint; use an http:// or https:// URL such as http://localhost:4318; ignoring it"
+                        ));
+                    }
+                    usable.then_some(endpoint)
+                }),
         };
         (env, reading.problems)
     }
@@ -248,6 +274,18 @@ pub(crate) fn sample_rate(raw: &str) -> Option<f64> {
     serde_json::from_str::<f64>(raw.trim())
         .ok()
         .filter(|rate| (0.0..=1.0).contains(rate))
+}
+
+/// Whether `endpoint` can be an OTLP/HTTP URL: `http://` or `https://` and a
+/// host.
+pub(crate) fn otlp_endpoint(endpoint: &str) -> bool {
+    ["http://", "https://"].iter().any(|scheme| {
+        endpoint
+            .get(..scheme.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+            && endpoint.len() > scheme.len()
+            && !endpoint[scheme.len()..].starts_with('/')
+    })
 }
 
 /// The daemon's UDP address as the X-Ray SDKs read `AWS_XRAY_DAEMON_ADDRESS`:
@@ -441,6 +479,40 @@ mod tests {
             assert_eq!(env.xray_daemon_address(), "127.0.0.1:2000", "{raw:?}");
             assert!(
                 problems[0].contains("is not a daemon address; use host:port"),
+                "{raw:?}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_otlp_endpoint_is_the_traces_one_else_the_base_one_with_its_path() {
+        assert_eq!(read(&[]).0.otlp_traces_endpoint, None);
+        for (vars, endpoint) in [
+            (
+                &[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318")][..],
+                "http://localhost:4318/v1/traces",
+            ),
+            (
+                &[("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4318/base/")][..],
+                "https://collector:4318/base/v1/traces",
+            ),
+            (
+                &[
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318"),
+                    ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:9/spans"),
+                ][..],
+                "http://127.0.0.1:9/spans",
+            ),
+        ] {
+            let (env, problems) = read(vars);
+            assert_eq!(env.otlp_traces_endpoint.as_deref(), Some(endpoint), "{vars:?}");
+            assert!(problems.is_empty(), "{problems:?}");
+        }
+        for raw in ["localhost:4318", "grpc://localhost:4317", "http://", "http:///v1"] {
+            let (env, problems) = read(&[("OTEL_EXPORTER_OTLP_ENDPOINT", raw)]);
+            assert_eq!(env.otlp_traces_endpoint, None, "{raw:?}");
+            assert!(
+                problems[0].contains("is not an OTLP/HTTP endpoint; use an http:// or https:// URL"),
                 "{raw:?}: {problems:?}"
             );
         }

@@ -288,6 +288,8 @@ mod random;
 pub mod service;
 #[cfg(test)]
 mod test_support;
+#[cfg(any(feature = "http", feature = "otel"))]
+mod tls;
 #[cfg(feature = "tracer")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tracer")))]
 pub mod tracer;

@@ -6,6 +6,7 @@ pub mod dynamodb;
 pub mod moto;
 pub mod parameters;
 pub mod redis_server;
+pub mod xray;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 

@@ -8,40 +8,15 @@
 use std::collections::BTreeMap;
 use std::net::UdpSocket;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use pypwext_tests::{RawRequest, check_xray, python};
+use pypwext_tests::xray::{call_server, daemon, received};
+use pypwext_tests::{check_xray, python};
 use serde_json::{Value, json};
-use tokio::io::AsyncWriteExt as _;
 
 const ROOT_1: &str = "1-5759e988-bd862e3fe1be46a994272793";
 const ROOT_2: &str = "1-5759e988-bd862e3fe1be46a994272794";
 const HEADER_1: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 const HEADER_2: &str = "Root=1-5759e988-bd862e3fe1be46a994272794;Parent=53995c3f42cd8ad9;Sampled=1";
-
-/// A loopback UDP socket standing in for the X-Ray daemon.
-fn daemon() -> UdpSocket {
-    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    socket.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
-    socket
-}
-
-/// The documents the daemon received (after the process that sent them
-/// ended), in order, checked for the daemon's framing; at most 1000, and
-/// done at the first quiet half second.
-fn received(daemon: &UdpSocket) -> Vec<String> {
-    let mut docs = Vec::new();
-    let mut buf = vec![0; 70_000];
-    for _ in 0..1000 {
-        let Ok(len) = daemon.recv(&mut buf) else { break };
-        let text = std::str::from_utf8(&buf[..len]).expect("a datagram is UTF-8");
-        let (framing, doc) = text.split_once('\n').expect("the daemon's header line");
-        assert_eq!(framing, r#"{"format":"json","version":1}"#);
-        docs.push(doc.to_owned());
-    }
-    docs
-}
 
 fn parse(docs: &[String]) -> Vec<Value> {
     docs.iter().map(|d| serde_json::from_str(d).unwrap()).collect()
@@ -229,35 +204,6 @@ fn powertools_tracer_sends_the_same_documents_as_we_do() {
         (&json!(ROOT_1), &json!(ROOT_2))
     );
     assert_eq!(ours[3]["parent_id"], "53995c3f42cd8ad9");
-}
-
-/// A loopback server: `/offers/7` answers JSON, `/missing` 404, `/flaky` 503
-/// the first time and 200 after, the Lambda invocation of `prices` 200.
-async fn call_server() -> (u16, Arc<Mutex<Vec<RawRequest>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let seen: Arc<Mutex<Vec<RawRequest>>> = Arc::default();
-    let recorded = seen.clone();
-    pypwext_tests::serve_each_request(listener, move |request, mut stream| {
-        let recorded = recorded.clone();
-        async move {
-            let flaky_before = recorded.lock().unwrap().iter().filter(|r| r.target == "/flaky").count();
-            recorded.lock().unwrap().push(request.clone());
-            let (status, body) = match request.target.as_str() {
-                "/offers/7?token=secret" => (200, r#"{"offers":[]}"#),
-                "/flaky" if flaky_before == 0 => (503, "busy"),
-                "/flaky" => (200, "ok"),
-                "/2015-03-31/functions/prices/invocations" => (200, r#"{"total":1}"#),
-                _ => (404, "none"),
-            };
-            let answer = format!(
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(answer.as_bytes()).await;
-        }
-    });
-    (port, seen)
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! `HttpSession`: a reqwest client with urllib3 retries, the invocation's
 //! deadline, SigV4 and JSON defaults.
 
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -221,7 +221,7 @@ impl HttpSessionBuilder {
                 format!("the HTTP session is misconfigured: {}", self.problems.join("; ")),
             ));
         }
-        install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let mut client = reqwest::Client::builder().default_headers(self.default_headers);
         for (host, addr) in &self.resolve {
             client = client.resolve(host, *addr);
@@ -269,15 +269,6 @@ fn lambda_endpoint_from(env: impl Fn(&str) -> Option<String>) -> Option<String> 
     ["AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL"]
         .into_iter()
         .find_map(|name| env(name).filter(|value| !value.is_empty()))
-}
-
-/// rustls needs a process-wide crypto provider: ring, once.
-fn install_crypto_provider() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        // Another part of the process may have installed one first; that one stays.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
 }
 
 impl HttpSession {

@@ -23,8 +23,9 @@ tokio::task_local! {
     static CURRENT: Option<Arc<Span>>;
 }
 
-/// What the environment says about tracing, read once, and the emitter for
-/// the daemon it names.
+/// What the environment says about tracing, read once, and where documents
+/// go: the X-Ray daemon, or (feature `otel`, with an OTLP endpoint set) an
+/// OpenTelemetry collector.
 #[derive(Debug)]
 pub(crate) struct Settings {
     pub(crate) disabled: bool,
@@ -33,7 +34,25 @@ pub(crate) struct Settings {
     /// The service: the `Service` annotation and the metadata's namespace.
     pub(crate) service: String,
     daemon_address: String,
-    emitter: OnceLock<Option<Emitter>>,
+    /// `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT`: spans go there instead of
+    /// the daemon.
+    #[cfg(feature = "otel")]
+    otlp_endpoint: Option<String>,
+    #[cfg(feature = "otel")]
+    function_name: Option<String>,
+    sink: OnceLock<Option<Sink>>,
+}
+
+/// Where a trace's documents go.
+#[derive(Debug)]
+enum Sink {
+    /// The X-Ray daemon, over UDP: each document when its call ends.
+    Daemon(Emitter),
+    /// An OpenTelemetry collector, over OTLP/HTTP: each document as a span,
+    /// exported by the time the outermost call ends. Boxed: made once a
+    /// process, and several times the daemon's size.
+    #[cfg(feature = "otel")]
+    Otlp(Box<super::otlp::Otlp>),
 }
 
 impl Settings {
@@ -44,7 +63,11 @@ impl Settings {
             capture_error: env.tracer_capture_error.unwrap_or(true),
             service: env.service_or_undefined().to_owned(),
             daemon_address: env.xray_daemon_address().to_owned(),
-            emitter: OnceLock::new(),
+            #[cfg(feature = "otel")]
+            otlp_endpoint: env.otlp_traces_endpoint.clone(),
+            #[cfg(feature = "otel")]
+            function_name: env.lambda_function_name.clone(),
+            sink: OnceLock::new(),
         }
     }
 
@@ -54,22 +77,35 @@ impl Settings {
         PROCESS.get_or_init(|| Settings::from_env(crate::env::process()))
     }
 
-    /// The emitter, made at the first document; `None` (said once, at
-    /// WARNING) when the daemon's address cannot be used.
-    fn emitter(&self) -> Option<&Emitter> {
-        self.emitter
-            .get_or_init(|| {
-                Emitter::new(&self.daemon_address)
-                    .inspect_err(|err| {
-                        tracing::warn!(
-                            target: TARGET,
-                            "no trace is sent: the X-Ray daemon address {} cannot be used ({err}); set AWS_XRAY_DAEMON_ADDRESS to host:port",
-                            self.daemon_address
-                        );
-                    })
-                    .ok()
+    /// Where documents go, decided at the first one; `None` (said once, at
+    /// WARNING) when that place cannot be used.
+    fn sink(&self) -> Option<&Sink> {
+        self.sink.get_or_init(|| self.make_sink()).as_ref()
+    }
+
+    fn make_sink(&self) -> Option<Sink> {
+        #[cfg(feature = "otel")]
+        if let Some(endpoint) = &self.otlp_endpoint {
+            return super::otlp::Otlp::new(endpoint, &self.service, self.function_name.as_deref())
+                .inspect_err(|err| {
+                    tracing::warn!(
+                        target: TARGET,
+                        "no trace is sent: the OTLP exporter to {endpoint} cannot be made ({err}); check OTEL_EXPORTER_OTLP_ENDPOINT"
+                    );
+                })
+                .ok()
+                .map(|otlp| Sink::Otlp(Box::new(otlp)));
+        }
+        Emitter::new(&self.daemon_address)
+            .inspect_err(|err| {
+                tracing::warn!(
+                    target: TARGET,
+                    "no trace is sent: the X-Ray daemon address {} cannot be used ({err}); set AWS_XRAY_DAEMON_ADDRESS to host:port",
+                    self.daemon_address
+                );
             })
-            .as_ref()
+            .ok()
+            .map(Sink::Daemon)
     }
 }
 
@@ -110,7 +146,9 @@ impl Trace {
         }))
     }
 
-    /// Sends every subsegment still open, marked `in_progress`.
+    /// Ends the trace's sending, when its outermost call ends: every
+    /// subsegment still open is sent, marked `in_progress`, and whatever
+    /// the sink holds goes out before the response.
     pub(crate) fn send_open(&self) {
         let opened = std::mem::take(&mut *self.opened.lock().unwrap_or_else(PoisonError::into_inner));
         for span in opened {
@@ -119,11 +157,20 @@ impl Trace {
                 self.send(&doc);
             }
         }
+        match self.settings.sink() {
+            // Each datagram left when its call ended.
+            Some(Sink::Daemon(_)) | None => {}
+            #[cfg(feature = "otel")]
+            Some(Sink::Otlp(otlp)) => otlp.flush(),
+        }
     }
 
     fn send(&self, doc: &Document) {
-        if let Some(emitter) = self.settings.emitter() {
-            emitter.send(doc);
+        match self.settings.sink() {
+            Some(Sink::Daemon(emitter)) => emitter.send(doc),
+            #[cfg(feature = "otel")]
+            Some(Sink::Otlp(otlp)) => otlp.send(doc, doc.parent_id == self.parent_id),
+            None => {}
         }
     }
 }

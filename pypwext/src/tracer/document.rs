@@ -49,6 +49,11 @@ pub(crate) struct Document {
     pub(crate) fault: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) cause: Option<Cause>,
+    /// A call's attempts (0 for a traced function): X-Ray reads them from
+    /// the metadata `http.request.attempts`, OpenTelemetry from
+    /// `http.request.resend_count`.
+    #[serde(skip)]
+    pub(crate) attempts: u32,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -76,6 +81,7 @@ impl Document {
             throttle: false,
             fault: false,
             cause: None,
+            attempts: 0,
         }
     }
 
@@ -106,6 +112,16 @@ impl Metadata {
         self.0.is_empty()
     }
 
+    /// Each namespace with its entries as one JSON object's text.
+    #[cfg(feature = "otel")]
+    pub(crate) fn namespaces(&self) -> impl Iterator<Item = (&str, String)> {
+        self.0.iter().map(|(namespace, entries)| {
+            // Keys and raw JSON values: serializing them cannot fail.
+            let json = serde_json::to_string(&EntriesMap(entries)).unwrap_or_default();
+            (namespace.as_str(), json)
+        })
+    }
+
     pub(crate) fn put(&mut self, namespace: &str, key: &str, value: Box<RawValue>) {
         let entries = match self.0.iter().position(|(ns, _)| ns == namespace) {
             Some(at) => &mut self.0[at].1,
@@ -124,17 +140,20 @@ impl Metadata {
 
 impl Serialize for Metadata {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Entries<'a>(&'a [(String, Box<RawValue>)]);
-        impl Serialize for Entries<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-            }
-        }
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (namespace, entries) in &self.0 {
-            map.serialize_entry(namespace, &Entries(entries))?;
+            map.serialize_entry(namespace, &EntriesMap(entries))?;
         }
         map.end()
+    }
+}
+
+/// One namespace's entries, serialized as a JSON object.
+struct EntriesMap<'a>(&'a [(String, Box<RawValue>)]);
+
+impl Serialize for EntriesMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 

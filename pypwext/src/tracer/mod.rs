@@ -75,12 +75,43 @@
 //! traced call of an invocation that is not sampled, the request carries
 //! the invocation's header with `Sampled=0`, so the called service does not
 //! record it either.
+//!
+//! **OpenTelemetry** (feature `otel`, opt-in). With
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`)
+//! set — the ADOT collector extension listens on `http://localhost:4318` —
+//! each document goes out as an OpenTelemetry span over OTLP/HTTP
+//! (protobuf) instead of a UDP datagram; without the variable, X-Ray's
+//! daemon still gets the documents. Sending both would show every call
+//! twice once the collector forwards the spans to X-Ray.
+//!
+//! - The ids are X-Ray's: the trace id is the root's 32 hex digits
+//!   (`1-5759e988-bd862e3f…` is `5759e988bd862e3f…`), a span's id is its
+//!   subsegment's, the outermost span's parent is Lambda's segment (a
+//!   remote parent). So the `X-Amzn-Trace-Id` header a call sends names
+//!   the call's span, and the collector's X-Ray exporter rebuilds the same
+//!   trace.
+//! - Annotations are attributes listed in `aws.xray.annotations`, each
+//!   metadata namespace the attribute `aws.xray.metadata.<namespace>` (its
+//!   JSON as text), as the collector's X-Ray exporter reads them; a call is
+//!   a `CLIENT` span with `http.request.method`, `url.full`,
+//!   `http.response.status_code` and `http.request.resend_count`; a failure
+//!   is the `ERROR` status with an `exception` event.
+//! - The resource says `service.name` (the service above),
+//!   `cloud.provider`, `cloud.platform` and `faas.name`.
+//! - Spans are exported by the SDK's batch processor, on a thread of its
+//!   own; the outermost call's end waits until they are out (at most 5 s;
+//!   one retry after 10 ms), so nothing is left to send when Lambda
+//!   freezes the process. A collector that cannot be reached costs that
+//!   wait and one WARNING line (later failures at DEBUG); the function's
+//!   answer is unchanged.
 
 mod annotate;
 mod context;
 mod document;
 mod emitter;
 mod header;
+#[cfg(feature = "otel")]
+mod otlp;
 #[cfg(feature = "http")]
 pub(crate) mod remote;
 pub(crate) mod traced;

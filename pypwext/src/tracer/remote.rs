@@ -94,6 +94,7 @@ impl RemoteCall {
                 }
                 CallOutcome::Failed(reason) => doc.fail(reason.to_owned(), "HttpError".to_owned()),
             }
+            doc.attempts = attempts;
             if let Some(aws) = &mut doc.aws {
                 aws.retries = attempts.saturating_sub(1);
             }
