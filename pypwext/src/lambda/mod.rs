@@ -29,7 +29,7 @@ mod run;
 #[cfg(any(feature = "service", feature = "batch"))]
 mod runtime;
 
-#[cfg(feature = "local")]
+#[cfg(all(feature = "local", feature = "batch"))]
 pub(crate) use local::local_addr;
 #[cfg(feature = "local")]
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
