@@ -5,7 +5,7 @@
 
 use std::io::{BufRead as _, BufReader};
 use std::net::UdpSocket;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -39,11 +39,13 @@ pub fn received(daemon: &UdpSocket) -> Vec<String> {
 }
 
 /// `py/otlp_receiver.py`, running: an OTLP/HTTP endpoint on a free
-/// loopback port. Stopped (and its spans read) by [`OtlpReceiver::spans`],
-/// or killed when dropped.
+/// loopback port. Its output is read as it comes (a pipe's buffer would
+/// not hold 500 invocations' spans, and the receiver would stop answering).
+/// Stopped, and its spans handed over, by [`OtlpReceiver::spans`]; killed
+/// when dropped.
 pub struct OtlpReceiver {
     child: Child,
-    stdout: BufReader<ChildStdout>,
+    lines: Option<std::thread::JoinHandle<Vec<String>>>,
     port: u16,
 }
 
@@ -66,7 +68,12 @@ impl OtlpReceiver {
             .unwrap_or_else(|| {
                 panic!("the receiver did not start (needs opentelemetry-proto: run scripts/test.sh): {first:?}")
             });
-        OtlpReceiver { child, stdout, port }
+        let lines = std::thread::spawn(move || stdout.lines().map_while(Result::ok).collect());
+        OtlpReceiver {
+            child,
+            lines: Some(lines),
+            port,
+        }
     }
 
     /// `OTEL_EXPORTER_OTLP_ENDPOINT` for it.
@@ -78,16 +85,21 @@ impl OtlpReceiver {
     /// (one JSON object each; see the script for the fields).
     pub fn spans(mut self) -> Vec<serde_json::Value> {
         drop(self.child.stdin.take());
-        let mut spans = Vec::new();
-        let mut line = String::new();
-        while self.stdout.read_line(&mut line).expect("the receiver's output") > 0 {
-            let span: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
-            assert!(span.get("error").is_none(), "the receiver refused a request: {span}");
-            spans.push(span);
-            line.clear();
-        }
+        let lines = self
+            .lines
+            .take()
+            .expect("read once")
+            .join()
+            .expect("the receiver's output");
         let _ = self.child.wait();
-        spans
+        lines
+            .iter()
+            .map(|line| {
+                let span: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+                assert!(span.get("error").is_none(), "the receiver refused a request: {span}");
+                span
+            })
+            .collect()
     }
 }
 
