@@ -146,3 +146,20 @@ pub async fn call_server() -> (u16, Arc<Mutex<Vec<RawRequest>>>) {
     });
     (port, seen)
 }
+
+/// Checks what [`call_server`] saw from `trace-probe calls`: five requests
+/// (four calls, one retried), each carrying `X-Amzn-Trace-Id` in trace
+/// `root` with the id `parent_of` gives its path (the call's subsegment or
+/// span) as its parent.
+pub fn check_call_headers(seen: &[RawRequest], root: &str, parent_of: impl Fn(&str) -> String) {
+    assert_eq!(seen.len(), 5, "four calls, one retried");
+    for request in seen {
+        let path = request.target.split('?').next().unwrap_or_default();
+        assert_eq!(
+            request.header("x-amzn-trace-id"),
+            Some(format!("Root={root};Parent={};Sampled=1", parent_of(path)).as_str()),
+            "{}",
+            request.target
+        );
+    }
+}
