@@ -36,12 +36,9 @@ root="$PWD"
 work="$root/target/build-cost"
 fixtures=(with-pypwext by-hand)
 
-say() { printf 'build-cost: %s\n' "$*" >&2; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-# "met" when ratio <= goal.
-verdict() { awk -v r="$1" -v g="$2" 'BEGIN { print (r <= g) ? "met" : "NOT met" }'; }
-now() { date +%s.%N; }
+COST_NAME=build-cost
+# shellcheck source=scripts/lib/cost.sh
+. "$root/scripts/lib/cost.sh"
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -75,10 +72,7 @@ declare -A build_times
 for round in $(seq "$BUILD_COST_ROUNDS"); do
     for fixture in "${fixtures[@]}"; do
         target="$work/target-$fixture"
-        rm -rf "$target"
-        started=$(now)
-        (cd "$work/$fixture" && CARGO_TARGET_DIR="$target" cargo build --release --locked --quiet)
-        seconds=$(awk -v s="$started" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }')
+        seconds=$(clean_build "$work/$fixture" "$target")
         say "round $round: $fixture built in $seconds s"
         build_times[$fixture]+="$seconds "
         cp "$target/release/build-cost-$fixture" "$work/$fixture.bin"
@@ -106,7 +100,6 @@ build_ratio=$(ratio "${build_median[$a]}" "${build_median[$b]}")
 size_ratio=$(ratio "${size[$a]}" "${size[$b]}")
 crates_ratio=$(ratio "${crates[$a]}" "${crates[$b]}")
 cold_ratio=$(ratio "$cold_a" "$cold_b")
-mib() { awk -v n="$1" 'BEGIN { printf "%.2f MiB", n / 1048576 }'; }
 
 echo
 echo "== build cost: a service-only function, (a) pypwext [$PYPWEXT_FEATURES] vs (b) by hand on lambda_http =="

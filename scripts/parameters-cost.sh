@@ -22,10 +22,9 @@ work="$root/target/parameters-cost"
 venv="$root/target/python-venv"
 fixtures=(with-pypwext with-parameters)
 
-say() { printf 'parameters-cost: %s\n' "$*" >&2; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-now() { date +%s.%N; }
+COST_NAME=parameters-cost
+# shellcheck source=scripts/lib/cost.sh
+. "$root/scripts/lib/cost.sh"
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -47,10 +46,7 @@ declare -A build_times
 for round in $(seq "$ROUNDS"); do
     for fixture in "${fixtures[@]}"; do
         target="$work/target-$fixture"
-        rm -rf "$target"
-        started=$(now)
-        (cd "$work/$fixture" && CARGO_TARGET_DIR="$target" cargo build --release --locked --quiet)
-        seconds=$(awk -v s="$started" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }')
+        seconds=$(clean_build "$work/$fixture" "$target")
         say "round $round: $fixture built in $seconds s"
         build_times[$fixture]+="$seconds "
         strip -o "$work/$fixture.stripped" "$target/release/build-cost-$fixture"
@@ -75,7 +71,6 @@ printf '%s\n' "$output" >&2
 cold=$(grep '^cold start medians (ms):' <<<"$output")
 read -r cold_b cold_a _ <<<"${cold#cold start medians (ms): }"
 
-mib() { awk -v n="$1" 'BEGIN { printf "%.2f MiB", n / 1048576 }'; }
 a=with-pypwext
 b=with-parameters
 build_a=$(printf '%s\n' ${build_times[$a]} | median)
