@@ -32,7 +32,10 @@
 //! `#[traced]` on top against the same stack untraced, every event carrying
 //! a trace header that says `Sampled=1` (or `Sampled=0`); the traced form
 //! sends its subsegments to a UDP socket of this process, which reads them
-//! (goals: sampled <= 1.10x, not sampled <= 1.02x).
+//! (goals: sampled <= 1.10x, not sampled <= 1.02x). `PYPWEXT_BENCH_TRACER=otel`
+//! is the sampled comparison with the `otel` feature's export instead: the
+//! traced form posts its spans over OTLP/HTTP to a loopback stand-in for the
+//! collector in this process, which reads each request and answers 200.
 //!
 //! With `PYPWEXT_BENCH_CACHEGRIND=<dir>` it times nothing: it runs each form
 //! under valgrind's cachegrind (one run of `WARM_UP + 1` invocations, one of
@@ -96,6 +99,11 @@ struct Comparison {
 /// with the stack; otherwise the stack with the function by hand.
 fn comparison() -> Comparison {
     match tracer_mode() {
+        Some(true) if otel_mode() => Comparison {
+            forms: (Form::Traced, Form::Stack),
+            names: ("otel", "stack"),
+            goal: 1.10,
+        },
         Some(true) => Comparison {
             forms: (Form::Traced, Form::Stack),
             names: ("traced", "stack"),
@@ -114,10 +122,15 @@ fn comparison() -> Comparison {
     }
 }
 
+/// Whether the traced form exports over OTLP (`PYPWEXT_BENCH_TRACER=otel`).
+fn otel_mode() -> bool {
+    std::env::var("PYPWEXT_BENCH_TRACER").as_deref() == Ok("otel")
+}
+
 /// `Some(sampled)` when the bench compares the tracer.
 fn tracer_mode() -> Option<bool> {
     match std::env::var("PYPWEXT_BENCH_TRACER").as_deref() {
-        Ok("sampled") => Some(true),
+        Ok("sampled" | "otel") => Some(true),
         Ok("unsampled") => Some(false),
         _ => None,
     }
@@ -144,6 +157,55 @@ fn xray_daemon() -> String {
         while socket.recv(&mut buf).is_ok() {}
     });
     address
+}
+
+/// The export requests the collector stand-in has answered.
+static OTLP_REQUESTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A loopback stand-in for the OpenTelemetry collector: each connection
+/// (the exporter keeps one) in a thread that reads each request, head and
+/// `content-length` body, and answers 200 with an empty body. Returns the
+/// endpoint.
+fn otlp_collector() -> String {
+    use std::io::{BufRead as _, Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut reader = std::io::BufReader::new(stream);
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    // The head, line by line, to its blank line.
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let answer =
+                        b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    if reader.get_mut().write_all(answer).is_err() {
+                        return;
+                    }
+                    OTLP_REQUESTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    endpoint
 }
 
 fn main() {
@@ -222,6 +284,7 @@ fn main() {
          {ROUNDS} rounds, log level {}, lines to /dev/null{} ==",
         log_level(),
         match tracer_mode() {
+            Some(true) if otel_mode() => ", every event's trace header Sampled=1, spans over OTLP/HTTP",
             Some(true) => ", every event's trace header Sampled=1",
             Some(false) => ", every event's trace header Sampled=0",
             None => "",
@@ -351,6 +414,7 @@ async fn run(form: Form, invocations: usize, cachegrind: Option<&std::path::Path
             None => api.push(&format!("req-{id}"), EVENT),
         }
     }
+    let exports_before = OTLP_REQUESTS.load(std::sync::atomic::Ordering::SeqCst);
     let mut child = start(&api, form, cachegrind);
     let warm = api.outcomes(WARM_UP, RUN_TIMEOUT).await;
     let started = Instant::now();
@@ -365,6 +429,11 @@ async fn run(form: Form, invocations: usize, cachegrind: Option<&std::path::Path
     assert_eq!(outcomes.len(), total, "{} answered every event", form.arg());
     if let Some(failed) = outcomes.iter().find(|o| o.kind != "response") {
         panic!("{} failed an invocation: {failed:?}", form.arg());
+    }
+    if otel_mode() && matches!(form, Form::Traced) {
+        // One span an invocation, exported before its response: one request each.
+        let exports = OTLP_REQUESTS.load(std::sync::atomic::Ordering::SeqCst) - exports_before;
+        assert_eq!(exports, total, "the traced form exported each invocation's span");
     }
     let last: Value = serde_json::from_str(&outcomes[total - 1].body).unwrap();
     let answer = (
@@ -424,6 +493,9 @@ fn start(api: &RuntimeApi, form: Form, cachegrind: Option<&std::path::Path>) -> 
     };
     if tracer_mode().is_some() {
         command.env("AWS_XRAY_DAEMON_ADDRESS", xray_daemon());
+    }
+    if otel_mode() {
+        command.env("OTEL_EXPORTER_OTLP_ENDPOINT", otlp_collector());
     }
     command
         .arg(form.arg())
