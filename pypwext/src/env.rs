@@ -35,6 +35,8 @@ pub(crate) mod var {
     /// OpenTelemetry's own: where OTLP goes (the `otel` feature).
     pub(crate) const OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
     pub(crate) const OTLP_TRACES_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    pub(crate) const OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
+    pub(crate) const OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
 }
 
 /// The service a line or a metric names when no variable and no code names one.
@@ -141,23 +143,13 @@ impl Powertools {
                 }
                 seconds.map(Duration::from_secs)
             }),
-            otlp_traces_endpoint: reading
-                .text(var::OTLP_TRACES_ENDPOINT)
-                .map(|raw| (var::OTLP_TRACES_ENDPOINT, raw.clone(), raw))
-                .or_else(|| {
-                    let raw = reading.text(var::OTLP_ENDPOINT)?;
-                    let traces = format!("{}/v1/traces", raw.trim_end_matches('/'));
-                    Some((var::OTLP_ENDPOINT, raw, traces))
-                })
-                .and_then(|(name, raw, endpoint)| {
-                    let usable = otlp_endpoint(&endpoint);
-                    if !usable {
-                        reading.report(format!(
-                            "pypwext: {name}={raw:?} is not an OTLP/HTTP endpoint; use an http:// or https:// URL such as http://localhost:4318; ignoring it"
-                        ));
-                    }
-                    usable.then_some(endpoint)
-                }),
+            // Another OpenTelemetry SDK in the function may read these:
+            // without the feature they are not pypwext's to judge.
+            otlp_traces_endpoint: if cfg!(feature = "otel") {
+                reading.otlp_traces_endpoint()
+            } else {
+                None
+            },
         };
         (env, reading.problems)
     }
@@ -232,6 +224,36 @@ impl Reading<'_> {
             ));
         }
         value
+    }
+
+    /// Where OTLP spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as written,
+    /// else `OTEL_EXPORTER_OTLP_ENDPOINT` with `/v1/traces`; a protocol
+    /// other than `http/protobuf` is reported (it is the one spoken).
+    fn otlp_traces_endpoint(&mut self) -> Option<String> {
+        for name in [var::OTLP_TRACES_PROTOCOL, var::OTLP_PROTOCOL] {
+            if let Some(raw) = self.text(name)
+                && raw != "http/protobuf"
+            {
+                self.report(format!(
+                    "pypwext: {name}={raw:?} is not spoken; pypwext's otel feature exports http/protobuf (OTLP over HTTP, the collector's port 4318); using http/protobuf"
+                ));
+            }
+        }
+        let (name, raw, endpoint) = match self.text(var::OTLP_TRACES_ENDPOINT) {
+            Some(raw) => (var::OTLP_TRACES_ENDPOINT, raw.clone(), raw),
+            None => {
+                let raw = self.text(var::OTLP_ENDPOINT)?;
+                let traces = format!("{}/v1/traces", raw.trim_end_matches('/'));
+                (var::OTLP_ENDPOINT, raw, traces)
+            }
+        };
+        if otlp_endpoint(&endpoint) {
+            return Some(endpoint);
+        }
+        self.report(format!(
+            "pypwext: {name}={raw:?} is not an OTLP/HTTP endpoint; use an http:// or https:// URL such as http://localhost:4318; ignoring it"
+        ));
+        None
     }
 
     fn level(&mut self, name: &str, raw: &str) -> Option<LevelFilter> {
@@ -485,6 +507,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "otel")]
     fn the_otlp_endpoint_is_the_traces_one_else_the_base_one_with_its_path() {
         assert_eq!(read(&[]).0.otlp_traces_endpoint, None);
         for (vars, endpoint) in [
@@ -516,5 +539,32 @@ mod tests {
                 "{raw:?}: {problems:?}"
             );
         }
+    }
+
+    #[test]
+    #[cfg(feature = "otel")]
+    fn an_otlp_protocol_other_than_http_protobuf_is_reported() {
+        let endpoint = ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://localhost:4318");
+        let (env, problems) = read(&[endpoint, ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]);
+        assert!(
+            problems.is_empty() && env.otlp_traces_endpoint.is_some(),
+            "{problems:?}"
+        );
+        let (env, problems) = read(&[endpoint, ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc")]);
+        assert_eq!(
+            env.otlp_traces_endpoint.as_deref(),
+            Some("http://localhost:4318/v1/traces")
+        );
+        assert!(
+            problems[0].contains("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=\"grpc\" is not spoken"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    #[cfg(not(feature = "otel"))]
+    fn without_the_otel_feature_the_otlp_variables_are_not_read() {
+        let (env, problems) = read(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "grpc-only:4317")]);
+        assert_eq!((env.otlp_traces_endpoint, problems.len()), (None, 0));
     }
 }
