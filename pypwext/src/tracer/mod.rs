@@ -98,6 +98,10 @@
 //!   is the `ERROR` status with an `exception` event.
 //! - The resource says `service.name` (the service above),
 //!   `cloud.provider`, `cloud.platform` and `faas.name`.
+//! - The protocol is `http/protobuf` (another `OTEL_EXPORTER_OTLP_PROTOCOL`
+//!   is reported on stderr at start); `OTEL_EXPORTER_OTLP_HEADERS` and
+//!   `OTEL_EXPORTER_OTLP_TIMEOUT` apply as OpenTelemetry's exporter reads
+//!   them.
 //! - Spans are exported by the SDK's batch processor, on a thread of its
 //!   own; the outermost call's end waits until they are out (at most 5 s;
 //!   one retry after 10 ms), so nothing is left to send when Lambda
