@@ -53,6 +53,7 @@ pub(crate) struct Document {
     /// the metadata `http.request.attempts`, OpenTelemetry from
     /// `http.request.resend_count`.
     #[serde(skip)]
+    #[cfg_attr(not(feature = "otel"), allow(dead_code))]
     pub(crate) attempts: u32,
 }
 
