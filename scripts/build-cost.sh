@@ -43,8 +43,7 @@ COST_NAME=build-cost
 rm -rf "$work"
 mkdir -p "$work"
 for fixture in "${fixtures[@]}"; do
-    cp -r "examples/build-cost/$fixture" "$work/$fixture"
-    cp Cargo.lock "$work/$fixture/Cargo.lock"
+    copy_fixture "$fixture" "$work/$fixture"
 done
 
 # Point (a) at this repository's pypwext with the requested features.

@@ -30,8 +30,7 @@ variants=(base "${features[@]}")
 declare -A crates
 for variant in "${variants[@]}"; do
     dir="$work/$variant"
-    cp -r examples/build-cost/with-pypwext "$dir"
-    cp Cargo.lock "$dir/Cargo.lock"
+    copy_fixture with-pypwext "$dir"
     list='"service"'
     [ "$variant" = base ] || list="\"service\", \"$variant\""
     sed -i "s|^pypwext = .*|pypwext = { path = \"$root/pypwext\", default-features = false, features = [$list] }|" "$dir/Cargo.toml"

@@ -29,9 +29,7 @@ COST_NAME=parameters-cost
 rm -rf "$work"
 mkdir -p "$work"
 for fixture in "${fixtures[@]}"; do
-    cp -r "examples/build-cost/$fixture" "$work/$fixture"
-    cp Cargo.lock "$work/$fixture/Cargo.lock"
-    sed -i "s|path = \"../../../pypwext\"|path = \"$root/pypwext\"|" "$work/$fixture/Cargo.toml"
+    copy_fixture "$fixture" "$work/$fixture"
 done
 
 # Trim the copied lock file to each fixture (no version changes).

@@ -19,3 +19,12 @@ clean_build() {
     (cd "$1" && CARGO_TARGET_DIR="$2" cargo build --release --locked --quiet)
     awk -v s="$started" -v e="$(now)" 'BEGIN { printf "%.1f", e - s }'
 }
+
+# copy_fixture NAME DIR: examples/build-cost/NAME copied to DIR with the
+# repository's Cargo.lock (so it builds the workspace's dependency versions),
+# its pypwext dependency pointed at this repository's.
+copy_fixture() {
+    cp -r "$root/examples/build-cost/$1" "$2"
+    cp "$root/Cargo.lock" "$2/Cargo.lock"
+    sed -i "s|path = \"../../../pypwext\"|path = \"$root/pypwext\"|" "$2/Cargo.toml"
+}
