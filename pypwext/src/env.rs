@@ -97,6 +97,7 @@ impl Powertools {
             var: &var,
             problems: Vec::new(),
         };
+        let tracer = cfg!(feature = "tracer");
         let env = Powertools {
             service: reading.text(var::SERVICE_NAME).or_else(|| reading.text(var::PLAIN_SERVICE_NAME)),
             dev: reading.flag(var::DEV).unwrap_or(false),
@@ -120,36 +121,21 @@ impl Powertools {
             metrics_function_name: reading.text(var::METRICS_FUNCTION_NAME),
             metrics_disabled: reading.flag(var::METRICS_DISABLED),
             lambda_function_name: reading.text(var::LAMBDA_FUNCTION_NAME),
-            trace_disabled: reading.flag(var::TRACE_DISABLED),
-            tracer_capture_response: reading.flag(var::TRACER_CAPTURE_RESPONSE),
-            tracer_capture_error: reading.flag(var::TRACER_CAPTURE_ERROR),
-            xray_daemon_address: reading.text(var::XRAY_DAEMON_ADDRESS).and_then(|raw| {
-                let address = daemon_address(&raw);
-                if address.is_none() {
-                    reading.report(format!(
-                        "pypwext: {}={raw:?} is not a daemon address; use host:port (127.0.0.1:2000) or `tcp:host:port udp:host:port`; using 127.0.0.1:2000",
-                        var::XRAY_DAEMON_ADDRESS
-                    ));
-                }
-                address
-            }),
-            parameters_max_age: reading.text(var::PARAMETERS_MAX_AGE).and_then(|raw| {
-                let seconds = raw.parse::<u64>().ok();
-                if seconds.is_none() {
-                    reading.report(format!(
-                        "pypwext: {}={raw:?} is not a number of seconds; use a whole number such as 5 (0 fetches every time); ignoring it",
-                        var::PARAMETERS_MAX_AGE
-                    ));
-                }
-                seconds.map(Duration::from_secs)
-            }),
+            // A feature's variables are read (and a bad value reported)
+            // only when it is compiled in: a service-only function links
+            // none of their parsers (scripts/build-cost.sh, the binary).
+            trace_disabled: tracer.then(|| reading.flag(var::TRACE_DISABLED)).flatten(),
+            tracer_capture_response: tracer.then(|| reading.flag(var::TRACER_CAPTURE_RESPONSE)).flatten(),
+            tracer_capture_error: tracer.then(|| reading.flag(var::TRACER_CAPTURE_ERROR)).flatten(),
+            xray_daemon_address: tracer.then(|| reading.xray_daemon_address()).flatten(),
+            parameters_max_age: cfg!(feature = "parameters")
+                .then(|| reading.parameters_max_age())
+                .flatten(),
             // Another OpenTelemetry SDK in the function may read these:
             // without the feature they are not pypwext's to judge.
-            otlp_traces_endpoint: if cfg!(feature = "otel") {
-                reading.otlp_traces_endpoint()
-            } else {
-                None
-            },
+            otlp_traces_endpoint: cfg!(feature = "otel")
+                .then(|| reading.otlp_traces_endpoint())
+                .flatten(),
         };
         (env, reading.problems)
     }
@@ -224,6 +210,32 @@ impl Reading<'_> {
             ));
         }
         value
+    }
+
+    /// `AWS_XRAY_DAEMON_ADDRESS`, when it is a daemon address.
+    fn xray_daemon_address(&mut self) -> Option<String> {
+        let raw = self.text(var::XRAY_DAEMON_ADDRESS)?;
+        let address = daemon_address(&raw);
+        if address.is_none() {
+            self.report(format!(
+                "pypwext: {}={raw:?} is not a daemon address; use host:port (127.0.0.1:2000) or `tcp:host:port udp:host:port`; using 127.0.0.1:2000",
+                var::XRAY_DAEMON_ADDRESS
+            ));
+        }
+        address
+    }
+
+    /// `POWERTOOLS_PARAMETERS_MAX_AGE`, when it is whole seconds.
+    fn parameters_max_age(&mut self) -> Option<Duration> {
+        let raw = self.text(var::PARAMETERS_MAX_AGE)?;
+        let seconds = raw.parse::<u64>().ok();
+        if seconds.is_none() {
+            self.report(format!(
+                "pypwext: {}={raw:?} is not a number of seconds; use a whole number such as 5 (0 fetches every time); ignoring it",
+                var::PARAMETERS_MAX_AGE
+            ));
+        }
+        seconds.map(Duration::from_secs)
     }
 
     /// Where OTLP spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as written,
@@ -408,6 +420,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "parameters")]
     fn the_parameters_max_age_is_whole_seconds_or_reported() {
         for (raw, seconds) in [("0", 0), ("5", 5), (" 300 ", 300)] {
             let (env, problems) = read(&[("POWERTOOLS_PARAMETERS_MAX_AGE", raw)]);
@@ -461,6 +474,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tracer")]
     fn tracer_flags_are_booleans_or_reported() {
         let (env, problems) = read(&[
             ("POWERTOOLS_TRACE_DISABLED", "true"),
@@ -477,6 +491,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "tracer")]
     fn the_daemon_address_is_host_port_or_its_udp_part() {
         assert_eq!(read(&[]).0.xray_daemon_address(), "127.0.0.1:2000");
         for (raw, address) in [
