@@ -38,6 +38,12 @@ impl WithDeadline for reqwest_middleware::RequestBuilder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RetryThrottled;
 
+/// How many attempts a request has taken so far: set by the retries when a
+/// layer above (the trace's) put it in the request's extensions.
+#[cfg(feature = "tracer")]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Attempts(pub(crate) u32);
+
 /// The retry rules of a session.
 #[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy {
@@ -159,6 +165,10 @@ impl Middleware for RetryMiddleware {
                 Some(left) => left.min(policy.timeout),
                 None => policy.timeout,
             };
+            #[cfg(feature = "tracer")]
+            if let Some(attempts) = extensions.get_mut::<Attempts>() {
+                attempts.0 = retry + 1;
+            }
             let Some(mut attempt) = request.try_clone() else {
                 // A body that cannot be copied (a stream) is sent once, not retried.
                 let mut only = request;

@@ -238,8 +238,6 @@ impl HttpSessionBuilder {
         #[cfg(feature = "tracer")]
         let client = client.with(super::trace::TraceMiddleware);
         let client = client.with(RetryMiddleware { policy: self.policy });
-        #[cfg(feature = "tracer")]
-        let client = client.with(super::trace::CountAttempts);
         let mut client = client.with(SigningMiddleware {
             credentials: self.credentials,
             region: self.region.clone(),

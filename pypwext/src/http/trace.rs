@@ -5,13 +5,11 @@
 //! recorded, the request carries the trace with `Sampled=0`, so the called
 //! service does not record it either.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use http::{Extensions, HeaderValue};
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
+use super::retry::Attempts;
 use crate::tracer::remote::{CallOutcome, RemoteCall, unsampled_header};
 
 /// Names the subsegment of a Lambda invocation after its function.
@@ -21,14 +19,6 @@ pub(crate) struct LambdaFunction(pub(crate) String);
 /// The outermost middleware: one subsegment around every attempt.
 #[derive(Debug)]
 pub(crate) struct TraceMiddleware;
-
-/// Counts attempts; sits below the retries.
-#[derive(Debug)]
-pub(crate) struct CountAttempts;
-
-/// The attempt counter of one request.
-#[derive(Debug, Clone)]
-struct Attempts(Arc<AtomicU32>);
 
 #[async_trait::async_trait]
 impl Middleware for TraceMiddleware {
@@ -59,10 +49,10 @@ impl Middleware for TraceMiddleware {
         if let Ok(header) = HeaderValue::from_str(call.header()) {
             request.headers_mut().insert("x-amzn-trace-id", header);
         }
-        let attempts = Attempts(Arc::new(AtomicU32::new(0)));
-        extensions.insert(attempts.clone());
+        // The retries below count their attempts in it.
+        extensions.insert(Attempts(0));
         let outcome = next.run(request, extensions).await;
-        let attempts = attempts.0.load(Ordering::Relaxed).max(1);
+        let attempts = extensions.get::<Attempts>().map_or(1, |attempts| attempts.0.max(1));
         match &outcome {
             Ok(response) => call.finish(
                 CallOutcome::Answer {
@@ -74,21 +64,6 @@ impl Middleware for TraceMiddleware {
             Err(err) => call.finish(CallOutcome::Failed(&err.to_string()), attempts),
         }
         outcome
-    }
-}
-
-#[async_trait::async_trait]
-impl Middleware for CountAttempts {
-    async fn handle(
-        &self,
-        request: Request,
-        extensions: &mut Extensions,
-        next: Next<'_>,
-    ) -> reqwest_middleware::Result<Response> {
-        if let Some(attempts) = extensions.get::<Attempts>() {
-            attempts.0.fetch_add(1, Ordering::Relaxed);
-        }
-        next.run(request, extensions).await
     }
 }
 
