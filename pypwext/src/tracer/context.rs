@@ -113,9 +113,8 @@ impl Settings {
 #[derive(Debug)]
 pub(crate) struct Trace {
     pub(crate) settings: &'static Settings,
+    /// The invocation's header, sampled and with a parent.
     pub(crate) header: TraceHeader,
-    /// Lambda's segment: the parent of the outermost call's subsegment.
-    parent_id: String,
     /// Every subsegment opened in the trace, to send those still open when
     /// the outermost call ends.
     opened: Mutex<Vec<Arc<Span>>>,
@@ -137,13 +136,20 @@ impl Trace {
         }
         let header = TraceHeader::parse(raw)?;
         // A subsegment needs a parent: without one, there is nothing to join.
-        let parent_id = header.parent.clone().filter(|_| header.sampled)?;
+        if !header.sampled || header.parent.is_none() {
+            return None;
+        }
         Some(Arc::new(Trace {
             settings,
             header,
-            parent_id,
             opened: Mutex::new(Vec::new()),
         }))
+    }
+
+    /// Lambda's segment: the parent of the outermost call's subsegment.
+    fn parent_id(&self) -> &str {
+        // `of_invocation` made sure there is one.
+        self.header.parent.as_deref().unwrap_or_default()
     }
 
     /// Ends the trace's sending, when its outermost call ends: every
@@ -169,7 +175,7 @@ impl Trace {
         match self.settings.sink() {
             Some(Sink::Daemon(emitter)) => emitter.send(doc),
             #[cfg(feature = "otel")]
-            Some(Sink::Otlp(otlp)) => otlp.send(doc, doc.parent_id == self.parent_id),
+            Some(Sink::Otlp(otlp)) => otlp.send(doc, doc.parent_id == self.parent_id()),
             None => {}
         }
     }
@@ -189,7 +195,7 @@ pub(crate) struct Span {
 impl Span {
     /// Opens the outermost subsegment of `trace`.
     pub(crate) fn root(trace: &Arc<Trace>, name: String) -> Arc<Span> {
-        Span::open(trace, &trace.parent_id, name)
+        Span::open(trace, trace.parent_id(), name)
     }
 
     /// Opens a subsegment under this one.
@@ -307,7 +313,7 @@ pub(crate) mod tests {
         let trace = Invocation::new("r")
             .with_xray_trace_id(SAMPLED)
             .sync_scope(|| Trace::of_invocation(settings));
-        assert_eq!(trace.unwrap().parent_id, "53995c3f42cd8ad8");
+        assert_eq!(trace.unwrap().parent_id(), "53995c3f42cd8ad8");
         let (_daemon, disabled) = daemon(&[("POWERTOOLS_TRACE_DISABLED", "1")]);
         let trace = Invocation::new("r")
             .with_xray_trace_id(SAMPLED)
