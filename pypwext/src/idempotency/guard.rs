@@ -109,9 +109,11 @@ fn load<T: DeserializeOwned>(data: &str) -> serde_json::Result<T> {
     serde_json::from_str(data)
 }
 
-/// The key's JSON value; a key that cannot be written as JSON is a 500
-/// (the body does not run).
-pub(crate) fn key_value<K: Serialize + ?Sized>(key: &K) -> Result<Value, PwError> {
+/// The value of `key = <expr>` (and of `validate = <expr>`), as JSON; a
+/// key that cannot be written as JSON is a 500 (the body does not run). The
+/// generated code names it spanned over the expression, so a value that is
+/// not `Serialize` is reported there.
+pub fn key<K: Serialize + ?Sized>(key: &K) -> Result<Value, PwError> {
     serde_json::to_value(key).map_err(|err| {
         PwError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -120,13 +122,6 @@ pub(crate) fn key_value<K: Serialize + ?Sized>(key: &K) -> Result<Value, PwError
             ),
         )
     })
-}
-
-/// The value of `key = <expr>` (and of `validate = <expr>`). The generated
-/// code names it spanned over the expression, so a value that is not
-/// `Serialize` is reported there.
-pub fn key<K: Serialize + ?Sized>(key: &K) -> Result<Value, PwError> {
-    key_value(key)
 }
 
 /// The key of a function with several parameters and no `key = …`: a JSON
@@ -144,7 +139,7 @@ impl KeyObject {
     #[must_use]
     pub fn field<V: Serialize + ?Sized>(self, name: &str, value: &V) -> Self {
         KeyObject(self.0.and_then(|mut map| {
-            map.insert(name.to_owned(), key_value(value)?);
+            map.insert(name.to_owned(), key(value)?);
             Ok(map)
         }))
     }
@@ -183,8 +178,9 @@ fn store_failed(idempotency: &Idempotency, doing: &str, error: StoreError) -> Pw
     PwError::new(
         StatusCode::BAD_GATEWAY,
         format!(
-            "the idempotency store ({}) failed to {doing}: {error}; check that it is reachable and retry",
-            idempotency.store().describe()
+            "the idempotency store ({}) failed to {doing}: {}; check that it is reachable and retry",
+            idempotency.store().describe(),
+            crate::logging::fields::ErrorChain(&error)
         ),
     )
     .with_source(error)

@@ -254,6 +254,6 @@ fn misapplied(builder: &str, store: &str) -> String {
 /// assert_eq!(hash.len(), 32);
 /// ```
 pub fn key_hash(key: &(impl Serialize + ?Sized)) -> Result<String, PwError> {
-    let value = guard::key_value(key)?;
+    let value = guard::key(key)?;
     Ok(hash::python_md5_hex(&value))
 }

@@ -61,7 +61,8 @@ impl StoreError {
         }
     }
 
-    /// Attaches the error that caused it; its text joins the message.
+    /// Attaches the error that caused it (its [`source`](StdError::source);
+    /// the 502 that the guard answers writes the whole chain).
     #[must_use]
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
@@ -69,16 +70,11 @@ impl StoreError {
     }
 }
 
+/// The message alone: its causes are its `source` chain, which a reader of
+/// the chain (a log line, the guard's 502) writes once.
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        // The chain of causes, as the SDKs nest them.
-        let mut cause: Option<&(dyn StdError + 'static)> = self.source.as_deref().map(|s| s as _);
-        while let Some(error) = cause {
-            write!(f, ": {error}")?;
-            cause = error.source();
-        }
-        Ok(())
+        f.write_str(&self.message)
     }
 }
 
@@ -102,8 +98,12 @@ mod tests {
     impl StdError for Refused {}
 
     #[test]
-    fn the_message_carries_its_causes() {
+    fn the_causes_are_the_source_chain_written_once() {
         let error = StoreError::new("PutItem failed").with_source(Refused);
-        assert_eq!(error.to_string(), "PutItem failed: connection refused");
+        assert_eq!(error.to_string(), "PutItem failed");
+        assert_eq!(
+            crate::logging::fields::ErrorChain(&error).to_string(),
+            "PutItem failed: connection refused"
+        );
     }
 }
