@@ -201,9 +201,8 @@ where
         }
         _ => (FetchErrorKind::Failed, "the request could not be made".to_owned()),
     };
-    let err = FetchError::new(kind, reason).with_source(err);
     match kind {
-        FetchErrorKind::NotFound => err.with_reason(FetchError::not_found().reason().to_owned()),
-        _ => err,
+        FetchErrorKind::NotFound => FetchError::not_found().with_source(err),
+        _ => FetchError::new(kind, reason).with_source(err),
     }
 }

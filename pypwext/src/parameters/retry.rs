@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::StatusCode;
 
-use super::source::{Fetch, FetchError, FetchErrorKind, Fetched, Source};
+use super::source::{Fetch, FetchError, FetchErrorKind, Fetched, NOT_FOUND_REASON, Source};
 use crate::PwError;
 use crate::log_target;
 
@@ -104,7 +104,7 @@ fn gave_up(request: &Fetch, last: FetchError, attempts: u32) -> PwError {
 /// The `PwError` of a failure that is not tried again.
 pub(crate) fn into_pw_error(request: &Fetch, err: FetchError) -> PwError {
     let (code, message) = match err.kind() {
-        FetchErrorKind::NotFound if err.reason() == FetchError::not_found().reason() => (
+        FetchErrorKind::NotFound if err.reason() == NOT_FOUND_REASON => (
             StatusCode::NOT_FOUND,
             format!("the {request} does not exist; create it or fix the name"),
         ),

@@ -152,6 +152,10 @@ pub struct FetchError {
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
+/// The reason of [`FetchError::not_found`]: the read answers the plain
+/// "does not exist" 404 for it.
+pub(crate) const NOT_FOUND_REASON: &str = "not found";
+
 impl FetchError {
     /// An error of `kind`; `reason` (the store's error code, say) goes into
     /// the message of the `PwError` the read answers.
@@ -165,7 +169,7 @@ impl FetchError {
 
     /// Nothing by that name: a 404.
     pub fn not_found() -> Self {
-        FetchError::new(FetchErrorKind::NotFound, "not found")
+        FetchError::new(FetchErrorKind::NotFound, NOT_FOUND_REASON)
     }
 
     /// Attaches the store's own error, kept for the logs.
