@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::{option_str, return_type_checked};
+use super::{option_tokens, return_type_checked};
 use crate::idempotent::{Idempotent, key_params};
 
 /// The layer around `inner` (a future: `valid.rs` refuses a sync fn).
@@ -19,7 +19,7 @@ pub(super) fn idempotent_layer(
     statics: &mut TokenStream,
 ) -> TokenStream {
     let site = format_ident!("__PYPWEXT_IDEMPOTENT");
-    let prefix = option_str(idempotent.key_prefix.as_ref());
+    let prefix = option_tokens(idempotent.key_prefix.as_ref());
     statics.extend(quote! {
         static #site: ::pypwext::__private::idempotency::Idempotent =
             ::pypwext::__private::idempotency::Idempotent::new(#name, ::core::module_path!(), #prefix);
@@ -33,13 +33,7 @@ pub(super) fn idempotent_layer(
         Some(expr) => value_of(expr),
         None => default_key(sig),
     };
-    let validate = match &idempotent.validate {
-        Some(expr) => {
-            let value = value_of(expr);
-            quote!(::core::option::Option::Some(#value))
-        }
-        None => quote!(::core::option::Option::None),
-    };
+    let validate = option_tokens(idempotent.validate.as_ref().map(value_of));
     let codec = return_type_checked(sig, |first, last, ty| {
         quote_spanned!(first=> <)
             .into_iter()

@@ -6,7 +6,7 @@ use syn::ReturnType;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use super::{Scope, option_str};
+use super::{Scope, option_tokens};
 use crate::logged::Logged;
 use crate::signature::{contains_impl_trait, named_params, return_type_span};
 
@@ -21,8 +21,8 @@ pub(super) fn logged(logged: &Logged, scope: &Scope<'_>, inner: TokenStream, sta
     let out_classification = format_ident!("{}", logged.out_classification.unwrap_or(logged.classification));
     let log_type = format_ident!("{}", logged.log_type);
     let out_log_type = format_ident!("{}", logged.out_log_type.unwrap_or(logged.log_type));
-    let operation = option_str(logged.operation.as_ref());
-    let out_operation = option_str(logged.out_operation.as_ref().or(logged.operation.as_ref()));
+    let operation = option_tokens(logged.operation.as_ref());
+    let out_operation = option_tokens(logged.out_operation.as_ref().or(logged.operation.as_ref()));
     let log_exception = logged.log_exception;
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
     statics.extend(quote! {

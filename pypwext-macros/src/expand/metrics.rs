@@ -3,6 +3,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
+use super::option_tokens;
 use crate::metrics::{Dimension, Metrics};
 
 /// The layer around `inner` (a future, or a closure for a sync function).
@@ -15,12 +16,8 @@ pub(super) fn metrics_layer(
     statics: &mut TokenStream,
 ) -> TokenStream {
     let opts = format_ident!("__PYPWEXT_METRICS");
-    let option = |lit: &Option<syn::LitStr>| match lit {
-        Some(lit) => quote!(::core::option::Option::Some(#lit)),
-        None => quote!(::core::option::Option::None),
-    };
-    let namespace = option(&metrics.namespace);
-    let service = option(&metrics.service);
+    let namespace = option_tokens(metrics.namespace.as_ref());
+    let service = option_tokens(metrics.service.as_ref());
     let cold_start = metrics.capture_cold_start_metric;
     let dimensions = metrics
         .default_dimensions

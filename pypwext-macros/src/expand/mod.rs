@@ -200,9 +200,10 @@ fn return_type_checked(sig: &syn::Signature, build: impl FnOnce(Span, Span, &syn
     }
 }
 
-fn option_str(value: Option<&syn::LitStr>) -> TokenStream {
+/// `Some(<value>)` or `None`, as the generated code writes an option.
+fn option_tokens(value: Option<impl quote::ToTokens>) -> TokenStream {
     match value {
-        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        Some(value) => quote!(::core::option::Option::Some(#value)),
         None => quote!(::core::option::Option::None),
     }
 }

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::ReturnType;
 
-use super::{Scope, option_str};
+use super::{Scope, option_tokens};
 use crate::signature::{contains_impl_trait, return_type_span};
 use crate::traced::Traced;
 
@@ -23,13 +23,9 @@ pub(super) fn traced_layer(
         name, sig, is_async, ..
     } = *scope;
     let opts = format_ident!("__PYPWEXT_TRACED");
-    let option_bool = |value: Option<bool>| match value {
-        Some(value) => quote!(::core::option::Option::Some(#value)),
-        None => quote!(::core::option::Option::None),
-    };
-    let subsegment = option_str(traced.name.as_ref());
-    let capture_response = option_bool(traced.capture_response);
-    let capture_error = option_bool(traced.capture_error);
+    let subsegment = option_tokens(traced.name.as_ref());
+    let capture_response = option_tokens(traced.capture_response);
+    let capture_error = option_tokens(traced.capture_error);
     statics.extend(quote! {
         static #opts: ::pypwext::__private::tracer::Traced = ::pypwext::__private::tracer::Traced {
             function: #name,
