@@ -11,7 +11,11 @@
 //!   lines written by tracing-subscriber's own JSON formatter (what a function
 //!   without pypwext would use);
 //! - `bench-e2e-function traced`: the pypwext stack with `#[traced]` on top
-//!   (compared with `stack` when the bench runs with `PYPWEXT_BENCH_TRACER`).
+//!   (compared with `stack` when the bench runs with `PYPWEXT_BENCH_TRACER`);
+//! - `bench-e2e-function xray-by-hand`: the stack with the same subsegment
+//!   written and sent by hand ([`xray_by_hand`]);
+//! - `bench-e2e-function datagram-only`: the stack sending a fixed datagram
+//!   of the same size.
 //!
 //! Both price an order and answer 201 with the customer and the total.
 
@@ -20,6 +24,9 @@ use std::process::ExitCode;
 // The same work as the in-process service bench's, from the same file.
 #[path = "../../../tests/benches/common/order_work.rs"]
 mod order_work;
+
+#[path = "bench_e2e_function/xray_by_hand.rs"]
+mod xray_by_hand;
 
 use order_work::{by_hand_logged, with_pypwext, with_pypwext_traced};
 
@@ -43,8 +50,10 @@ async fn main() -> ExitCode {
     let outcome = match form.as_deref() {
         Some("stack") => pypwext::lambda::run(with_pypwext).await,
         Some("traced") => pypwext::lambda::run(with_pypwext_traced).await,
+        Some("xray-by-hand") => pypwext::lambda::run(xray_by_hand::with_pypwext_xray_by_hand).await,
+        Some("datagram-only") => pypwext::lambda::run(xray_by_hand::with_pypwext_datagram_only).await,
         Some("by-hand" | "by-hand-fmt") => lambda_http::run(lambda_http::service_fn(by_hand_logged)).await,
-        _ => Err("say which function to run: bench-e2e-function stack|traced|by-hand|by-hand-fmt".into()),
+        _ => Err("say which function to run: bench-e2e-function stack|traced|xray-by-hand|datagram-only|by-hand|by-hand-fmt".into()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
