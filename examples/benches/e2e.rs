@@ -354,7 +354,10 @@ fn main() {
         percentile(&ratios, 0.5),
         percentile(&ratios, 0.1),
         percentile(&ratios, 0.9),
-        goal.map_or_else(|| "no goal: the protocol's cost".to_owned(), |goal| format!("goal <= {goal:.2}x")),
+        goal.map_or_else(
+            || "no goal: the protocol's cost".to_owned(),
+            |goal| format!("goal <= {goal:.2}x")
+        ),
         percentile(&stack_us, 0.5),
         percentile(&by_hand_us, 0.5)
     );

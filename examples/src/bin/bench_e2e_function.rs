@@ -53,7 +53,10 @@ async fn main() -> ExitCode {
         Some("xray-by-hand") => pypwext::lambda::run(xray_by_hand::with_pypwext_xray_by_hand).await,
         Some("datagram-only") => pypwext::lambda::run(xray_by_hand::with_pypwext_datagram_only).await,
         Some("by-hand" | "by-hand-fmt") => lambda_http::run(lambda_http::service_fn(by_hand_logged)).await,
-        _ => Err("say which function to run: bench-e2e-function stack|traced|xray-by-hand|datagram-only|by-hand|by-hand-fmt".into()),
+        _ => Err(
+            "say which function to run: bench-e2e-function stack|traced|xray-by-hand|datagram-only|by-hand|by-hand-fmt"
+                .into(),
+        ),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
