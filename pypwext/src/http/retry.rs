@@ -12,7 +12,7 @@ use http::{Extensions, Method, StatusCode};
 use reqwest::{Request, Response};
 use reqwest_middleware::{Middleware, Next};
 
-use crate::lambda::Invocation;
+use crate::lambda::{Invocation, TimeLeft};
 
 /// When a request must be done by: outside an invocation, set it with
 /// [`WithDeadline::with_deadline`] (or as the request extension it is);
@@ -154,13 +154,12 @@ impl Middleware for RetryMiddleware {
         let deadline = extensions
             .get::<Deadline>()
             .map(|d| d.0)
-            .or_else(|| Invocation::with_current(|i| i.and_then(Invocation::deadline)))
-            .map(|d| d.checked_sub(policy.deadline_margin).unwrap_or(SystemTime::UNIX_EPOCH));
-        let remaining = || deadline.map(|d| d.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO));
+            .or_else(|| Invocation::with_current(|i| i.and_then(Invocation::deadline)));
+        let time_left = TimeLeft::until(deadline, policy.deadline_margin);
         let method = request.method().clone();
         let mut retry = 0;
         loop {
-            let timeout = match remaining() {
+            let timeout = match time_left.now() {
                 Some(Duration::ZERO) => return Err(reqwest_middleware::Error::middleware(DeadlineReached)),
                 Some(left) => left.min(policy.timeout),
                 None => policy.timeout,
@@ -187,7 +186,7 @@ impl Middleware for RetryMiddleware {
             retry += 1;
             let pause = after.unwrap_or_else(|| policy.backoff(retry));
             // No sleep may end past the deadline: then the last answer is the answer.
-            if remaining().is_some_and(|left| pause >= left) {
+            if !time_left.fits(pause) {
                 return outcome;
             }
             tracing::debug!(

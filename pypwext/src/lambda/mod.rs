@@ -28,6 +28,8 @@ mod local;
 mod run;
 #[cfg(any(feature = "service", feature = "batch"))]
 mod runtime;
+#[cfg(any(feature = "http", feature = "parameters"))]
+mod time_left;
 
 #[cfg(all(feature = "local", feature = "batch"))]
 pub(crate) use local::local_addr;
@@ -37,6 +39,8 @@ pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
 pub use run::run;
 #[cfg(any(feature = "service", feature = "batch"))]
 pub(crate) use runtime::check_before_run_concurrent;
+#[cfg(any(feature = "http", feature = "parameters"))]
+pub(crate) use time_left::TimeLeft;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};

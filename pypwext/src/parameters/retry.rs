@@ -2,12 +2,13 @@
 //! invocation's deadline allows, and its failure as the `PwError` a read
 //! answers (404 for a missing value, 502 for a store that failed).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
 
 use super::source::{Fetch, FetchError, FetchErrorKind, Fetched, NOT_FOUND_REASON, Source};
 use crate::PwError;
+use crate::lambda::TimeLeft;
 use crate::log_target;
 
 /// How a fetch is tried again.
@@ -43,7 +44,7 @@ impl Retry {
         request: &Fetch,
         deadline: Option<SystemTime>,
     ) -> Result<Fetched, PwError> {
-        let stop_at = deadline.map(|deadline| deadline.checked_sub(self.deadline_margin).unwrap_or(UNIX_EPOCH));
+        let time_left = TimeLeft::until(deadline, self.deadline_margin);
         let mut backoff = self.backoff;
         let mut attempt = 1;
         loop {
@@ -51,7 +52,7 @@ impl Retry {
             // time left (a local emulator's deadline may be off; in Lambda the
             // function is stopped at its deadline anyway): the deadline bounds
             // the retries, which only start when their back-off fits.
-            let outcome = match stop_at.and_then(remaining) {
+            let outcome = match time_left.now().filter(|left| !left.is_zero()) {
                 Some(left) => tokio::time::timeout(left, source.fetch(request))
                     .await
                     .unwrap_or_else(|_| Err(FetchError::new(FetchErrorKind::Transient, "timed out"))),
@@ -64,8 +65,7 @@ impl Retry {
             };
             // Full jitter: spread the callers of a throttled store.
             let pause = backoff.mul_f64(crate::random::unit());
-            let fits = stop_at.is_none_or(|stop| remaining(stop).is_some_and(|left| left > pause));
-            if attempt >= self.attempts || !fits {
+            if attempt >= self.attempts || !time_left.fits(pause) {
                 return Err(gave_up(request, err, attempt));
             }
             tracing::debug!(
@@ -80,13 +80,6 @@ impl Retry {
             attempt += 1;
         }
     }
-}
-
-/// The time left until `stop`, if any.
-fn remaining(stop: SystemTime) -> Option<Duration> {
-    stop.duration_since(SystemTime::now())
-        .ok()
-        .filter(|left| !left.is_zero())
 }
 
 /// The 502 of a transient failure that lasted: the last error attached.
