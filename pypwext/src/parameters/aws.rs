@@ -4,6 +4,7 @@
 use std::fmt;
 
 use aws_config::SdkConfig;
+use aws_runtime::retries::classifiers::{THROTTLING_ERRORS, TRANSIENT_ERRORS};
 use aws_sdk_ssm::config::http::HttpResponse;
 use aws_sdk_ssm::error::{ProvideErrorMetadata, SdkError};
 use tokio::sync::OnceCell;
@@ -160,25 +161,10 @@ impl Source for AwsSource {
     }
 }
 
-/// The error codes AWS services answer when they throttle a caller.
-const THROTTLING: &[&str] = &[
-    "Throttling",
-    "ThrottlingException",
-    "ThrottledException",
-    "RequestThrottledException",
-    "TooManyRequestsException",
-    "ProvisionedThroughputExceededException",
-    "TransactionInProgressException",
-    "RequestLimitExceeded",
-    "RequestThrottled",
-    "SlowDown",
-    "PriorRequestNotComplete",
-];
-
 /// An SDK error as a [`FetchError`]: a code in `not_found` a 404 (the
-/// value does not exist);
-/// throttling, a 5xx, a timeout or a network failure transient; anything
-/// else a failure, its code the reason.
+/// value does not exist); a code the SDK's own retry classifier calls
+/// throttling or transient, a 429 or 5xx, a timeout or a network failure
+/// transient; anything else a failure, its code the reason.
 pub(crate) fn fetch_error<E>(err: SdkError<E, HttpResponse>, not_found: &[&str]) -> FetchError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -192,7 +178,11 @@ where
             let status = service.raw().status().as_u16();
             let kind = if not_found.contains(&code.as_str()) {
                 FetchErrorKind::NotFound
-            } else if THROTTLING.contains(&code.as_str()) || status >= 500 || status == 429 {
+            } else if THROTTLING_ERRORS.contains(&code.as_str())
+                || TRANSIENT_ERRORS.contains(&code.as_str())
+                || status >= 500
+                || status == 429
+            {
                 FetchErrorKind::Transient
             } else {
                 FetchErrorKind::Failed
@@ -204,5 +194,52 @@ where
     match kind {
         FetchErrorKind::NotFound => FetchError::not_found().with_source(err),
         _ => FetchError::new(kind, reason).with_source(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_ssm::error::ErrorMetadata;
+    use aws_sdk_ssm::operation::get_parameter::GetParameterError;
+    use aws_smithy_types::body::SdkBody;
+
+    use super::*;
+
+    /// The kind and reason of a service's answer `status` with error `code`.
+    fn classify(status: u16, code: &str) -> (FetchErrorKind, String) {
+        let raw =
+            HttpResponse::try_from(http::Response::builder().status(status).body(SdkBody::empty()).unwrap()).unwrap();
+        let err = GetParameterError::generic(ErrorMetadata::builder().code(code).build());
+        let fetched = fetch_error(SdkError::service_error(err, raw), &["ParameterNotFound"]);
+        (fetched.kind(), fetched.reason().to_owned())
+    }
+
+    #[test]
+    fn the_sdk_s_throttling_and_transient_codes_are_tried_again() {
+        for code in [
+            "ThrottlingException",
+            "LimitExceededException",
+            "BandwidthLimitExceeded",
+            "EC2ThrottledException",
+            "RequestTimeout",
+            "RequestTimeoutException",
+        ] {
+            assert_eq!(
+                classify(400, code),
+                (FetchErrorKind::Transient, code.to_owned()),
+                "{code}"
+            );
+        }
+        assert_eq!(classify(503, "Whatever").0, FetchErrorKind::Transient);
+        assert_eq!(classify(429, "Whatever").0, FetchErrorKind::Transient);
+    }
+
+    #[test]
+    fn a_missing_value_is_not_found_and_a_refusal_fails_with_its_code() {
+        assert_eq!(classify(400, "ParameterNotFound").0, FetchErrorKind::NotFound);
+        assert_eq!(
+            classify(400, "AccessDeniedException"),
+            (FetchErrorKind::Failed, "AccessDeniedException".to_owned())
+        );
     }
 }
