@@ -30,6 +30,8 @@
 //!   events to the `order-events` function (`#[batch_response]`, see
 //!   `order_events.rs`) and prints its partial batch response, and exits.
 
+#[path = "../offers_parameters.rs"]
+mod offers_parameters;
 #[path = "../order_events.rs"]
 mod order_events;
 
@@ -37,6 +39,7 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::future::join_all;
+use offers_parameters::{OFFERS_API_KEY, OFFERS_SERVICE};
 use pypwext::idempotency::Idempotency;
 use pypwext::logging::{self, MemoryWriter};
 use pypwext::metrics::MetricUnit;
@@ -185,8 +188,6 @@ struct OffersService {
     api_version: String,
 }
 
-const OFFERS_SERVICE: &str = "/shop/offers-service";
-const OFFERS_API_KEY: &str = "shop/offers-api-key";
 /// The embedded offers service's key, in the demo and with `--serve`.
 const DEMO_API_KEY: &str = "demo-offers-key-7f3a";
 
