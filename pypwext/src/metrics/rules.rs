@@ -26,6 +26,10 @@ pub(crate) const MAX_MAGNITUDE: f64 = 2.348_542_582_773_833_3e108;
 /// The dimension Powertools adds to every metric from `POWERTOOLS_SERVICE_NAME`.
 pub(crate) const SERVICE: &str = "service";
 
+/// The key of an EMF line's metadata: no metric, dimension or metadata key
+/// may take it.
+pub(crate) const AWS: &str = "_aws";
+
 /// The error of a metric that breaks a rule, as a 500 (a bug in the
 /// function, not the caller's fault).
 pub(crate) fn metric_error(message: String) -> PwError {
@@ -114,6 +118,9 @@ pub(crate) fn default_dimension_error(
         DefaultDimensionProblem::Service => metric_error(
             "`service` is not a default dimension; set it with `#[metrics(service = \"…\")]` or POWERTOOLS_SERVICE_NAME".to_owned(),
         ),
+        DefaultDimensionProblem::EmfMetadata => metric_error(
+            "default dimension `_aws` would overwrite the line's EMF metadata (`_aws`); rename it".to_owned(),
+        ),
         DefaultDimensionProblem::Twice => {
             metric_error(format!("default dimension `{name}` is given twice; keep one"))
         }
@@ -196,6 +203,8 @@ pub(crate) const fn dimension_problem(part: DimensionPart, text: &str) -> Option
 pub(crate) enum DefaultDimensionProblem {
     /// It is named `service`, which is the attribute's own argument.
     Service,
+    /// It is named `_aws`, the key of the line's EMF metadata.
+    EmfMetadata,
     /// An earlier default dimension has its name.
     Twice,
     /// Its name breaks a rule of CloudWatch's.
@@ -214,6 +223,9 @@ pub(crate) const fn default_dimension_problem(
     let (name, value) = dimensions[index];
     if same(name, SERVICE) {
         return Some(DefaultDimensionProblem::Service);
+    }
+    if same(name, AWS) {
+        return Some(DefaultDimensionProblem::EmfMetadata);
     }
     let mut earlier = 0;
     while earlier < index {
@@ -260,13 +272,14 @@ const fn same(a: &str, b: &str) -> bool {
 #[track_caller]
 #[allow(clippy::panic, reason = "a panic in a const is the compile error")]
 pub const fn assert_default_dimension(dimensions: &[(&str, &str)], index: usize) {
-    use DefaultDimensionProblem::{Name, Service, TooMany, Twice, Value};
+    use DefaultDimensionProblem::{EmfMetadata, Name, Service, TooMany, Twice, Value};
     use DimensionProblem::{Blank, LeadingColon, NotPrintableAscii, TooLong};
     let Some(problem) = default_dimension_problem(dimensions, index) else {
         return;
     };
     let message = match problem {
         Service => "`service` is not a default dimension; write `service = \"…\"` as an argument of `#[metrics]`",
+        EmfMetadata => "`_aws` is the key of the line's EMF metadata, so no dimension may be named so; rename it",
         Twice => "this dimension is given twice; keep one",
         Name(Blank) => "the name of this dimension is empty; give it a character that is not whitespace",
         Name(NotPrintableAscii) => {

@@ -7,7 +7,7 @@ use serde_json::value::RawValue;
 
 use super::MetricUnit;
 use super::rules::{
-    DimensionPart, MAX_DIMENSIONS, MAX_MAGNITUDE, SERVICE, check_dimension_part, check_name, check_namespace,
+    AWS, DimensionPart, MAX_DIMENSIONS, MAX_MAGNITUDE, SERVICE, check_dimension_part, check_name, check_namespace,
     default_dimension_error, default_dimension_problem, metric_error, too_many_dimensions, value_of,
 };
 use crate::errors::PwError;
@@ -20,7 +20,6 @@ pub(crate) const MAX_METRICS_PER_LINE: usize = 100;
 pub(crate) const MAX_VALUES_PER_LINE: usize = 100;
 
 /// The member that holds an EMF line's metadata; no other key may take it.
-const AWS: &str = "_aws";
 
 /// One metric: its unit and resolution, and every value added in order.
 #[derive(Debug, Clone)]

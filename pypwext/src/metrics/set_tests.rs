@@ -267,6 +267,11 @@ fn default_dimensions_that_break_a_rule_are_compile_errors_that_say_what_to_do()
             "not whitespace",
         ),
         (
+            &[("env", "prod"), ("_aws", "v")],
+            DefaultDimensionProblem::EmfMetadata,
+            "rename it",
+        ),
+        (
             &[("\t", "v")],
             DefaultDimensionProblem::Name(DimensionProblem::Blank),
             "not whitespace",

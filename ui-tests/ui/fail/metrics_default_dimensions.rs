@@ -2,7 +2,7 @@ use pypwext::{metrics, PwError};
 
 #[metrics(
     namespace = "shop",
-    default_dimensions(service = "orders", env = "prod", env = "test", "café" = "x", region = ":eu"),
+    default_dimensions(service = "orders", env = "prod", env = "test", "café" = "x", region = ":eu", _aws = "x"),
 )]
 fn handler() -> Result<(), PwError> {
     Ok(())
