@@ -356,7 +356,10 @@ fn answer_outcome(opts: &ServiceResponse, outcome: Result<Handled, Box<dyn std::
     };
     let response = match outcome {
         Ok(Handled::Response(response)) => finish(opts, response.into_http(collected, &merge(false))),
-        Ok(Handled::Passthrough(future)) => return Answered::Later(future),
+        Ok(Handled::Passthrough(future)) => {
+            not_merged_lines(opts, &collected);
+            return Answered::Later(future);
+        }
         Ok(Handled::Raised(error)) => {
             if !opts.always_return && error.action() == ErrorAction::Raise {
                 return Answered::Now(Err(Box::new(error)));
@@ -421,6 +424,23 @@ fn failure_line(opts: &ServiceResponse, text: &str, name: &str) {
         "Internal Server Error in {}",
         opts.function
     );
+}
+
+/// A response the handler built itself is passed through as it is, so the
+/// errors collected meanwhile cannot be merged into it: each is written as a
+/// WARNING line instead, rather than lost.
+fn not_merged_lines(opts: &ServiceResponse, collected: &[PwError]) {
+    for error in collected {
+        tracing::warn!(
+            target: TARGET,
+            location = %format_args!("{}:{}", opts.function, opts.line),
+            code = error.code().as_u16(),
+            classification = error.classification().as_str(),
+            "a collected error is not in the response {} passed through: {}; return a PwResponse to merge collected errors",
+            opts.function,
+            error.message()
+        );
+    }
 }
 
 /// 500 `{"error":"Internal Server Error"}`: nothing of the cause leaks.

@@ -156,3 +156,42 @@ fn answer_decides_on_the_type_as_written() {
         other => panic!("not failed: {other:?}"),
     }
 }
+
+#[test]
+fn collected_errors_beside_a_passed_through_response_are_logged_not_lost() {
+    let sink = crate::logging::MemoryWriter::new();
+    let logger = crate::logging::builder().writer(sink.clone()).build();
+    let response = tracing::subscriber::with_default(logger, || {
+        let future = service_response(&RESPONSE, lambda_http::Request::default(), |_slot| {
+            Ok(async {
+                let collector = current_collector().expect("collect_root installs one");
+                collector.add(
+                    PwError::new(StatusCode::NOT_FOUND, "sku 42 is gone").with_classification(InfoClassification::Pii),
+                );
+                collector.add(PwError::new(StatusCode::CONFLICT, "price changed"));
+                handled_ok!((StatusCode::CREATED, "made".to_owned()))
+            })
+        });
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+            .unwrap()
+    });
+    // The response is the handler's own, untouched.
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.body(), &Body::Text("made".to_owned()));
+    let lines: Vec<serde_json::Value> = sink
+        .lines()
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (line, (message, code)) in lines.iter().zip([("sku 42 is gone", 404), ("price changed", 409)]) {
+        assert_eq!(line["level"], "WARNING", "{line}");
+        assert!(line["message"].as_str().unwrap().contains(message), "{line}");
+        assert_eq!(line["code"], code, "{line}");
+        assert_eq!(line["location"], "handler:1", "{line}");
+    }
+    assert_eq!(lines[0]["classification"], "PII");
+}
