@@ -99,7 +99,9 @@ impl Powertools {
         };
         let tracer = cfg!(feature = "tracer");
         let env = Powertools {
-            service: reading.text(var::SERVICE_NAME).or_else(|| reading.text(var::PLAIN_SERVICE_NAME)),
+            service: reading
+                .text(var::SERVICE_NAME)
+                .or_else(|| reading.text(var::PLAIN_SERVICE_NAME)),
             dev: reading.flag(var::DEV).unwrap_or(false),
             lambda_log_level: reading
                 .text(var::LAMBDA_LOG_LEVEL)
@@ -111,7 +113,7 @@ impl Powertools {
                 let rate = sample_rate(&raw);
                 if rate.is_none() {
                     reading.report(format!(
-                        "pypwext: {}={raw:?} is not a sample rate; use a number from 0 to 1 (0.1 logs one invocation in ten at DEBUG); ignoring it",
+                        "pypwext: {}={raw:?} is not a sample rate; {SAMPLE_RATE_ADVICE}; ignoring it",
                         var::LOGGER_SAMPLE_RATE
                     ));
                 }
@@ -133,9 +135,7 @@ impl Powertools {
                 .flatten(),
             // Another OpenTelemetry SDK in the function may read these:
             // without the feature they are not pypwext's to judge.
-            otlp_traces_endpoint: cfg!(feature = "otel")
-                .then(|| reading.otlp_traces_endpoint())
-                .flatten(),
+            otlp_traces_endpoint: cfg!(feature = "otel").then(|| reading.otlp_traces_endpoint()).flatten(),
         };
         (env, reading.problems)
     }
@@ -300,6 +300,12 @@ pub(crate) fn level_from_name(raw: &str) -> Option<LevelFilter> {
     })
 }
 
+/// The sample rates there are: a share of invocations, from none to all.
+pub(crate) const SAMPLE_RATES: std::ops::RangeInclusive<f64> = 0.0..=1.0;
+
+/// What a problem with a sample rate says to do.
+pub(crate) const SAMPLE_RATE_ADVICE: &str = "use a number from 0 to 1 (0.1 logs one invocation in ten at DEBUG)";
+
 /// A sample rate: a JSON number from 0 to 1 (`0.1`, `1`, `1e-1`), read by
 /// serde_json rather than `str::parse::<f64>`, which would also take `.5` and
 /// `inf` and links a table of powers of five into every function
@@ -307,7 +313,7 @@ pub(crate) fn level_from_name(raw: &str) -> Option<LevelFilter> {
 pub(crate) fn sample_rate(raw: &str) -> Option<f64> {
     serde_json::from_str::<f64>(raw.trim())
         .ok()
-        .filter(|rate| (0.0..=1.0).contains(rate))
+        .filter(|rate| SAMPLE_RATES.contains(rate))
 }
 
 /// Whether `endpoint` can be an OTLP/HTTP URL: `http://` or `https://` and a

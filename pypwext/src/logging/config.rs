@@ -4,7 +4,7 @@
 use tracing::level_filters::LevelFilter;
 
 use super::buffer::BufferConfig;
-use crate::env::Powertools;
+use crate::env::{Powertools, SAMPLE_RATE_ADVICE, SAMPLE_RATES};
 
 /// What the builder was told; `None` means "not set".
 #[derive(Default, Clone)]
@@ -50,10 +50,10 @@ pub(crate) fn resolve(requested: &Requested, env: &Powertools) -> (Settings, Vec
         .unwrap_or(LevelFilter::INFO);
 
     let sample_rate = match requested.sample_rate {
-        Some(rate) if (0.0..=1.0).contains(&rate) => rate,
+        Some(rate) if SAMPLE_RATES.contains(&rate) => rate,
         Some(rate) => {
             problems.push(format!(
-                "pypwext: the builder's sample_rate={rate:?} is not a sample rate; use a number from 0 to 1 (0.1 logs one invocation in ten at DEBUG); sampling is off"
+                "pypwext: the builder's sample_rate={rate:?} is not a sample rate; {SAMPLE_RATE_ADVICE}; sampling is off"
             ));
             0.0
         }
