@@ -20,6 +20,24 @@ pub(crate) fn named_params(sig: &Signature) -> impl Iterator<Item = (&syn::Ident
     })
 }
 
+/// Whether the first parameter is a named `LambdaEvent<…>` (by its type's
+/// last path segment, as written: a macro cannot see through an alias).
+pub(crate) fn takes_lambda_event_first(sig: &Signature) -> bool {
+    let Some(syn::FnArg::Typed(first)) = sig.inputs.first() else {
+        return false;
+    };
+    let named = matches!(&*first.pat, syn::Pat::Ident(pat) if pat.subpat.is_none());
+    let event = match &*first.ty {
+        syn::Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "LambdaEvent"),
+        _ => false,
+    };
+    named && event
+}
+
 /// Whether a parameter of an `#[http_method]` fn is filled from the answer
 /// (`response`, `response_body`, `response_code`) rather than by the caller.
 pub(crate) fn is_response_param(ident: &syn::Ident) -> bool {

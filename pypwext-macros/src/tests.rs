@@ -315,6 +315,20 @@ fn traced_handler_above_logged_and_a_service_response() {
 }
 
 #[test]
+fn traced_alone_on_a_lambda_event_handler_runs_as_its_event_s_invocation() {
+    check(
+        LayerKind::Traced,
+        quote!(),
+        quote! {
+            async fn handler(event: LambdaEvent<Order>) -> Result<Value, Error> {
+                Ok(json!({"id": event.payload.id}))
+            }
+        },
+        expect_file!["snapshots/traced_event_handler.rs"],
+    );
+}
+
+#[test]
 fn idempotent_below_a_service_response() {
     check(
         LayerKind::Logged,

@@ -4,6 +4,8 @@
 pub use crate::errors::collect::{CollectErrors, Collectable, absorb, collect_errors_async, collect_errors_sync};
 pub use crate::errors::{InfoClassification, LogEntryType};
 pub use crate::logging::correlation::assert_correlation_path;
+#[cfg(feature = "tracer")]
+pub use crate::logging::inject::prepare_trace_injection;
 pub use crate::logging::inject::{
     InjectLambdaContext, Injection, inject_async, inject_sync, prepare_injection, prepare_injection_anywhere,
 };

@@ -207,6 +207,39 @@ fn powertools_tracer_sends_the_same_documents_as_we_do() {
 }
 
 #[test]
+fn traced_alone_on_a_lambda_event_handler_joins_each_event_s_trace() {
+    let daemon = daemon();
+    run(probe(&["event", HEADER_1, HEADER_2]), &daemon);
+    let raw = received(&daemon);
+    check_xray(&raw);
+    let docs = parse(&raw);
+    // Two events of their own, and the call inside a running invocation;
+    // the event without a trace header sent nothing.
+    assert_eq!(docs.len(), 3, "{docs:#?}");
+    for doc in &docs {
+        assert_eq!(doc["name"], "## on_event");
+        assert_eq!(doc["annotations"]["Service"], "orders");
+    }
+    let expected = [
+        (ROOT_1, "53995c3f42cd8ad8", 0, true),
+        (ROOT_2, "53995c3f42cd8ad9", 1, false),
+        // The running invocation's trace, not the event's.
+        (ROOT_1, "53995c3f42cd8ad8", 10, false),
+    ];
+    for (doc, (root, parent, order_id, cold_start)) in docs.iter().zip(expected) {
+        assert_eq!(doc["trace_id"], root, "{doc}");
+        assert_eq!(doc["parent_id"], parent, "{doc}");
+        assert_eq!(doc["annotations"]["order_id"], order_id, "{doc}");
+        assert_eq!(doc["annotations"]["ColdStart"], cold_start, "{doc}");
+        assert_eq!(
+            doc["metadata"]["orders"]["on_event response"],
+            json!({"order_id": order_id}),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
 fn calls_join_the_trace_as_remote_subsegments_and_send_their_own_parent() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -14,6 +14,10 @@ pub(super) enum Injection<'a> {
     Logged(&'a Logged),
     /// `#[service_response]`: the request, correlated by its request id.
     Service,
+    /// `#[traced]` on a handler that takes a `LambdaEvent<T>` first, with no
+    /// layer above that sets the invocation: the event's context, unless an
+    /// invocation is running already.
+    Traced,
 }
 
 impl Injection<'_> {
@@ -27,6 +31,7 @@ impl Injection<'_> {
                 correlation_id_path: Some(_),
                 ..
             }) => quote_spanned!(span=> ::pypwext::__private::prepare_injection_anywhere),
+            Injection::Traced => quote_spanned!(span=> ::pypwext::__private::prepare_trace_injection),
             _ => quote_spanned!(span=> ::pypwext::__private::prepare_injection),
         }
     }
@@ -86,6 +91,7 @@ pub(super) fn inject_options(
             ]),
             false,
         ),
+        Injection::Traced => (quote!(&[]), false),
     };
     statics.extend(quote! {
         static #opts: ::pypwext::__private::InjectLambdaContext =

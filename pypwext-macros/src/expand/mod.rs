@@ -24,6 +24,7 @@ use crate::ast::Function;
 use crate::plan::{Args, Core, Layer, Plan, Position};
 use crate::signature::{
     call_signature, contains_impl_trait, handler_signature, outer_signature, request_ident, return_type_span,
+    takes_lambda_event_first,
 };
 
 /// The function the plan makes, in place of the user's.
@@ -99,10 +100,13 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
     };
 
     let is_async = outer_sig.asyncness.is_some();
-    let inject = plan.layers().find_map(|layer| match &layer.args {
-        Args::Logged(logged) if logged.inject_lambda_context.is_some() => Some(inject::Injection::Logged(logged)),
-        _ => None,
-    });
+    let inject = plan
+        .layers()
+        .find_map(|layer| match &layer.args {
+            Args::Logged(logged) if logged.inject_lambda_context.is_some() => Some(inject::Injection::Logged(logged)),
+            _ => None,
+        })
+        .or_else(|| traced_event_handler(plan, &outer_sig).then_some(inject::Injection::Traced));
     let outer_sig = if let Core::Service(_) = plan.core {
         // A plain fn returning the future of `start_handler`, which at its
         // first poll reads the invocation from the request and builds the
@@ -131,6 +135,15 @@ pub(crate) fn expand(plan: &Plan) -> TokenStream {
         }
     };
     require_features(plan, item)
+}
+
+/// A `#[traced]` handler of a `LambdaEvent<T>` with nothing else that sets
+/// the invocation (a response or batch core sets it itself): the traced layer
+/// reads it from the event, so that the subsegment joins the event's trace.
+fn traced_event_handler(plan: &Plan, sig: &syn::Signature) -> bool {
+    matches!(plan.core, Core::Body)
+        && plan.layers().any(|layer| matches!(layer.args, Args::Traced(_)))
+        && takes_lambda_event_first(sig)
 }
 
 /// The user's body as a future. An `async` block infers its output from its

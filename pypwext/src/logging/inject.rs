@@ -91,6 +91,18 @@ pub fn prepare_injection_anywhere<E: LambdaEventSource + ?Sized>(event: &E, opts
     prepare(event, opts, E::correlation_id)
 }
 
+/// The invocation of a `#[traced]` handler that takes a `LambdaEvent` and
+/// has no layer that sets the invocation: the invocation already running (a
+/// caller such as `pypwext::lambda::run` set it), else the one the event's
+/// context describes, so that the trace is the event's own. Logs nothing.
+#[cfg(feature = "tracer")]
+pub fn prepare_trace_injection<T>(event: &lambda_runtime::LambdaEvent<T>, _opts: &InjectLambdaContext) -> Injection {
+    Injection {
+        invocation: Invocation::current().or_else(|| Some(Arc::new(Invocation::from(&event.context)))),
+        event: None,
+    }
+}
+
 fn prepare<'e, E: LambdaEventSource + ?Sized>(
     event: &'e E,
     opts: &InjectLambdaContext,

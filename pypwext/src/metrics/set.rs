@@ -19,8 +19,6 @@ pub(crate) const MAX_METRICS_PER_LINE: usize = 100;
 /// limit on a value array); more are split over several lines.
 pub(crate) const MAX_VALUES_PER_LINE: usize = 100;
 
-/// The member that holds an EMF line's metadata; no other key may take it.
-
 /// One metric: its unit and resolution, and every value added in order.
 #[derive(Debug, Clone)]
 struct Metric {

@@ -10,7 +10,11 @@
 //! - `calls HEADER PORT`: one traced invocation whose calls go to the
 //!   loopback server on PORT: an `#[http_method]` call with a query string,
 //!   an `HttpSession` request answered 404, one answered 503 then 200
-//!   (retried), and a Lambda invocation of `prices`.
+//!   (retried), and a Lambda invocation of `prices`;
+//! - `event HEADER HEADER`: two invocations of a handler of a `LambdaEvent`
+//!   with `#[traced]` alone on it (as `lambda_runtime::run` would call it),
+//!   each event's context carrying its trace header; a call to it from
+//!   inside a running invocation; and one event without a trace header.
 
 use std::process::ExitCode;
 use std::sync::OnceLock;
@@ -59,6 +63,34 @@ async fn handler(event: LambdaEvent<Value>) -> Result<Value, OutOfStock> {
     let priced = price(order_id).map_err(traced_error)?;
     let _ = reserve(order_id);
     Ok(priced)
+}
+
+/// `#[traced]` alone on a handler of a `LambdaEvent`: no layer sets the
+/// invocation, so the traced layer takes it from the event.
+#[traced]
+async fn on_event(event: LambdaEvent<Value>) -> Result<Value, OutOfStock> {
+    let order_id = event.payload["order_id"].as_u64().unwrap_or_default();
+    tracer::put_annotation("order_id", order_id).map_err(traced_error)?;
+    Ok(json!({"order_id": order_id}))
+}
+
+async fn event(headers: &[String]) -> Result<(), String> {
+    for (i, header) in headers.iter().enumerate() {
+        let event = LambdaEvent::new(json!({"order_id": i}), context(&format!("req-{i}"), header));
+        on_event(event).await.map_err(|e| e.to_string())?;
+    }
+    // Called inside a running invocation: that invocation's trace, not the
+    // event's (its context says otherwise on purpose).
+    let running = pypwext::lambda::Invocation::from(&context("req-running", &headers[0]));
+    let other = LambdaEvent::new(json!({"order_id": 10}), context("req-other", &headers[1]));
+    running.scope(on_event(other)).await.map_err(|e| e.to_string())?;
+    // No trace header: nothing recorded, nothing failing.
+    let mut untraced = context("req-untraced", "");
+    untraced.xray_trace_id = None;
+    on_event(LambdaEvent::new(json!({"order_id": 11}), untraced))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn context(request_id: &str, header: &str) -> Context {
@@ -137,10 +169,13 @@ fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match args.as_slice() {
             [scenario, headers @ ..] if scenario == "peer" => peer(headers).await,
+            [scenario, headers @ ..] if scenario == "event" && headers.len() == 2 => event(headers).await,
             [scenario, header, port] if scenario == "calls" => {
                 calls(header, port.parse().map_err(|_| "PORT is a number".to_owned())?).await
             }
-            _ => Err("usage: trace-probe peer HEADER_1 HEADER_2 | calls HEADER PORT".to_owned()),
+            _ => Err(
+                "usage: trace-probe peer HEADER_1 HEADER_2 | calls HEADER PORT | event HEADER_1 HEADER_2".to_owned(),
+            ),
         }
     });
     match outcome {
