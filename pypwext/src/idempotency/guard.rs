@@ -266,9 +266,8 @@ async fn guard<F: Future, T, E>(
         }
     };
     if let Some(existing) = existing {
-        if existing.status == Status::Completed
-            && let Some(cache) = &idempotency.cache
-        {
+        // The cache keeps completed records only.
+        if let Some(cache) = &idempotency.cache {
             cache.put(&existing);
         }
         return answer_existing(&existing, record.validation.as_deref(), now, codec);
