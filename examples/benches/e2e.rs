@@ -112,75 +112,76 @@ struct Comparison {
     goal: Option<f64>,
 }
 
-/// `PYPWEXT_BENCH_TRACER`: `sampled` or `unsampled` compare the traced stack
-/// with the stack; otherwise the stack with the function by hand.
+/// What `PYPWEXT_BENCH_TRACER` asks the bench to compare.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TracerMode {
+    /// Unset: the stack against the function by hand.
+    Off,
+    /// `sampled`: the traced stack against the stack, every event sampled.
+    Sampled,
+    /// `unsampled`: the same, no event sampled.
+    Unsampled,
+    /// `otel`: `sampled`, the spans exported over OTLP/HTTP.
+    Otel,
+    /// `by-hand`: the traced stack against the subsegment sent by hand.
+    ByHand,
+    /// `by-hand-floor`: the subsegment sent by hand against the stack.
+    ByHandFloor,
+    /// `datagram-floor`: a fixed datagram against the stack.
+    DatagramFloor,
+}
+
+/// `PYPWEXT_BENCH_TRACER`, read once; a value it does not know stops the
+/// bench with the ones it does.
+fn tracer_mode() -> TracerMode {
+    static MODE: std::sync::OnceLock<TracerMode> = std::sync::OnceLock::new();
+    *MODE.get_or_init(|| match std::env::var("PYPWEXT_BENCH_TRACER").as_deref() {
+        Err(_) | Ok("") => TracerMode::Off,
+        Ok("sampled") => TracerMode::Sampled,
+        Ok("unsampled") => TracerMode::Unsampled,
+        Ok("otel") => TracerMode::Otel,
+        Ok("by-hand") => TracerMode::ByHand,
+        Ok("by-hand-floor") => TracerMode::ByHandFloor,
+        Ok("datagram-floor") => TracerMode::DatagramFloor,
+        Ok(other) => panic!(
+            "PYPWEXT_BENCH_TRACER={other:?} is not a comparison; use one of: sampled, unsampled, otel, by-hand, by-hand-floor, datagram-floor"
+        ),
+    })
+}
+
+/// The comparison `PYPWEXT_BENCH_TRACER` asks for.
 fn comparison() -> Comparison {
-    match std::env::var("PYPWEXT_BENCH_TRACER").as_deref() {
-        Ok("by-hand") => {
-            return Comparison {
-                forms: (Form::Traced, Form::XrayByHand),
-                names: ("traced", "by hand"),
-                goal: Some(1.05),
-            };
-        }
-        Ok("by-hand-floor") => {
-            return Comparison {
-                forms: (Form::XrayByHand, Form::Stack),
-                names: ("by hand", "stack"),
-                goal: None,
-            };
-        }
-        Ok("datagram-floor") => {
-            return Comparison {
-                forms: (Form::DatagramOnly, Form::Stack),
-                names: ("datagram", "stack"),
-                goal: None,
-            };
-        }
-        _ => {}
-    }
+    let compare = |forms, names, goal| Comparison { forms, names, goal };
     match tracer_mode() {
-        Some(true) if otel_mode() => Comparison {
-            forms: (Form::Traced, Form::Stack),
-            names: ("otel", "stack"),
-            goal: Some(1.10),
-        },
-        Some(true) => Comparison {
-            forms: (Form::Traced, Form::Stack),
-            names: ("traced", "stack"),
-            goal: Some(1.10),
-        },
-        Some(false) => Comparison {
-            forms: (Form::Traced, Form::Stack),
-            names: ("traced", "stack"),
-            goal: Some(1.02),
-        },
-        None => Comparison {
-            forms: (Form::Stack, Form::ByHand),
-            names: ("stack", "by hand"),
-            goal: Some(1.05),
-        },
+        TracerMode::Off => compare((Form::Stack, Form::ByHand), ("stack", "by hand"), Some(1.05)),
+        TracerMode::Sampled => compare((Form::Traced, Form::Stack), ("traced", "stack"), Some(1.10)),
+        TracerMode::Unsampled => compare((Form::Traced, Form::Stack), ("traced", "stack"), Some(1.02)),
+        TracerMode::Otel => compare((Form::Traced, Form::Stack), ("otel", "stack"), Some(1.10)),
+        TracerMode::ByHand => compare((Form::Traced, Form::XrayByHand), ("traced", "by hand"), Some(1.05)),
+        TracerMode::ByHandFloor => compare((Form::XrayByHand, Form::Stack), ("by hand", "stack"), None),
+        TracerMode::DatagramFloor => compare((Form::DatagramOnly, Form::Stack), ("datagram", "stack"), None),
     }
 }
 
 /// Whether the traced form exports over OTLP (`PYPWEXT_BENCH_TRACER=otel`).
 fn otel_mode() -> bool {
-    std::env::var("PYPWEXT_BENCH_TRACER").as_deref() == Ok("otel")
+    tracer_mode() == TracerMode::Otel
 }
 
+/// Whether the events carry trace headers, and whether those say sampled:
 /// `Some(sampled)` when the bench compares the tracer.
-fn tracer_mode() -> Option<bool> {
-    match std::env::var("PYPWEXT_BENCH_TRACER").as_deref() {
-        Ok("sampled" | "otel" | "by-hand" | "by-hand-floor" | "datagram-floor") => Some(true),
-        Ok("unsampled") => Some(false),
-        _ => None,
+fn sampled_headers() -> Option<bool> {
+    match tracer_mode() {
+        TracerMode::Off => None,
+        TracerMode::Unsampled => Some(false),
+        _ => Some(true),
     }
 }
 
 /// The trace header of event `id`: its own trace, sampled or not, when the
 /// bench compares the tracer.
 fn trace_header(id: usize) -> Option<String> {
-    let sampled = tracer_mode()?;
+    let sampled = sampled_headers()?;
     Some(format!(
         "Root=1-6741a000-{id:024x};Parent={:016x};Sampled={}",
         0xb000_0000_0000_0000u64 + id as u64,
@@ -329,7 +330,7 @@ fn main() {
         "\n== end to end through the real runtime loop: {INVOCATIONS} API Gateway v2 invocations per run, \
          {ROUNDS} rounds, log level {}, lines to /dev/null{} ==",
         log_level(),
-        match tracer_mode() {
+        match sampled_headers() {
             Some(true) if otel_mode() => ", every event's trace header Sampled=1, spans over OTLP/HTTP",
             Some(true) => ", every event's trace header Sampled=1",
             Some(false) => ", every event's trace header Sampled=0",
@@ -515,7 +516,7 @@ async fn run(form: Form, invocations: usize, cachegrind: Option<&std::path::Path
 /// Whether `form` sends one X-Ray datagram an invocation in this bench.
 fn sends_datagrams(form: Form) -> bool {
     match form {
-        Form::Traced => tracer_mode() == Some(true) && !otel_mode(),
+        Form::Traced => sampled_headers() == Some(true) && !otel_mode(),
         Form::XrayByHand | Form::DatagramOnly => true,
         Form::Stack | Form::ByHand => false,
     }
@@ -561,7 +562,7 @@ fn start(api: &RuntimeApi, form: Form, cachegrind: Option<&std::path::Path>) -> 
             valgrind
         }
     };
-    if tracer_mode().is_some() {
+    if sampled_headers().is_some() {
         command.env("AWS_XRAY_DAEMON_ADDRESS", xray_daemon());
     }
     if otel_mode() {
