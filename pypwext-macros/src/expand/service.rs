@@ -28,7 +28,7 @@ pub(super) fn service_response(
     statics.extend(quote! {
         static #opts: ::pypwext::__private::service::ServiceResponse = ::pypwext::__private::service::ServiceResponse {
             function: #name,
-            line: #line,
+            location: ::core::concat!(#name, ":", #line),
             just_status_code: #just_status_code,
             code_from_error: #code_from_error,
             always_return: #always_return,

@@ -21,7 +21,7 @@ fn create_order(
     );
     static __PYPWEXT_SERVICE_RESPONSE: ::pypwext::__private::service::ServiceResponse = ::pypwext::__private::service::ServiceResponse {
         function: "create_order",
-        line: ::core::line!(),
+        location: ::core::concat!("create_order", ":", ::core::line!()),
         just_status_code: true,
         code_from_error: true,
         always_return: true,

@@ -24,7 +24,7 @@ fn handler(
     };
     static __PYPWEXT_SERVICE_RESPONSE: ::pypwext::__private::service::ServiceResponse = ::pypwext::__private::service::ServiceResponse {
         function: "handler",
-        line: ::core::line!(),
+        location: ::core::concat!("handler", ":", ::core::line!()),
         just_status_code: true,
         code_from_error: true,
         always_return: true,

@@ -15,7 +15,7 @@ fn handler(
     use service_response as _;
     static __PYPWEXT_SERVICE_RESPONSE: ::pypwext::__private::service::ServiceResponse = ::pypwext::__private::service::ServiceResponse {
         function: "handler",
-        line: ::core::line!(),
+        location: ::core::concat!("handler", ":", ::core::line!()),
         just_status_code: false,
         code_from_error: true,
         always_return: true,

@@ -37,6 +37,8 @@ pub(crate) use local::local_addr;
 pub use local::{DEFAULT_LOCAL_ADDR, LocalServer};
 #[cfg(feature = "service")]
 pub use run::run;
+#[cfg(feature = "service")]
+pub(crate) use run::set_header;
 #[cfg(any(feature = "service", feature = "batch"))]
 pub(crate) use runtime::check_before_run_concurrent;
 #[cfg(any(feature = "http", feature = "parameters"))]

@@ -337,23 +337,29 @@ impl<'a, E: ?Sized> ErrorViaName<'a, E> for WrapError<'a, E> {
 /// `alloc::boxed::Box<dyn core::error::Error>` to `Box<dyn Error>`: every
 /// path in a type name cut to its last segment.
 pub(crate) fn short_type_name(full: &str) -> String {
-    let mut out = String::with_capacity(full.len());
+    // Byte by byte: `::`, punctuation and spaces are ASCII, so the cuts fall
+    // between characters. (By `char` it linked a kilobyte more into every
+    // function: the service-only binary guard, `scripts/build-cost.sh`.)
+    let bytes = full.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
     // Where the path being read started in `out`.
     let mut path_start = 0;
-    let mut chars = full.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == ':' && chars.peek() == Some(&':') {
-            chars.next();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b':' && bytes.get(i + 1) == Some(&b':') {
             out.truncate(path_start);
+            i += 2;
             continue;
         }
-        out.push(c);
+        out.push(b);
         // Punctuation and spaces end a path; letters of any script do not.
-        if (c.is_ascii_punctuation() && c != '_') || c == ' ' {
+        if (b.is_ascii_punctuation() && b != b'_') || b == b' ' {
             path_start = out.len();
         }
+        i += 1;
     }
-    out
+    String::from_utf8(out).unwrap_or_else(|_| full.to_owned())
 }
 
 #[cfg(test)]

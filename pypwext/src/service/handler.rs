@@ -31,8 +31,9 @@ pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
 pub struct ServiceResponse {
     /// The handler's name.
     pub function: &'static str,
-    /// The line of the handler's name.
-    pub line: u32,
+    /// `<function>:<line>`, the line of the handler's name: the `location`
+    /// of its lines.
+    pub location: &'static str,
     /// Collected errors set the status code only.
     pub just_status_code: bool,
     /// A 200 becomes the highest collected error's code.
@@ -418,7 +419,7 @@ fn check_size(opts: &ServiceResponse, response: http::Response<Body>) -> http::R
 fn failure_line(opts: &ServiceResponse, text: &str, name: &str) {
     tracing::error!(
         target: TARGET,
-        location = %format_args!("{}:{}", opts.function, opts.line),
+        location = opts.location,
         exception = text,
         exception_name = name,
         "Internal Server Error in {}",
@@ -433,7 +434,7 @@ fn not_merged_lines(opts: &ServiceResponse, collected: &[PwError]) {
     for error in collected {
         tracing::warn!(
             target: TARGET,
-            location = %format_args!("{}:{}", opts.function, opts.line),
+            location = opts.location,
             code = error.code().as_u16(),
             classification = error.classification().as_str(),
             "a collected error is not in the response {} passed through: {}; return a PwResponse to merge collected errors",
@@ -447,9 +448,7 @@ fn not_merged_lines(opts: &ServiceResponse, collected: &[PwError]) {
 pub(crate) fn internal_server_error() -> http::Response<Body> {
     let mut response = http::Response::new(Body::Text(r#"{"error":"Internal Server Error"}"#.to_owned()));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, super::response::APPLICATION_JSON_VALUE);
+    super::response::set_content_type(&mut response, super::response::APPLICATION_JSON_VALUE);
     response
 }
 

@@ -7,7 +7,7 @@ use tracing::Level;
 static INJECT: InjectLambdaContext = InjectLambdaContext::new("handler", 1, &[], false);
 static RESPONSE: ServiceResponse = ServiceResponse {
     function: "handler",
-    line: 1,
+    location: "handler:1",
     just_status_code: false,
     code_from_error: true,
     always_return: true,

@@ -251,7 +251,7 @@ impl PwResponse {
         if let Some(headers) = headers {
             *response.headers_mut() = headers;
         }
-        response.headers_mut().insert(CONTENT_TYPE, content_type);
+        set_content_type(&mut response, content_type);
         Ok(response)
     }
 }
@@ -324,6 +324,11 @@ fn not_an_object(key: &str) -> String {
 #[inline(never)]
 fn not_serializable(key: &str, err: &serde_json::Error) -> String {
     format!("the value of field {key:?} cannot be serialized: {err}")
+}
+
+/// Sets a response's content type (out of line: see `lambda::set_header`).
+pub(crate) fn set_content_type(response: &mut http::Response<lambda_http::Body>, value: HeaderValue) {
+    crate::lambda::set_header(response.headers_mut(), CONTENT_TYPE, value);
 }
 
 fn json_body(value: Value) -> Result<lambda_http::Body, String> {
